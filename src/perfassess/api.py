@@ -1,0 +1,81 @@
+"""The importable core: validate and score returns under a rule pack, no files written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from perfassess.engine.evaluate import Evaluation, evaluate
+from perfassess.engine.frame import TraceMode
+from perfassess.io.read import read_returns
+from perfassess.spec.loader import LoadedPack, load_pack
+from perfassess.validate.inputs import Returns, parse_returns
+from perfassess.validate.problems import Problems, ProblemsFound
+
+
+@dataclass
+class Reference:
+    """Authority reference data: codes we know, and their names."""
+
+    names: dict[str, str]
+
+    @classmethod
+    def read(cls, path: Path) -> Reference:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return cls(dict(zip(table["authority_code"], table["authority_name"], strict=True)))
+
+
+@dataclass
+class Validated:
+    pack: LoadedPack
+    returns: Returns
+    problems: Problems
+    inputs: list[Path]
+
+
+@dataclass
+class ScoreResult:
+    pack: LoadedPack
+    returns: Returns
+    evaluation: Evaluation
+    problems: Problems
+    inputs: list[Path]
+
+    @property
+    def ratings(self) -> pd.DataFrame:
+        return self.evaluation.ratings
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        return self.evaluation.trace
+
+
+def _pack(pack: str | LoadedPack) -> LoadedPack:
+    return pack if isinstance(pack, LoadedPack) else load_pack(pack)
+
+
+def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
+             reference: Reference | None = None) -> Validated:
+    """Check every input file against the pack; problems are returned, not raised."""
+    loaded = _pack(pack)
+    paths = [Path(p) for p in inputs]
+    problems = Problems()
+    tables = read_returns(paths, problems)
+    returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
+                            set(reference.names) if reference else None)
+    return Validated(loaded, returns, problems, paths)
+
+
+def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
+          reference: Reference | None = None, trace: TraceMode = "full") -> ScoreResult:
+    """Validate, then evaluate; raises ProblemsFound when any error was found."""
+    checked = validate(pack, inputs, reference)
+    if checked.problems.has_errors():
+        raise ProblemsFound(checked.problems)
+    evaluation = evaluate(checked.pack.plan, checked.returns,
+                          reference.names if reference else None, trace)
+    return ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
+                       checked.inputs)

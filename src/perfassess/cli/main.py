@@ -1,0 +1,48 @@
+"""The ``perfassess`` command group and its exit-code contract (0 ok, 1 invalid, 2 usage)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from perfassess import __version__
+
+
+class PerfassessGroup(click.Group):
+    """Turns catalogued problems into a report and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from perfassess.validate.problems import ProblemsFound, UsageProblem
+
+        try:
+            return super().invoke(ctx)
+        except ProblemsFound as exc:
+            from perfassess.cli.output import print_problems
+
+            print_problems(exc.problems, ctx.meta.get("perfassess.format", "text"))
+            ctx.exit(1)
+        except UsageProblem as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=PerfassessGroup)
+@click.version_option(__version__, prog_name="perfassess")
+def cli() -> None:
+    """Rate public services from performance evidence with declarative YAML rule packs."""
+
+
+def _register() -> None:
+    from perfassess.cli import rules, score, validate
+
+    cli.add_command(score.score)
+    cli.add_command(validate.validate)
+    cli.add_command(rules.rules)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="perfassess")

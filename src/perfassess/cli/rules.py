@@ -1,0 +1,80 @@
+"""``perfassess rules``: list, show and check rule packs."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def rules() -> None:
+    """Inspect and check rule packs."""
+
+
+@rules.command("list")
+def list_packs() -> None:
+    """Built-in packs: id, title, version, years and rule statuses."""
+    from perfassess.spec.loader import builtin_ids, load_pack
+    from perfassess.spec.pack import rule_count
+
+    header = f"{'id':<18} {'version':<8} {'years':<11} {'doc':>4} {'rec':>4} {'ill':>4}  title"
+    click.echo(header)
+    for pack_id in builtin_ids():
+        pack = load_pack(pack_id).pack
+        c = rule_count(pack)
+        click.echo(f"{pack.id:<18} {pack.version:<8} {pack.periods.describe():<11} "
+                   f"{c['documented']:>4} {c['reconstructed']:>4} {c['illustrative']:>4}  "
+                   f"{pack.title}")
+    click.echo("doc/rec/ill: rules documented / reconstructed / illustrative")
+
+
+@rules.command("check")
+@click.argument("packs", nargs=-1, metavar="[ID_OR_PATH]...")
+def check(packs: tuple[str, ...]) -> None:
+    """Check packs (default: every built-in) before any data is read."""
+    from perfassess.spec.loader import builtin_ids, load_pack
+    from perfassess.validate.problems import Problems, ProblemsFound
+
+    problems = Problems()
+    for pack_id in packs or tuple(builtin_ids()):
+        try:
+            loaded = load_pack(pack_id)
+        except ProblemsFound as exc:
+            problems.extend(exc.problems.items)
+            continue
+        click.echo(f"ok  {loaded.id} {loaded.pack.version} ({loaded.folder})")
+    if problems.has_errors():
+        raise ProblemsFound(problems)
+
+
+@rules.command("show")
+@click.argument("pack", metavar="ID_OR_PATH")
+def show(pack: str) -> None:
+    """Describe a pack: its inputs, steps and the status of every rule."""
+    from perfassess.spec.loader import load_pack
+    from perfassess.spec.pack import DecideStep, LimitStep
+
+    loaded = load_pack(pack)
+    p = loaded.pack
+    click.echo(f"{p.title}\n{p.id} {p.version} · {p.assessor} · {p.periods.describe()}")
+    click.echo(f"content hash {loaded.content_hash}\n")
+    click.echo("inputs:")
+    for spec in p.inputs:
+        extra = spec.vocabulary or ""
+        if spec.min is not None or spec.max is not None:
+            extra = f"{spec.min:g}–{spec.max:g}" if spec.min is not None and spec.max is not None \
+                else extra
+        req = "required" if spec.required else "optional"
+        click.echo(f"  {spec.id:<44} {spec.type:<8} {extra:<16} {req}")
+    click.echo("\nsteps:")
+    for step in p.steps:
+        click.echo(f"  {step.id:<40} {step.kind:<12} {step.status or ''}")
+        if isinstance(step, DecideStep):
+            for row in step.rules:
+                click.echo(f"    {row.id:<10} {row.status or step.status or '':<14} "
+                           f"{row.when} -> {row.then}")
+        if isinstance(step, LimitStep):
+            for cap in step.caps:
+                bound = f"at most {cap.at_most}" if cap.at_most is not None \
+                    else f"at least {cap.at_least}"
+                click.echo(f"    {cap.id:<10} {cap.status or step.status or '':<14} "
+                           f"{bound} when {cap.when}")

@@ -1,0 +1,75 @@
+"""``perfassess score``: rate returns under one or more packs and publish the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--pack", "packs", multiple=True, metavar="ID_OR_PATH",
+              help="Built-in pack id or a pack folder (repeatable).")
+@click.option("--input", "inputs", multiple=True, metavar="FILE",
+              help="Returns file, CSV or Parquet, long or wide (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; each pack writes OUT/<pack id>/.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Run file (default: perfassess.yaml here, when no --pack is given).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Authority reference CSV (authority_code, authority_name).")
+@click.option("--trace", "trace_mode", type=click.Choice(["full", "none"]), default=None,
+              help="How much of the step-by-step trace to keep (default full).")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of templates that replace the built-in ones by name.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="How to print problems.")
+@click.option("--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_context
+def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
+          config: Path | None, reference: Path | None, trace_mode: str | None,
+          templates: Path | None, fmt: str, quiet: bool) -> None:
+    """Rate returns under rule packs; with no options, run the project's run file."""
+    from perfassess.cli.output import print_problems
+    from perfassess.runner import RunOptions, RunRequest, run
+    from perfassess.spec.runfile import RUN_FILE, load_run_file
+    from perfassess.validate.problems import UsageProblem
+
+    ctx.meta["perfassess.format"] = fmt
+    if packs:
+        if config is not None:
+            raise UsageProblem("give either --config or --pack/--input, not both")
+        if not inputs:
+            raise UsageProblem("--pack needs at least one --input FILE")
+        if out is None:
+            raise UsageProblem("--pack needs --out DIR")
+        requests = [RunRequest(p, [Path(i) for i in inputs]) for p in packs]
+        options = RunOptions(out, reference, trace_mode or "full", templates)  # type: ignore[arg-type]
+    else:
+        if inputs:
+            raise UsageProblem("--input needs --pack ID_OR_PATH")
+        path = config or Path(RUN_FILE)
+        if not path.is_file():
+            raise UsageProblem(f"no run file {str(path)!r}: give --pack ID --input FILE "
+                               "--out DIR, or --config FILE")
+        runfile, base = load_run_file(path)
+        requests = [RunRequest(r.pack if not _is_path(r.pack) else str(base / r.pack),
+                               [base / i for i in r.inputs]) for r in runfile.runs]
+        options = RunOptions(
+            out or base / runfile.out,
+            reference or (base / runfile.reference if runfile.reference else None),
+            (trace_mode or runfile.trace),  # type: ignore[arg-type]
+            templates)
+    outcome = run(requests, options)
+    if outcome.problems and not quiet:
+        print_problems(outcome.problems, fmt)
+    if not quiet:
+        for result, folder in zip(outcome.results, outcome.folders, strict=True):
+            ratings = result.ratings
+            rated = int(ratings["rating"].notna().sum())
+            click.echo(f"{result.pack.id}: rated {rated} of {len(ratings)} authority-periods "
+                       f"-> {folder}")
+
+
+def _is_path(pack: str) -> bool:
+    return "/" in pack or pack.endswith(".yaml")

@@ -1,0 +1,34 @@
+"""``perfassess validate``: check returns against a pack without scoring or writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--pack", required=True, metavar="ID_OR_PATH", help="Built-in pack id or folder.")
+@click.option("--input", "inputs", multiple=True, required=True, metavar="FILE",
+              help="Returns file (repeatable).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Authority reference CSV (authority_code, authority_name).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: Path | None,
+             fmt: str) -> None:
+    """Check every value of every input file; exit 1 if any error."""
+    from perfassess.api import Reference
+    from perfassess.api import validate as check
+    from perfassess.cli.output import print_problems
+    from perfassess.validate.problems import ProblemsFound
+
+    ctx.meta["perfassess.format"] = fmt
+    checked = check(pack, inputs, Reference.read(reference) if reference else None)
+    if checked.problems.has_errors():
+        raise ProblemsFound(checked.problems)
+    if fmt == "json" or len(checked.problems):
+        print_problems(checked.problems, fmt, err=False)
+    if fmt == "text":
+        click.echo(f"{checked.pack.id}: {checked.returns.rows_read} rows, "
+                   f"{len(checked.returns.keys)} authority-periods: valid")

@@ -1,0 +1,1 @@
+"""The rule engine: expressions, step kinds, planning and evaluation."""

@@ -1,0 +1,79 @@
+"""Run a planned pack over validated returns: the frame in, ratings and trace out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import STATUSES, FieldType
+from perfassess.engine.frame import Frame, Trace, TraceMode
+from perfassess.engine.plan import Plan
+from perfassess.validate.inputs import Returns
+
+
+@dataclass
+class Evaluation:
+    frame: Frame
+    ratings: pd.DataFrame
+    trace: pd.DataFrame
+
+
+def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
+             trace_mode: TraceMode = "full") -> Evaluation:
+    """Every step in order over whole columns; one ratings row per authority and period."""
+    n = len(returns.keys)
+    frame = Frame(
+        keys=returns.keys,
+        values={k: v.copy() for k, v in returns.values.items()},
+        types=dict(plan.input_types),
+        status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types},
+        na=dict(returns.na),
+        trace=Trace(trace_mode),
+    )
+    for runner in plan.runners:
+        runner(frame)
+    ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
+    return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
+    """A frame column as a typed pandas column (labels spelt, integers nullable)."""
+    if ftype.kind == "label":
+        assert ftype.vocabulary is not None
+        codes = np.where(np.isnan(values), -1, values).astype(np.int64)
+        cat = pd.Categorical.from_codes(codes, categories=list(ftype.vocabulary), ordered=True)
+        return pd.Series(cat).astype(object).where(codes >= 0, None)
+    if ftype.kind == "text":
+        return pd.Series(values, dtype=object)
+    if ftype.kind == "integer":
+        return pd.Series(values).round().astype("Int64")
+    if ftype.kind == "boolean":
+        return pd.Series(np.where(np.isnan(values), np.nan, values > 0)).astype("boolean")
+    return pd.Series(values, dtype=np.float64)
+
+
+def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
+    pack = plan.pack
+    rating_field = pack.rating.field
+    rating = frame.values[rating_field]
+    rated = ~pd.isna(rating) if frame.types[rating_field].kind == "text" else ~np.isnan(rating)
+    data: dict[str, pd.Series] = {
+        "authority_code": pd.Series(frame.keys["authority_code"].to_numpy(), dtype=object),
+        "authority_name": pd.Series(frame.keys["authority_code"].map(names).fillna("")
+                                    .to_numpy(), dtype=object),
+        "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object),
+        "rating": column(rating, frame.types[rating_field]),
+    }
+    for name in pack.outputs:
+        if name != rating_field:
+            data[name] = column(frame.values[name], frame.types[name])
+    status = np.array(STATUSES, dtype=object)[frame.status[rating_field]]
+    data["rating_status"] = pd.Series(np.where(rated, status, ""), dtype=object)
+    note = frame.note.copy()
+    unexplained = ~rated & (note == "")
+    note[unexplained] = f"no rating: {rating_field} could not be determined"
+    note[rated] = ""
+    data["rating_note"] = pd.Series(note, dtype=object)
+    return pd.DataFrame(data)

@@ -1,0 +1,791 @@
+"""The condition language: a small grammar parsed by hand, compiled to vectorised functions.
+
+Grammar (lowest precedence first)::
+
+    expr       := or
+    or         := and ("or" and)*
+    and        := not ("and" not)*
+    not        := "not" not | comparison
+    comparison := sum (("=="|"!="|"<"|"<="|">"|">=") sum | ["not"] "in" list)?
+    sum        := product (("+"|"-") product)*
+    product    := unary (("*"|"/") unary)*
+    unary      := "-" unary | atom
+    atom       := NUMBER | STRING | "true" | "false" | NAME | NAME "(" args ")" | "(" expr ")"
+    list       := "[" literal ("," literal)* "]"
+
+Names are fields or groups; functions are a fixed list (no attribute access, no other calls).
+Logic is three-valued: a comparison with a missing value is unknown, and a decision row
+fires only when its condition is definitely true. Quantifiers over a group (count, any,
+all, none, min, max, sum, mean, n_present) range over the members that are present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Union
+
+import numpy as np
+
+from perfassess.engine.fields import BOOLEAN, INTEGER, NUMBER, FieldType
+
+
+class ExpressionError(ValueError):
+    """An expression that does not parse or does not type-check, with its position."""
+
+    def __init__(self, message: str, text: str, position: int) -> None:
+        self.message = message
+        self.text = text
+        self.position = position
+        pointer = " " * position + "^"
+        super().__init__(f"{message} at position {position + 1}\n  {text}\n  {pointer}")
+
+
+# --------------------------------------------------------------------------- tokens
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUMBER STRING NAME OP EOF
+    text: str
+    pos: int
+
+
+_OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "(", ")", "[", "]", ",", "+", "-", "*", "/")
+KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+            j = i
+            while j < n and (text[j].isdigit() or text[j] == "."):
+                j += 1
+            if j < n and text[j] in "eE":
+                k = j + 1
+                if k < n and text[k] in "+-":
+                    k += 1
+                if k < n and text[k].isdigit():
+                    j = k
+                    while j < n and text[j].isdigit():
+                        j += 1
+            literal = text[i:j]
+            if literal.count(".") > 1:
+                raise ExpressionError(f"malformed number {literal!r}", text, i)
+            tokens.append(Token("NUMBER", literal, i))
+            i = j
+            continue
+        if ch.isalpha() or ch == "_":
+            j = i
+            while j < n and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            tokens.append(Token("NAME", text[i:j], i))
+            i = j
+            continue
+        if ch in "'\"":
+            j = text.find(ch, i + 1)
+            if j < 0:
+                raise ExpressionError("unterminated string", text, i)
+            tokens.append(Token("STRING", text[i + 1 : j], i))
+            i = j + 1
+            continue
+        for op in _OPERATORS:
+            if text.startswith(op, i):
+                tokens.append(Token("OP", op, i))
+                i += len(op)
+                break
+        else:
+            hints = {"=": " (use == to compare)", ".": " (attribute access is not allowed)"}
+            hint = hints.get(ch, "")
+            raise ExpressionError(f"unexpected character {ch!r}{hint}", text, i)
+    tokens.append(Token("EOF", "", n))
+    return tokens
+
+
+# --------------------------------------------------------------------------- syntax tree
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+    pos: int
+
+
+@dataclass(frozen=True)
+class Str:
+    value: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class BoolLit:
+    value: bool
+    pos: int
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    operand: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * / == != < <= > >= and or
+    left: Node
+    right: Node
+    pos: int
+
+
+@dataclass(frozen=True)
+class In:
+    operand: Node
+    items: tuple[Node, ...]
+    negate: bool
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[Node, ...]
+    pos: int
+
+
+Node = Union[Num, Str, BoolLit, Name, Unary, Binary, In, Call]
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def at_keyword(self, word: str) -> bool:
+        tok = self.peek()
+        return tok.kind == "NAME" and tok.text == word
+
+    def at_op(self, op: str) -> bool:
+        tok = self.peek()
+        return tok.kind == "OP" and tok.text == op
+
+    def expect_op(self, op: str) -> Token:
+        if not self.at_op(op):
+            self.fail(f"expected {op!r}")
+        return self.take()
+
+    def fail(self, message: str) -> None:
+        tok = self.peek()
+        found = "end of expression" if tok.kind == "EOF" else repr(tok.text)
+        raise ExpressionError(f"{message}, found {found}", self.text, tok.pos)
+
+    def parse(self) -> Node:
+        if self.peek().kind == "EOF":
+            raise ExpressionError("empty expression", self.text, 0)
+        node = self.parse_or()
+        if self.peek().kind != "EOF":
+            self.fail("expected an operator or the end of the expression")
+        return node
+
+    def parse_or(self) -> Node:
+        node = self.parse_and()
+        while self.at_keyword("or"):
+            tok = self.take()
+            node = Binary("or", node, self.parse_and(), tok.pos)
+        return node
+
+    def parse_and(self) -> Node:
+        node = self.parse_not()
+        while self.at_keyword("and"):
+            tok = self.take()
+            node = Binary("and", node, self.parse_not(), tok.pos)
+        return node
+
+    def parse_not(self) -> Node:
+        if self.at_keyword("not"):
+            tok = self.take()
+            return Unary("not", self.parse_not(), tok.pos)
+        return self.parse_comparison()
+
+    def parse_comparison(self) -> Node:
+        left = self.parse_sum()
+        tok = self.peek()
+        if tok.kind == "OP" and tok.text in _COMPARISONS:
+            self.take()
+            right = self.parse_sum()
+            if self.peek().kind == "OP" and self.peek().text in _COMPARISONS:
+                self.fail("comparisons cannot be chained; join them with 'and'")
+            return Binary(tok.text, left, right, tok.pos)
+        if self.at_keyword("in"):
+            self.take()
+            return In(left, self.parse_list(), False, tok.pos)
+        if self.at_keyword("not"):
+            nxt = self.tokens[self.i + 1]
+            if nxt.kind == "NAME" and nxt.text == "in":
+                self.take()
+                self.take()
+                return In(left, self.parse_list(), True, tok.pos)
+        return left
+
+    def parse_list(self) -> tuple[Node, ...]:
+        self.expect_op("[")
+        items: list[Node] = []
+        while True:
+            tok = self.peek()
+            if tok.kind == "NUMBER":
+                self.take()
+                items.append(Num(float(tok.text), tok.pos))
+            elif tok.kind == "OP" and tok.text == "-" and self.tokens[self.i + 1].kind == "NUMBER":
+                self.take()
+                num = self.take()
+                items.append(Num(-float(num.text), tok.pos))
+            elif tok.kind == "STRING":
+                self.take()
+                items.append(Str(tok.text, tok.pos))
+            else:
+                self.fail("expected a number or a quoted label in the list")
+            if self.at_op(","):
+                self.take()
+                continue
+            self.expect_op("]")
+            return tuple(items)
+
+    def parse_sum(self) -> Node:
+        node = self.parse_product()
+        while self.at_op("+") or self.at_op("-"):
+            tok = self.take()
+            node = Binary(tok.text, node, self.parse_product(), tok.pos)
+        return node
+
+    def parse_product(self) -> Node:
+        node = self.parse_unary()
+        while self.at_op("*") or self.at_op("/"):
+            tok = self.take()
+            node = Binary(tok.text, node, self.parse_unary(), tok.pos)
+        return node
+
+    def parse_unary(self) -> Node:
+        if self.at_op("-"):
+            tok = self.take()
+            return Unary("-", self.parse_unary(), tok.pos)
+        return self.parse_atom()
+
+    def parse_atom(self) -> Node:
+        tok = self.peek()
+        if tok.kind == "NUMBER":
+            self.take()
+            return Num(float(tok.text), tok.pos)
+        if tok.kind == "STRING":
+            self.take()
+            return Str(tok.text, tok.pos)
+        if tok.kind == "OP" and tok.text == "(":
+            self.take()
+            node = self.parse_or()
+            self.expect_op(")")
+            return node
+        if tok.kind == "NAME":
+            if tok.text in ("true", "false"):
+                self.take()
+                return BoolLit(tok.text == "true", tok.pos)
+            if tok.text in KEYWORDS:
+                self.fail("expected a value")
+            self.take()
+            if self.at_op("("):
+                self.take()
+                args: list[Node] = []
+                if not self.at_op(")"):
+                    args.append(self.parse_or())
+                    while self.at_op(","):
+                        self.take()
+                        args.append(self.parse_or())
+                self.expect_op(")")
+                return Call(tok.text, tuple(args), tok.pos)
+            return Name(tok.text, tok.pos)
+        self.fail("expected a value")
+        raise AssertionError("unreachable")
+
+
+def parse(text: str) -> Node:
+    """Parse an expression into its syntax tree, or raise ExpressionError."""
+    if not isinstance(text, str):
+        raise ExpressionError("an expression must be a string", str(text), 0)
+    return _Parser(text).parse()
+
+
+# --------------------------------------------------------------------------- compiled values
+
+Env = Mapping[str, np.ndarray]
+
+
+@dataclass
+class Truth:
+    """Three-valued truth as two masks: definitely true, definitely false (else unknown)."""
+
+    t: np.ndarray
+    f: np.ndarray
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A type-checked expression: its result type, the fields it reads, how to evaluate it."""
+
+    text: str
+    result: FieldType  # BOOLEAN for conditions
+    fields: frozenset[str]
+    _fn: Callable[[Env, int], object] = field(repr=False)
+
+    def truth(self, env: Env, n: int) -> Truth:
+        out = self._fn(env, n)
+        assert isinstance(out, Truth)
+        return out
+
+    def values(self, env: Env, n: int) -> np.ndarray:
+        out = self._fn(env, n)
+        if isinstance(out, Truth):
+            return np.where(out.t, 1.0, np.where(out.f, 0.0, np.nan))
+        assert isinstance(out, np.ndarray)
+        return out
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A compiled sub-expression: 'bool', a field type, or a literal awaiting context."""
+
+    kind: str  # "bool" | "value" | "string"
+    ftype: FieldType | None
+    fn: Callable[[Env, int], object]
+    fields: frozenset[str]
+    literal: str | None = None
+    pos: int = 0
+
+
+_NUMERIC_FUNCS = {"min", "max", "sum", "mean"}
+_QUANTIFIERS = {"count", "any", "all", "none"}
+FUNCTIONS = _NUMERIC_FUNCS | _QUANTIFIERS | {
+    "n_present", "present", "missing", "na", "coalesce", "abs", "ordinal"}
+
+
+class _Compiler:
+    def __init__(self, text: str, schema: Mapping[str, FieldType],
+                 groups: Mapping[str, Sequence[str]]) -> None:
+        self.text = text
+        self.schema = schema
+        self.groups = groups
+
+    def fail(self, message: str, pos: int) -> None:
+        raise ExpressionError(message, self.text, pos)
+
+    def compile(self, node: Node, bind: Mapping[str, str]) -> _Typed:
+        if isinstance(node, Num):
+            value = node.value
+            return _Typed("value", NUMBER, lambda env, n: np.full(n, value), frozenset(),
+                          pos=node.pos)
+        if isinstance(node, Str):
+            return _Typed("string", None, lambda env, n: None, frozenset(), node.value, node.pos)
+        if isinstance(node, BoolLit):
+            flag = node.value
+            return _Typed("bool", BOOLEAN, lambda env, n: Truth(np.full(n, flag),
+                                                                np.full(n, not flag)),
+                          frozenset(), pos=node.pos)
+        if isinstance(node, Name):
+            return self.compile_name(node, bind)
+        if isinstance(node, Unary):
+            return self.compile_unary(node, bind)
+        if isinstance(node, Binary):
+            if node.op in ("and", "or"):
+                return self.compile_logic(node, bind)
+            if node.op in _COMPARISONS:
+                return self.compile_compare(node, bind)
+            return self.compile_arith(node, bind)
+        if isinstance(node, In):
+            return self.compile_in(node, bind)
+        if isinstance(node, Call):
+            return self.compile_call(node, bind)
+        raise AssertionError(node)
+
+    # -- names
+    def compile_name(self, node: Name, bind: Mapping[str, str]) -> _Typed:
+        name = bind.get(node.name, node.name)
+        if name in self.groups:
+            self.fail(f"group {name!r} can only be used inside count/any/all/none/min/max/"
+                      "sum/mean/n_present", node.pos)
+        ftype = self.schema.get(name)
+        if ftype is None:
+            self.fail(f"unknown field {name!r}", node.pos)
+            raise AssertionError
+        if ftype.kind == "text":
+            self.fail(f"field {name!r} is text and cannot be used in a condition", node.pos)
+        if ftype.kind == "boolean":
+            def read_bool(env: Env, n: int) -> Truth:
+                v = env[name]
+                return Truth(v > 0, v == 0)
+            return _Typed("bool", BOOLEAN, read_bool, frozenset({name}), pos=node.pos)
+        return _Typed("value", ftype, lambda env, n: env[name], frozenset({name}), pos=node.pos)
+
+    def as_bool(self, typed: _Typed) -> Callable[[Env, int], Truth]:
+        if typed.kind != "bool":
+            self.fail("expected a condition (true/false), found a value", typed.pos)
+        return typed.fn  # type: ignore[return-value]
+
+    def as_value(self, typed: _Typed) -> Callable[[Env, int], np.ndarray]:
+        if typed.kind == "string":
+            self.fail(f"a quoted label {typed.literal!r} can only be compared with a label "
+                      "field", typed.pos)
+        if typed.kind == "bool":
+            fn = typed.fn
+
+            def as_num(env: Env, n: int) -> np.ndarray:
+                tr = fn(env, n)
+                assert isinstance(tr, Truth)
+                return np.where(tr.t, 1.0, np.where(tr.f, 0.0, np.nan))
+            return as_num
+        return typed.fn  # type: ignore[return-value]
+
+    def as_number(self, typed: _Typed, what: str) -> Callable[[Env, int], np.ndarray]:
+        if typed.kind == "value" and typed.ftype is not None and typed.ftype.kind == "label":
+            self.fail(f"{what} needs a number; labels are ordered but not numbers "
+                      "(use ordinal(x) for the position)", typed.pos)
+        return self.as_value(typed)
+
+    # -- operators
+    def compile_unary(self, node: Unary, bind: Mapping[str, str]) -> _Typed:
+        inner = self.compile(node.operand, bind)
+        if node.op == "not":
+            fn = self.as_bool(inner)
+
+            def negate(env: Env, n: int) -> Truth:
+                tr = fn(env, n)
+                return Truth(tr.f, tr.t)
+            return _Typed("bool", BOOLEAN, negate, inner.fields, pos=node.pos)
+        num = self.as_number(inner, "'-'")
+        return _Typed("value", NUMBER, lambda env, n: -num(env, n), inner.fields, pos=node.pos)
+
+    def compile_logic(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        lf, rf = self.as_bool(left), self.as_bool(right)
+        if node.op == "and":
+            def both(env: Env, n: int) -> Truth:
+                a, b = lf(env, n), rf(env, n)
+                return Truth(a.t & b.t, a.f | b.f)
+            fn = both
+        else:
+            def either(env: Env, n: int) -> Truth:
+                a, b = lf(env, n), rf(env, n)
+                return Truth(a.t | b.t, a.f & b.f)
+            fn = either
+        return _Typed("bool", BOOLEAN, fn, left.fields | right.fields, pos=node.pos)
+
+    def compile_arith(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        lf = self.as_number(left, f"'{node.op}'")
+        rf = self.as_number(right, f"'{node.op}'")
+        op = node.op
+
+        def arith(env: Env, n: int) -> np.ndarray:
+            a, b = lf(env, n), rf(env, n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if op == "+":
+                    return a + b
+                if op == "-":
+                    return a - b
+                if op == "*":
+                    return a * b
+                out = a / b
+                out[~np.isfinite(out)] = np.nan  # division by zero gives a missing value
+                return out
+        return _Typed("value", NUMBER, arith, left.fields | right.fields, pos=node.pos)
+
+    def label_code(self, ftype: FieldType, literal: str, pos: int) -> float:
+        assert ftype.vocabulary is not None
+        lowered = literal.strip().lower()
+        for i, label in enumerate(ftype.vocabulary):
+            if label.lower() == lowered:
+                return float(i)
+        self.fail(f"{literal!r} is not a label of vocabulary {ftype.vocabulary_name!r} "
+                  f"({', '.join(ftype.vocabulary)})", pos)
+        raise AssertionError
+
+    def operand_pair(self, left: _Typed, right: _Typed, pos: int
+                     ) -> tuple[Callable[[Env, int], np.ndarray], Callable[[Env, int], np.ndarray]]:
+        """Resolve both sides of a comparison to numeric arrays, mapping labels to codes."""
+        for a, b in ((left, right), (right, left)):
+            if a.kind == "string":
+                if b.kind == "value" and b.ftype is not None and b.ftype.kind == "label":
+                    code = self.label_code(b.ftype, a.literal or "", a.pos)
+                    lit: Callable[[Env, int], np.ndarray] = lambda env, n: np.full(n, code)
+                    other = self.as_value(b)
+                    return (lit, other) if a is left else (other, lit)
+                self.fail(f"a quoted label {a.literal!r} can only be compared with a label "
+                          "field", a.pos)
+        lt, rt = left.ftype, right.ftype
+        l_label = left.kind == "value" and lt is not None and lt.kind == "label"
+        r_label = right.kind == "value" and rt is not None and rt.kind == "label"
+        if l_label != r_label:
+            self.fail("cannot compare a label with a number", pos)
+        if l_label and r_label and lt != rt:
+            self.fail(f"cannot compare labels of different vocabularies "
+                      f"({lt.vocabulary_name if lt else ''} and "
+                      f"{rt.vocabulary_name if rt else ''})", pos)
+        return self.as_value(left), self.as_value(right)
+
+    def compile_compare(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        lf, rf = self.operand_pair(left, right, node.pos)
+        op = node.op
+
+        def compare(env: Env, n: int) -> Truth:
+            a, b = lf(env, n), rf(env, n)
+            known = ~(np.isnan(a) | np.isnan(b))
+            with np.errstate(invalid="ignore"):
+                if op == "==":
+                    hit = a == b
+                elif op == "!=":
+                    hit = a != b
+                elif op == "<":
+                    hit = a < b
+                elif op == "<=":
+                    hit = a <= b
+                elif op == ">":
+                    hit = a > b
+                else:
+                    hit = a >= b
+            return Truth(hit & known, ~hit & known)
+        return _Typed("bool", BOOLEAN, compare, left.fields | right.fields, pos=node.pos)
+
+    def compile_in(self, node: In, bind: Mapping[str, str]) -> _Typed:
+        operand = self.compile(node.operand, bind)
+        fn = self.as_value(operand)
+        ftype = operand.ftype
+        codes: list[float] = []
+        for item in node.items:
+            if isinstance(item, Str):
+                if ftype is None or ftype.kind != "label":
+                    self.fail("a quoted label in a list needs a label field on the left",
+                              item.pos)
+                    raise AssertionError
+                codes.append(self.label_code(ftype, item.value, item.pos))
+            else:
+                assert isinstance(item, Num)
+                if ftype is not None and ftype.kind == "label":
+                    self.fail("a label field can only be tested against quoted labels",
+                              item.pos)
+                codes.append(item.value)
+        members = np.array(codes)
+        negate = node.negate
+
+        def member(env: Env, n: int) -> Truth:
+            v = fn(env, n)
+            known = ~np.isnan(v)
+            hit = np.isin(v, members)
+            if negate:
+                hit = ~hit
+            return Truth(hit & known, ~hit & known)
+        return _Typed("bool", BOOLEAN, member, operand.fields, pos=node.pos)
+
+    # -- functions
+    def group_members(self, node: Node, bind: Mapping[str, str]) -> tuple[str | None, list[str]]:
+        """The single group named inside a quantifier's argument, and its members."""
+        found: set[str] = set()
+
+        def walk(sub: Node) -> None:
+            if isinstance(sub, Name) and bind.get(sub.name, sub.name) in self.groups:
+                found.add(bind.get(sub.name, sub.name))
+            elif isinstance(sub, Unary):
+                walk(sub.operand)
+            elif isinstance(sub, Binary):
+                walk(sub.left)
+                walk(sub.right)
+            elif isinstance(sub, In):
+                walk(sub.operand)
+            elif isinstance(sub, Call):
+                for arg in sub.args:
+                    walk(arg)
+        walk(node)
+        if len(found) > 1:
+            self.fail(f"one group at a time inside a quantifier (found {sorted(found)})",
+                      node_pos(node))
+        if not found:
+            return None, []
+        group = found.pop()
+        return group, list(self.groups[group])
+
+    def compile_call(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        name = node.name
+        if name not in FUNCTIONS:
+            self.fail(f"unknown function {name!r} (allowed: {', '.join(sorted(FUNCTIONS))})",
+                      node.pos)
+        if name in _QUANTIFIERS:
+            return self.compile_quantifier(node, bind)
+        if name in ("present", "missing", "na"):
+            return self.compile_presence(node, bind)
+        if name == "ordinal":
+            return self.compile_ordinal(node, bind)
+        if name == "abs":
+            if len(node.args) != 1:
+                self.fail("abs takes one argument", node.pos)
+            inner = self.compile(node.args[0], bind)
+            num = self.as_number(inner, "abs")
+            return _Typed("value", NUMBER, lambda env, n: np.abs(num(env, n)), inner.fields,
+                          pos=node.pos)
+        return self.compile_reduction(node, bind)
+
+    def member_values(self, node: Call, bind: Mapping[str, str]
+                      ) -> tuple[list[_Typed], str | None]:
+        if not node.args:
+            self.fail(f"{node.name} needs at least one argument", node.pos)
+        if len(node.args) == 1:
+            group, members = self.group_members(node.args[0], bind)
+            if group is not None:
+                return [self.compile(node.args[0], {**bind, group: m}) for m in members], group
+        return [self.compile(arg, bind) for arg in node.args], None
+
+    def compile_quantifier(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1:
+            self.fail(f"{node.name} takes one condition over a group, e.g. "
+                      f"{node.name}(level1 < 3)", node.pos)
+        group, members = self.group_members(node.args[0], bind)
+        if group is None:
+            self.fail(f"{node.name}(...) needs a group inside its condition", node.pos)
+        parts = [self.compile(node.args[0], {**bind, group: m}) for m in members]  # type: ignore[dict-item]
+        fns = [self.as_bool(p) for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+
+        def counts(env: Env, n: int) -> tuple[np.ndarray, np.ndarray]:
+            t = np.zeros(n, dtype=np.int64)
+            f = np.zeros(n, dtype=np.int64)
+            for fn in fns:
+                tr = fn(env, n)
+                t += tr.t
+                f += tr.f
+            return t, f
+
+        kind = node.name
+        if kind == "count":
+            def count(env: Env, n: int) -> np.ndarray:
+                return counts(env, n)[0].astype(np.float64)
+            return _Typed("value", INTEGER, count, fields, pos=node.pos)
+
+        def quantify(env: Env, n: int) -> Truth:
+            t, f = counts(env, n)
+            hit = t > 0 if kind == "any" else (t == 0 if kind == "none" else f == 0)
+            return Truth(hit, ~hit)
+        return _Typed("bool", BOOLEAN, quantify, fields, pos=node.pos)
+
+    def compile_presence(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1 or not isinstance(node.args[0], Name):
+            self.fail(f"{node.name} takes one field name", node.pos)
+        arg = node.args[0]
+        assert isinstance(arg, Name)
+        target = bind.get(arg.name, arg.name)
+        if target not in self.schema:
+            self.fail(f"unknown field {target!r}", arg.pos)
+        kind = node.name
+
+        def presence(env: Env, n: int) -> Truth:
+            if kind == "na":
+                hit = env.get(f"{target}#na", np.zeros(n, dtype=bool)).astype(bool)
+            else:
+                values = env[target]
+                hit = ~np.isnan(values) if kind == "present" else np.isnan(values)
+                if kind == "missing" and f"{target}#na" in env:
+                    hit = hit & ~env[f"{target}#na"].astype(bool)
+            return Truth(hit, ~hit)
+        return _Typed("bool", BOOLEAN, presence, frozenset({target}), pos=node.pos)
+
+    def compile_ordinal(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1:
+            self.fail("ordinal takes one label field", node.pos)
+        inner = self.compile(node.args[0], bind)
+        if inner.ftype is None or inner.ftype.kind != "label":
+            self.fail("ordinal needs a label field", node.pos)
+        fn = self.as_value(inner)
+        return _Typed("value", INTEGER, lambda env, n: fn(env, n) + 1.0, inner.fields,
+                      pos=node.pos)
+
+    def compile_reduction(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        parts, _ = self.member_values(node, bind)
+        name = node.name
+        keep_label = name in ("min", "max", "coalesce")
+        types = {p.ftype for p in parts if p.kind == "value"}
+        if any(p.kind == "string" for p in parts):
+            self.fail(f"{name} takes fields or numbers, not quoted labels", node.pos)
+        labels = {t for t in types if t is not None and t.kind == "label"}
+        if labels and (not keep_label or len(types) != 1):
+            self.fail(f"{name} cannot mix labels with numbers or other vocabularies", node.pos)
+        fns = [self.as_value(p) for p in parts] if labels else [
+            self.as_number(p, name) for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+        result = next(iter(labels)) if labels else (
+            INTEGER if types and all(t == INTEGER for t in types) and name != "mean"
+            else NUMBER)
+
+        def reduce(env: Env, n: int) -> np.ndarray:
+            stack = np.vstack([fn(env, n) for fn in fns]) if fns else np.full((1, n), np.nan)
+            present = ~np.isnan(stack)
+            any_present = present.any(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if name == "coalesce":
+                    first = np.argmax(present, axis=0)
+                    out = stack[first, np.arange(n)]
+                elif name == "n_present":
+                    return present.sum(axis=0).astype(np.float64)
+                elif name == "sum":
+                    out = np.nansum(stack, axis=0)
+                elif name == "mean":
+                    out = np.nansum(stack, axis=0) / present.sum(axis=0)
+                elif name == "min":
+                    out = np.where(present, stack, np.inf).min(axis=0)
+                else:
+                    out = np.where(present, stack, -np.inf).max(axis=0)
+            return np.where(any_present, out, np.nan)
+        if name == "n_present":
+            return _Typed("value", INTEGER, reduce, fields, pos=node.pos)
+        return _Typed("value", result, reduce, fields, pos=node.pos)
+
+
+def node_pos(node: Node) -> int:
+    return node.pos
+
+
+def compile_expression(text: str, schema: Mapping[str, FieldType],
+                       groups: Mapping[str, Sequence[str]] | None = None,
+                       *, want: str = "bool") -> Compiled:
+    """Parse and type-check ``text`` against the fields in ``schema``.
+
+    ``want`` is "bool" for conditions or "value" for arithmetic (compute steps).
+    """
+    tree = parse(text)
+    compiler = _Compiler(text, schema, groups or {})
+    typed = compiler.compile(tree, {})
+    if want == "bool":
+        fn = compiler.as_bool(typed)
+        return Compiled(text, BOOLEAN, typed.fields, fn)
+    if typed.kind == "bool":
+        return Compiled(text, BOOLEAN, typed.fields, typed.fn)
+    value_fn = compiler.as_value(typed)
+    assert typed.ftype is not None
+    return Compiled(text, typed.ftype, typed.fields, value_fn)

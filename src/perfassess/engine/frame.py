@@ -1,0 +1,140 @@
+"""The evaluation frame: one row per authority and period, one float column per field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import STATUSES, FieldType, format_values
+
+TraceMode = Literal["full", "summary", "none"]
+
+
+@dataclass
+class TraceChunk:
+    rows: np.ndarray  # row positions in the frame
+    step: str
+    field: str
+    value: np.ndarray  # object (strings)
+    rule_id: np.ndarray | str
+    status: np.ndarray  # int8 status codes
+    reason: np.ndarray | str
+
+
+@dataclass
+class Trace:
+    """Collects, step by step, what each step produced for each row and which rule decided."""
+
+    mode: TraceMode = "full"
+    chunks: list[TraceChunk] = field(default_factory=list)
+
+    def add(self, chunk: TraceChunk) -> None:
+        if self.mode == "none" or len(chunk.rows) == 0:
+            return
+        self.chunks.append(chunk)
+
+    def to_frame(self, keys: pd.DataFrame) -> pd.DataFrame:
+        columns = ["authority_code", "period", "seq", "step", "field", "value", "rule_id",
+                   "status", "reason"]
+        if not self.chunks:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        rows = np.concatenate([c.rows for c in self.chunks])
+        seq = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
+                              for i, c in enumerate(self.chunks)])
+
+        def column(name: str) -> np.ndarray:
+            parts = []
+            for c in self.chunks:
+                part = getattr(c, name)
+                parts.append(np.full(len(c.rows), part, dtype=object)
+                             if isinstance(part, str) else part.astype(object))
+            return np.concatenate(parts)
+
+        order = np.lexsort((seq, rows))
+        status_codes = np.concatenate([c.status for c in self.chunks]).astype(np.int64)
+        out = pd.DataFrame({
+            "authority_code": keys["authority_code"].to_numpy()[rows[order]],
+            "period": keys["period"].to_numpy()[rows[order]],
+            "seq": seq[order],
+            "step": np.concatenate([np.full(len(c.rows), c.step, dtype=object)
+                                    for c in self.chunks])[order],
+            "field": np.concatenate([np.full(len(c.rows), c.field, dtype=object)
+                                     for c in self.chunks])[order],
+            "value": column("value")[order],
+            "rule_id": column("rule_id")[order],
+            "status": np.array(STATUSES, dtype=object)[status_codes[order]],
+            "reason": column("reason")[order],
+        })
+        return out
+
+
+@dataclass
+class Frame:
+    keys: pd.DataFrame  # authority_code, period; sorted, unique
+    values: dict[str, np.ndarray]
+    types: dict[str, FieldType]
+    status: dict[str, np.ndarray]
+    na: dict[str, np.ndarray]
+    trace: Trace
+    active: np.ndarray = field(init=False)
+    note: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.active = np.ones(self.n, dtype=bool)
+        self.note = np.full(self.n, "", dtype=object)
+
+    @property
+    def n(self) -> int:
+        return len(self.keys)
+
+    def env(self) -> dict[str, np.ndarray]:
+        env = dict(self.values)
+        for name, mask in self.na.items():
+            env[f"{name}#na"] = mask
+        return env
+
+    def period_codes(self) -> np.ndarray:
+        codes, _ = pd.factorize(self.keys["period"], sort=True)
+        return np.asarray(codes)
+
+    def max_status(self, fields: frozenset[str] | set[str] | list[str]) -> np.ndarray:
+        """The least certain status among these fields, row by row; a missing value adds
+        nothing (a rule that produced no value cannot have decided anything)."""
+        out = np.zeros(self.n, dtype=np.int8)
+        for name in fields:
+            if name in self.status:
+                status = self.status[name]
+                if self.types[name].kind != "text":
+                    status = np.where(np.isnan(self.values[name]), 0, status).astype(np.int8)
+                np.maximum(out, status, out=out)
+        return out
+
+    def set(self, name: str, values: np.ndarray, ftype: FieldType, status: np.ndarray) -> None:
+        """Store a step's output; rows already excluded from rating get no value."""
+        if ftype.kind == "text":
+            values = np.where(self.active, values, "")
+        else:
+            values = np.where(self.active, values.astype(np.float64), np.nan)
+        self.values[name] = values
+        self.types[name] = ftype
+        self.status[name] = status.astype(np.int8)
+
+    def record(self, step: str, name: str, rule_id: np.ndarray | str,
+               reason: np.ndarray | str, *, keep_missing: bool = False) -> None:
+        """Trace a field's value for every active row; rows without a value are left out
+        unless ``keep_missing`` (when the reason for the gap is worth reading)."""
+        if self.trace.mode == "none":
+            return
+        keep = self.active
+        if not keep_missing and self.types[name].kind != "text":
+            keep = keep & ~np.isnan(self.values[name])
+        rows = np.flatnonzero(keep)
+        spelt = format_values(self.values[name][rows], self.types[name])
+        self.trace.add(TraceChunk(
+            rows=rows, step=step, field=name, value=spelt,
+            rule_id=rule_id if isinstance(rule_id, str) else rule_id[rows],
+            status=self.status[name][rows],
+            reason=reason if isinstance(reason, str) else reason[rows]))

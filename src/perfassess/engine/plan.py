@@ -1,0 +1,172 @@
+"""Planning: check a pack's steps in order against the fields defined so far, compile them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from perfassess.engine.expr import Compiled, ExpressionError, compile_expression
+from perfassess.engine.fields import (
+    INTEGER,
+    NUMBER,
+    STATUS_CODE,
+    TEXT,
+    FieldType,
+    label_type,
+)
+from perfassess.engine.frame import Frame
+from perfassess.spec.pack import Pack, Scalar
+
+YamlPath = tuple[str | int, ...]
+
+
+class PlanError(ValueError):
+    """A semantic problem in a pack, located by its YAML path."""
+
+    def __init__(self, code: str, message: str, path: YamlPath,
+                 column_offset: int | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.path = path
+        self.column_offset = column_offset
+        super().__init__(message)
+
+
+class Runner(Protocol):
+    def __call__(self, frame: Frame) -> None: ...
+
+
+@dataclass
+class Schema:
+    """The fields known at a point in the pack, with their types and who produced them."""
+
+    vocabularies: dict[str, tuple[str, ...]]
+    groups: dict[str, list[str]]
+    fields: dict[str, FieldType] = field(default_factory=dict)
+    producer: dict[str, str] = field(default_factory=dict)
+
+    def vocabulary(self, name: str, path: YamlPath) -> FieldType:
+        if name not in self.vocabularies:
+            raise PlanError("E-PACK-REF", f"unknown vocabulary {name!r}", path)
+        return label_type(name, self.vocabularies[name])
+
+    def require_field(self, name: str, path: YamlPath) -> FieldType:
+        if name in self.groups:
+            raise PlanError("E-PACK-REF", f"{name!r} is a group; name a single field here", path)
+        if name not in self.fields:
+            raise PlanError("E-PACK-REF", f"unknown field {name!r} (not an input and not "
+                            "produced by an earlier step)", path)
+        return self.fields[name]
+
+    def expand(self, names: list[str], path: YamlPath) -> list[str]:
+        """Field names with any group names replaced by their members."""
+        out: list[str] = []
+        for i, name in enumerate(names):
+            if name in self.groups:
+                for member in self.groups[name]:
+                    self.require_field(member, (*path, i))
+                out.extend(self.groups[name])
+            else:
+                self.require_field(name, (*path, i))
+                out.append(name)
+        return out
+
+    def define(self, name: str, ftype: FieldType, step_id: str, path: YamlPath) -> None:
+        if name in self.fields:
+            raise PlanError("E-PACK-DUPLICATE", f"field {name!r} is already defined by "
+                            f"{self.producer[name]!r}", path)
+        if name in self.groups:
+            raise PlanError("E-PACK-DUPLICATE", f"{name!r} is already a group name", path)
+        self.fields[name] = ftype
+        self.producer[name] = step_id
+
+    def compile(self, text: str, path: YamlPath, want: str = "bool") -> Compiled:
+        try:
+            return compile_expression(text, self.fields, self.groups, want=want)
+        except ExpressionError as exc:
+            raise PlanError("E-PACK-EXPR", exc.message + f" (at position {exc.position + 1} "
+                            f"of {text!r})", path, exc.position) from exc
+
+    def literal(self, value: Scalar | None, ftype: FieldType, path: YamlPath) -> float:
+        """A YAML literal as the frame stores it (labels as their position)."""
+        if value is None:
+            return np.nan
+        if ftype.kind == "label":
+            assert ftype.vocabulary is not None
+            if not isinstance(value, str):
+                raise PlanError("E-PACK-LABEL", f"{value!r} is not a label of vocabulary "
+                                f"{ftype.vocabulary_name!r}", path)
+            for i, label in enumerate(ftype.vocabulary):
+                if label.lower() == value.strip().lower():
+                    return float(i)
+            raise PlanError("E-PACK-LABEL", f"{value!r} is not a label of vocabulary "
+                            f"{ftype.vocabulary_name!r} ({', '.join(ftype.vocabulary)})", path)
+        if isinstance(value, str):
+            raise PlanError("E-PACK-LABEL", f"{value!r} is text but this field is a number; "
+                            "name a vocabulary to produce labels", path)
+        return float(value)
+
+
+def status_code(status: str | None) -> int:
+    return STATUS_CODE[status or "illustrative"]
+
+
+def input_type(spec_type: str, vocabulary: str | None, schema: Schema,
+               path: YamlPath) -> FieldType:
+    if spec_type == "label":
+        assert vocabulary is not None
+        return schema.vocabulary(vocabulary, (*path, "vocabulary"))
+    return {"number": NUMBER, "integer": INTEGER, "text": TEXT}[spec_type]
+
+
+Preparer = Callable[[Any, Schema, YamlPath], Runner]
+
+
+@dataclass
+class Plan:
+    pack: Pack
+    schema: Schema
+    input_types: dict[str, FieldType]
+    runners: list[Runner]
+
+
+def build_plan(pack: Pack) -> Plan:
+    """Check every step against the fields defined before it and compile it."""
+    from perfassess.engine.steps import PREPARERS
+
+    schema = Schema({k: tuple(v) for k, v in pack.vocabularies.items()},
+                    {k: list(v) for k, v in pack.groups.items()})
+    input_types: dict[str, FieldType] = {}
+    for i, spec in enumerate(pack.inputs):
+        path: YamlPath = ("inputs", i)
+        ftype = input_type(spec.type, spec.vocabulary, schema, path)
+        schema.define(spec.id, ftype, "input", (*path, "id"))
+        input_types[spec.id] = ftype
+    runners: list[Runner] = []
+    required = [spec.id for spec in pack.inputs if spec.required]
+    if required:
+        runners.append(PREPARERS["require_inputs"](required, schema, ("inputs",)))
+    seen_ids: set[str] = set()
+    for i, step in enumerate(pack.steps):
+        path = ("steps", i)
+        if step.id in seen_ids:
+            raise PlanError("E-PACK-DUPLICATE", f"step id {step.id!r} is used twice",
+                            (*path, "id"))
+        seen_ids.add(step.id)
+        runners.append(PREPARERS[step.kind](step, schema, path))
+    for name, members in pack.groups.items():
+        for j, member in enumerate(members):
+            if member not in schema.fields:
+                raise PlanError("E-PACK-REF", f"group {name!r} names {member!r}, which is "
+                                "neither an input nor produced by any step", ("groups", name, j))
+    for j, name in enumerate(pack.outputs):
+        if name not in schema.fields:
+            raise PlanError("E-PACK-REF", f"output {name!r} is not a field of the pack",
+                            ("outputs", j))
+    if pack.rating.field not in schema.fields:
+        raise PlanError("E-PACK-REF", f"rating field {pack.rating.field!r} is never produced",
+                        ("rating", "field"))
+    return Plan(pack, schema, input_types, runners)

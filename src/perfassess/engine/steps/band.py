@@ -1,0 +1,68 @@
+"""band: a number to an ordinal band by ordered cut points, with polarity and closed side."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from perfassess.engine.fields import INTEGER, NUMBER, FieldType
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
+from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.spec.pack import BandStep
+
+
+def _interval(lo: float | None, hi: float | None, closed: str) -> str:
+    def spell(x: float) -> str:
+        return f"{x:g}"
+    if lo is None:
+        return f"< {spell(hi)}" if closed == "left" else f"<= {spell(hi)}"  # type: ignore[arg-type]
+    if hi is None:
+        return f">= {spell(lo)}" if closed == "left" else f"> {spell(lo)}"
+    return f"[{spell(lo)}, {spell(hi)})" if closed == "left" else f"({spell(lo)}, {spell(hi)}]"
+
+
+def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    numeric_input(step.input, in_type.kind, (*path, "input"))
+    status = rule_status(step, None, path)
+    out_type: FieldType
+    if step.vocabulary is not None:
+        out_type = schema.vocabulary(step.vocabulary, (*path, "vocabulary"))
+        assert out_type.vocabulary is not None
+        if step.labels is None:
+            if len(out_type.vocabulary) != len(step.cuts) + 1:
+                raise PlanError("E-PACK-CUTS", f"{len(step.cuts)} cut points make "
+                                f"{len(step.cuts) + 1} bands but vocabulary "
+                                f"{step.vocabulary!r} has {len(out_type.vocabulary)} labels",
+                                (*path, "cuts"))
+            codes = list(range(len(out_type.vocabulary)))
+            if step.polarity == "lower":
+                codes.reverse()
+        else:
+            codes = [int(schema.literal(label, out_type, (*path, "labels", i)))
+                     for i, label in enumerate(step.labels)]
+    else:
+        assert step.labels is not None
+        if any(isinstance(label, str) for label in step.labels):
+            raise PlanError("E-PACK-LABEL", "text labels need a vocabulary", (*path, "labels"))
+        out_type = INTEGER if all(float(x).is_integer() for x in step.labels) else NUMBER
+        codes = [float(x) for x in step.labels]  # type: ignore[arg-type]
+    schema.define(step.output, out_type, step.id, (*path, "output"))
+
+    cuts = np.asarray(step.cuts, dtype=np.float64)
+    lookup = np.asarray(codes, dtype=np.float64)
+    bounds = [None, *step.cuts, None]
+    reasons = np.array([f"{step.input} {_interval(bounds[i], bounds[i + 1], step.closed)}"
+                        for i in range(len(codes))] + [f"{step.input} missing"], dtype=object)
+    side = "right" if step.closed == "left" else "left"
+
+    def run(frame: Frame) -> None:
+        x = frame.values[step.input]
+        missing = np.isnan(x)
+        idx = np.searchsorted(cuts, np.where(missing, 0.0, x), side=side)
+        out = np.where(missing, np.nan, lookup[idx])
+        st = np.maximum(frame.status[step.input], status)
+        frame.set(step.output, out, out_type, st)
+        frame.record(step.id, step.output, step.id, reasons[np.where(missing, len(codes), idx)])
+    return run
+

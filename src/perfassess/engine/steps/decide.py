@@ -1,0 +1,80 @@
+"""decide: a decision table with first, unique or priority hit policy and a default."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from perfassess.engine.fields import INTEGER, NUMBER, FieldType
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
+from perfassess.engine.steps.common import rule_status
+from perfassess.spec.pack import DecideStep
+
+
+def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
+    out_type: FieldType
+    if step.vocabulary is not None:
+        out_type = schema.vocabulary(step.vocabulary, (*path, "vocabulary"))
+    else:
+        thens = [row.then for row in step.rules]
+        if step.default is not None and step.default.then is not None:
+            thens.append(step.default.then)
+        text = [t for t in thens if isinstance(t, str)]
+        if text:
+            raise PlanError("E-PACK-LABEL", f"{text[0]!r} is text: name the step's vocabulary "
+                            "to produce labels", (*path, "vocabulary"))
+        out_type = INTEGER if all(float(t).is_integer() for t in thens) else NUMBER
+    ids: set[str] = set()
+    rows = []
+    for i, row in enumerate(step.rules):
+        rpath = (*path, "rules", i)
+        if row.id in ids:
+            raise PlanError("E-PACK-DUPLICATE", f"row id {row.id!r} is used twice",
+                            (*rpath, "id"))
+        ids.add(row.id)
+        cond = schema.compile(row.when, (*rpath, "when"))
+        value = schema.literal(row.then, out_type, (*rpath, "then"))
+        rows.append((row, cond, value, rule_status(row, step, rpath)))
+    if step.hit_policy == "priority":
+        rows.sort(key=lambda r: -r[0].priority)  # stable: equal priorities keep their order
+    default = None
+    if step.default is not None:
+        dpath = (*path, "default")
+        default = (step.default, schema.literal(step.default.then, out_type, (*dpath, "then")),
+                   rule_status(step.default, step, dpath))
+    all_fields = frozenset().union(*(r[1].fields for r in rows))
+    schema.define(step.output, out_type, step.id, (*path, "output"))
+
+    rule_ids = np.array([f"{step.id}/{r[0].id}" for r in rows]
+                        + [f"{step.id}/{default[0].id}" if default else f"{step.id}/-",
+                           f"{step.id}/-"], dtype=object)
+    reasons = np.array([f"matched: {r[0].when}" for r in rows]
+                       + ["no row matched: default", "no row matched",
+                          "more than one row matched (hit policy unique)"], dtype=object)
+    n_rows = len(rows)
+
+    def run(frame: Frame) -> None:
+        env = frame.env()
+        n = frame.n
+        hits = np.vstack([cond.truth(env, n).t for _, cond, _, _ in rows])
+        matched = hits.any(axis=0)
+        first = np.argmax(hits, axis=0)
+        choice = np.where(matched, first, n_rows)
+        values = np.array([r[2] for r in rows] + [default[1] if default else np.nan])
+        out = values[choice]
+        statuses = np.vstack(
+            [np.maximum(frame.max_status(cond.fields), st) for _, cond, _, st in rows]
+            + [np.maximum(frame.max_status(all_fields), default[2] if default else 0)])
+        status = statuses[choice, np.arange(n)]
+        reason_idx = np.where(matched, first, n_rows if default else n_rows + 1)
+        rule_idx = np.where(matched, first, n_rows if default else n_rows + 1)
+        if step.hit_policy == "unique":
+            clash = hits.sum(axis=0) > 1
+            out = np.where(clash, np.nan, out)
+            reason_idx = np.where(clash, n_rows + 2, reason_idx)
+        frame.set(step.output, out, out_type, status)
+        unmatched = frame.active & np.isnan(out)
+        frame.note[unmatched & (frame.note == "")] = (
+            f"{step.id}: " + reasons[reason_idx[unmatched & (frame.note == "")]])
+        frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx], keep_missing=True)
+    return run

@@ -1,0 +1,77 @@
+"""limit: cap or floor an ordered field when a condition holds, recording every reason."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from perfassess.engine.fields import TEXT, format_values
+from perfassess.engine.frame import Frame, TraceChunk
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
+from perfassess.engine.steps.common import rule_status
+from perfassess.spec.pack import LimitStep
+
+
+def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    if not in_type.is_ordered:
+        raise PlanError("E-PACK-TYPE", f"field {step.input!r} is {in_type.kind}; caps need "
+                        "an ordered field", (*path, "input"))
+    caps = []
+    for i, cap in enumerate(step.caps):
+        cpath = (*path, "caps", i)
+        when = schema.compile(cap.when, (*cpath, "when"))
+        exempt = schema.compile(cap.exempt_when, (*cpath, "exempt_when")) if cap.exempt_when \
+            else None
+        bound = cap.at_most if cap.at_most is not None else cap.at_least
+        value = schema.literal(bound, in_type, (*cpath, "at_most" if cap.at_most is not None
+                                                else "at_least"))
+        exempt_st = status_code(cap.exempt_status) if cap.exempt_status else rule_status(
+            cap, step, cpath)
+        caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st))
+    schema.define(step.output, in_type, step.id, (*path, "output"))
+    if step.fired_output:
+        schema.define(step.fired_output, TEXT, step.id, (*path, "fired_output"))
+
+    def run(frame: Frame) -> None:
+        env = frame.env()
+        n = frame.n
+        x = frame.values[step.input]
+        out = x.copy()
+        status = frame.status[step.input].copy()
+        fired_ids = np.full(n, "", dtype=object)
+        for cap, when, exempt, bound, st, exempt_st in caps:
+            truth = when.truth(env, n)
+            holds = truth.t & ~np.isnan(x) & frame.active
+            excused = holds & exempt.truth(env, n).t if exempt is not None else (
+                np.zeros(n, dtype=bool))
+            effective = holds & ~excused
+            bites = effective & ((out > bound) if cap.at_most is not None else (out < bound))
+            out = np.where(bites, bound, out)
+            cond_status = np.maximum(frame.max_status(when.fields), st)
+            status = np.where(bites, np.maximum(status, cond_status), status)
+            excused_bites = excused & ((x > bound) if cap.at_most is not None else (x < bound))
+            status = np.where(excused_bites, np.maximum(status, exempt_st), status)
+            fired_ids = np.where(effective, np.where(fired_ids == "", cap.id,
+                                                     fired_ids + "; " + cap.id), fired_ids)
+            unknown = ~truth.t & ~truth.f & frame.active
+            bound_text = ("at most " if cap.at_most is not None else "at least ") + str(
+                cap.at_most if cap.at_most is not None else cap.at_least)
+            rule_id = f"{step.id}/{cap.id}"
+            for mask, reason, code in (
+                (effective, f"fired: {cap.reason}", st),
+                (excused, f"exempt: {cap.exempt_reason}", exempt_st),
+                (unknown, f"not evaluated: {', '.join(sorted(when.fields))} missing", st),
+            ):
+                rows = np.flatnonzero(mask)
+                frame.trace.add(TraceChunk(rows, step.id, step.output,
+                                           np.full(len(rows), bound_text, dtype=object),
+                                           rule_id, np.full(len(rows), code, dtype=np.int8),
+                                           reason))
+        frame.set(step.output, out, in_type, status)
+        changed = (out != x) & ~np.isnan(x)
+        before = format_values(x, in_type)
+        reason = np.where(changed, "capped from " + before.astype(str), "no cap bites")
+        frame.record(step.id, step.output, step.id, reason.astype(object))
+        if step.fired_output:
+            frame.set(step.fired_output, fired_ids, TEXT, frame.max_status([]))
+    return run

@@ -1,0 +1,47 @@
+"""round: declared rounding of a number (half up, half even, floor, ceiling, truncation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from perfassess.engine.fields import INTEGER, NUMBER
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import Runner, Schema, YamlPath
+from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.spec.pack import RoundStep
+
+
+def round_values(x: np.ndarray, digits: int, method: str) -> np.ndarray:
+    scale = 10.0 ** digits
+    y = x * scale
+    if method == "half_up":  # away from zero, as people round by hand
+        out = np.sign(y) * np.floor(np.abs(y) + 0.5)
+    elif method == "half_even":
+        out = np.round(y)
+    elif method == "floor":
+        out = np.floor(y)
+    elif method == "ceil":
+        out = np.ceil(y)
+    else:
+        out = np.trunc(y)
+    return out / scale
+
+
+def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    numeric_input(step.input, in_type.kind, (*path, "input"))
+    status = rule_status(step, None, path)
+    out_type = INTEGER if step.digits <= 0 else NUMBER
+    schema.define(step.output, out_type, step.id, (*path, "output"))
+
+    def run(frame: Frame) -> None:
+        x = frame.values[step.input]
+        out = round_values(x, step.digits, step.method)
+        # The rounding rule only decided the value where it changed it.
+        changed = (out != x) & ~np.isnan(x)
+        st = np.where(changed, np.maximum(frame.status[step.input], status),
+                      frame.status[step.input])
+        frame.set(step.output, out, out_type, st)
+        frame.record(step.id, step.output, step.id,
+                     f"{step.input} rounded ({step.method}, {step.digits} digits)")
+    return run

@@ -1,0 +1,78 @@
+"""standardise: each value's distance from its population (a period, or period × group)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import INTEGER, NUMBER
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
+from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.spec.pack import StandardiseStep
+
+_ROLES = {
+    "median_mad": {"center", "spread", "score"},
+    "zscore": {"center", "spread", "score"},
+    "rank": {"score"},
+    "percent_of_max": {"center", "score"},
+    "min_max": {"score"},
+}
+
+
+def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    numeric_input(step.input, in_type.kind, (*path, "input"))
+    if step.by is not None:
+        schema.require_field(step.by, (*path, "by"))
+    extra = set(step.outputs) - _ROLES[step.method]
+    if extra:
+        raise PlanError("E-PACK-SCHEMA", f"method {step.method} has no output "
+                        f"{sorted(extra)[0]!r} (it gives {sorted(_ROLES[step.method])})",
+                        (*path, "outputs"))
+    if "score" not in step.outputs:
+        raise PlanError("E-PACK-SCHEMA", "standardise needs a 'score' output", (*path, "outputs"))
+    status = rule_status(step, None, path)
+    for role, name in step.outputs.items():
+        ftype = INTEGER if step.method == "rank" and role == "score" else NUMBER
+        schema.define(name, ftype, step.id, (*path, "outputs", role))
+
+    def run(frame: Frame) -> None:
+        x = pd.Series(frame.values[step.input])
+        key = frame.period_codes()
+        if step.by is not None:
+            by_codes, _ = pd.factorize(pd.Series(frame.values[step.by]), use_na_sentinel=True)
+            key = key * (int(by_codes.max()) + 2) + (by_codes + 1)
+        groups = x.groupby(key)
+        center = spread = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if step.method == "median_mad":
+                center = groups.transform("median").to_numpy()
+                spread = (x - center).abs().groupby(key).transform("median").to_numpy()
+                score = (x.to_numpy() - center) / spread
+            elif step.method == "zscore":
+                center = groups.transform("mean").to_numpy()
+                spread = groups.transform("std", ddof=0).to_numpy()
+                score = (x.to_numpy() - center) / spread
+            elif step.method == "rank":
+                score = groups.rank(method="min", ascending=not step.descending).to_numpy()
+            elif step.method == "percent_of_max":
+                center = groups.transform("max").to_numpy()
+                score = x.to_numpy() / center * 100.0
+            else:
+                low = groups.transform("min").to_numpy()
+                high = groups.transform("max").to_numpy()
+                score = (x.to_numpy() - low) / (high - low)
+        score = np.where(np.isfinite(score), score, np.nan)
+        st = np.maximum(frame.status[step.input], status).astype(np.int8)
+        missing = np.isnan(x.to_numpy())
+        reason = np.where(missing, f"{step.input} missing",
+                          np.where(np.isnan(score), "spread is zero: no distance",
+                                   f"{step.method} within period"
+                                   + (f" and {step.by}" if step.by else "")))
+        for role, values in (("center", center), ("spread", spread), ("score", score)):
+            if role in step.outputs and values is not None:
+                frame.set(step.outputs[role], np.asarray(values, dtype=np.float64),
+                          NUMBER if role != "score" or step.method != "rank" else INTEGER, st)
+                frame.record(step.id, step.outputs[role], step.id, reason)
+    return run

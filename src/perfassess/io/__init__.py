@@ -1,0 +1,1 @@
+"""Reading and writing: returns, YAML, outputs, hashes."""

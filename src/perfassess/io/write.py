@@ -1,0 +1,67 @@
+"""Write a run's outputs atomically: build in a temporary folder, then swap it into place."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+FLOAT_FORMAT = "%.12g"
+
+
+@contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh folder beside ``target``; on success it replaces ``target`` whole.
+
+    On any failure the temporary folder is removed and ``target`` is left as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
+        os.replace(target, old)
+    os.replace(work, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT,
+                 encoding="utf-8")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet without pandas' schema metadata, so bytes depend only on the data."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(None)
+    pq.write_table(table, path, compression="zstd", use_dictionary=True,
+                   write_statistics=True)
+
+
+def write_json(data: object, path: Path) -> None:
+    write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", path)
+
+
+def write_text(text: str, path: Path) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temp, path)
+
+
+Writer = Callable[[Path], None]

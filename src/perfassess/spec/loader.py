@@ -1,0 +1,219 @@
+"""Find rule packs (built-in by id, or a folder), load them safely and check them."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from perfassess.engine.plan import Plan, PlanError, build_plan
+from perfassess.io.yaml_source import Mark, YamlDocument, YamlError, load_yaml
+from perfassess.spec.pack import Pack
+from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
+
+PACK_FILE = "pack.yaml"
+CASES_FILE = "cases.yaml"
+
+
+def builtin_root() -> Path:
+    """Where the built-in packs live: inside the wheel, or ``rules/`` of a checkout."""
+    shipped = Path(str(resources.files("perfassess"))) / "_rules"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def builtin_ids() -> list[str]:
+    root = builtin_root()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / PACK_FILE).is_file())
+
+
+def resolve_pack_dir(id_or_path: str) -> Path:
+    """A pack folder from a built-in id or a path (to the folder or its pack.yaml)."""
+    candidate = Path(id_or_path)
+    if candidate.is_file() and candidate.name == PACK_FILE:
+        return candidate.parent
+    if candidate.is_dir() and (candidate / PACK_FILE).is_file():
+        return candidate
+    builtin = builtin_root() / id_or_path
+    if "/" not in id_or_path and (builtin / PACK_FILE).is_file():
+        return builtin
+    known = ", ".join(builtin_ids()) or "none"
+    raise UsageProblem(f"no rule pack {id_or_path!r}: not a built-in id ({known}) and not a "
+                       f"folder with a {PACK_FILE}")
+
+
+@dataclass
+class LoadedPack:
+    pack: Pack
+    plan: Plan
+    folder: Path
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+
+def load_pack(id_or_path: str) -> LoadedPack:
+    """Load, expand, validate and plan a pack; every problem raises ProblemsFound."""
+    folder = resolve_pack_dir(id_or_path)
+    display = _display(folder / PACK_FILE)
+    problems = Problems()
+    try:
+        doc = load_yaml(folder / PACK_FILE, display)
+    except YamlError as exc:
+        problems.add(_at(exc.code, exc.message, exc.mark))
+        raise ProblemsFound(problems) from None
+    if not isinstance(doc.data, dict):
+        problems.add(_at("E-PACK-SCHEMA", "a pack file must be a mapping", doc.mark(())))
+        raise ProblemsFound(problems)
+    try:
+        data, origin = expand_for_each(doc.data)
+    except PlanError as exc:
+        problems.add(_at(exc.code, exc.message, doc.mark(exc.path)))
+        raise ProblemsFound(problems) from None
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            path = _yaml_path(tuple(err["loc"]), origin)
+            where = ".".join(str(p) for p in path)
+            problems.add(_at("E-PACK-SCHEMA", f"{where}: {_pydantic_message(err)}",
+                             doc.mark(path)))
+        raise ProblemsFound(problems) from None
+    try:
+        plan = build_plan(pack)
+    except PlanError as exc:
+        path = _yaml_path(exc.path, origin)
+        problems.add(_at(exc.code, exc.message, doc.mark(path)))
+        raise ProblemsFound(problems) from None
+    return LoadedPack(pack, plan, folder, canonical_hash(pack))
+
+
+def canonical_hash(pack: Pack) -> str:
+    """Hash of the pack's meaning: formatting, comments and key order do not change it."""
+    text = json.dumps(pack.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def expand_for_each(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """Expand ``inputs`` and ``steps`` items carrying ``for_each`` into copies.
+
+    ``for_each`` is a list of bindings (name → text) or a mapping of name → list of texts
+    (every combination); a list may be given by the name of an entry in the pack's
+    top-level ``lists``. Each copy has ``{name}`` replaced in every string; the item's id
+    must use a placeholder so copies stay distinct. Returns the data and, per section, the
+    original index of every expanded item (to point errors at the YAML as written).
+    """
+    origins: dict[str, list[int]] = {}
+    lists = data.get("lists", {})
+    if not isinstance(lists, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists.values()):
+        raise PlanError("E-PACK-SCHEMA", "lists must map names to lists of text", ("lists",))
+    out = {k: v for k, v in data.items() if k != "lists"}
+    for section in ("inputs", "steps"):
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        expanded: list[Any] = []
+        origin: list[int] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or "for_each" not in item:
+                expanded.append(item)
+                origin.append(i)
+                continue
+            bindings = _bindings(item["for_each"], lists, (section, i, "for_each"))
+            template = {k: v for k, v in item.items() if k != "for_each"}
+            if "{" not in str(template.get("id", "")):
+                raise PlanError("E-PACK-SCHEMA", "a for_each item's id needs a {placeholder}",
+                                (section, i, "id"))
+            for binding in bindings:
+                expanded.append(_substitute(copy.deepcopy(template), binding))
+                origin.append(i)
+        out[section] = expanded
+        origins[section] = origin
+    return out, origins
+
+
+def _bindings(spec: Any, lists: dict[str, list[str]],
+              path: tuple[str | int, ...]) -> list[dict[str, str]]:
+    if isinstance(spec, dict):
+        for name, values in spec.items():
+            if isinstance(values, str):
+                if values not in lists:
+                    raise PlanError("E-PACK-REF", f"for_each names unknown list {values!r}",
+                                    (*path, name))
+                spec = {**spec, name: lists[values]}
+    if isinstance(spec, dict) and all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in spec.values()):
+        names = list(spec)
+        return [dict(zip(names, combo, strict=True))
+                for combo in itertools.product(*(spec[n] for n in names))]
+    if isinstance(spec, list) and all(
+            isinstance(b, dict) and all(isinstance(v, str) for v in b.values()) for b in spec):
+        return list(spec)
+    raise PlanError("E-PACK-SCHEMA", "for_each must be a list of mappings (name: text) or a "
+                    "mapping of names to lists of text", path)
+
+
+def _substitute(value: Any, binding: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, text in binding.items():
+            value = value.replace("{" + name + "}", text)
+        return value
+    if isinstance(value, list):
+        return [_substitute(v, binding) for v in value]
+    if isinstance(value, dict):
+        return {_substitute(k, binding): _substitute(v, binding) for k, v in value.items()}
+    return value
+
+
+def _yaml_path(loc: tuple[Any, ...], origins: dict[str, list[int]]) -> tuple[str | int, ...]:
+    """Map a path in the expanded pack back to the YAML as written (drop union tags)."""
+    path: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and part in {
+                "band", "standardise", "aggregate", "decide", "limit", "map", "round",
+                "compute", "require"} and path and path[0] == "steps" and len(path) == 2:
+            continue
+        path.append(part)
+    if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in origins:
+        origin = origins[str(path[0])]
+        if path[1] < len(origin):
+            path[1] = origin[path[1]]
+    return tuple(path)
+
+
+def _pydantic_message(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (not part of the rule-pack schema)"
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(err.get("msg", "invalid"))
+    return msg.removeprefix("Value error, ")
+
+
+def _at(code: str, message: str, mark: Mark) -> Problem:
+    return Problem(code, message, file=mark.file, row=mark.line, column=mark.column)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_document(path: Path) -> YamlDocument:
+    return load_yaml(path, _display(path))

@@ -1,0 +1,303 @@
+"""Pydantic models of a rule pack: metadata, vocabularies, inputs, outputs and ordered steps."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Status = Literal["documented", "reconstructed", "illustrative"]
+Scalar = str | int | float
+ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Model):
+    id: str
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+class Periods(Model):
+    """The periods a pack applies to, compared as strings (``2005`` or ``2018-19``)."""
+
+    first: str
+    last: str | None = None
+
+    def contains(self, period: str) -> bool:
+        return period >= self.first and (self.last is None or period <= self.last)
+
+    def describe(self) -> str:
+        return f"{self.first}–{self.last}" if self.last else f"{self.first}–"
+
+
+class NotApplicable(Model):
+    """Whether ``n/a`` is accepted for an input, and what it means there."""
+
+    allowed: bool = True
+    means: str
+
+
+class InputSpec(Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    type: Literal["number", "integer", "label", "text"]
+    vocabulary: str | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    polarity: Literal["higher", "lower", "range", "none"] = "none"
+    domain: str | None = None
+    required: bool = False
+    na: NotApplicable | None = None
+    missing_means: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> InputSpec:
+        if self.type == "label" and not self.vocabulary:
+            raise ValueError("a label input needs a vocabulary")
+        if self.type != "label" and self.vocabulary:
+            raise ValueError("only label inputs take a vocabulary")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class RuleMeta(Model):
+    """What every rule carries: how sure we are of it and where it comes from."""
+
+    status: Status | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+class StepBase(RuleMeta):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str | None = None
+
+
+class BandStep(StepBase):
+    """A value to an ordinal band by ordered cut points."""
+
+    kind: Literal["band"]
+    input: str
+    output: str
+    cuts: list[float] = Field(min_length=1)
+    closed: Literal["left", "right"] = "left"
+    polarity: Literal["higher", "lower", "range"] = "higher"
+    vocabulary: str | None = None
+    labels: list[Scalar] | None = None
+
+    @field_validator("cuts")
+    @classmethod
+    def _ascending(cls, cuts: list[float]) -> list[float]:
+        for i in range(1, len(cuts)):
+            if cuts[i] <= cuts[i - 1]:
+                raise ValueError(f"cut points must rise strictly: {cuts[i - 1]} then {cuts[i]}")
+        return cuts
+
+    @model_validator(mode="after")
+    def _check(self) -> BandStep:
+        if self.labels is not None and len(self.labels) != len(self.cuts) + 1:
+            raise ValueError(f"{len(self.cuts)} cut points make {len(self.cuts) + 1} bands, "
+                             f"but {len(self.labels)} labels are given")
+        if self.labels is None and self.vocabulary is None:
+            raise ValueError("a band step needs labels or a vocabulary")
+        if self.labels is None and self.polarity == "range":
+            raise ValueError("a 'range' band step must list its labels, lowest values first")
+        return self
+
+
+class StandardiseStep(StepBase):
+    """Distance of each value from the centre of its population (period, or period × group)."""
+
+    kind: Literal["standardise"]
+    input: str
+    method: Literal["median_mad", "zscore", "rank", "percent_of_max", "min_max"]
+    by: str | None = None
+    descending: bool = False
+    outputs: dict[Literal["center", "spread", "score"], str]
+
+
+class AggregateStep(StepBase):
+    kind: Literal["aggregate"]
+    inputs: list[str] = Field(min_length=1)
+    output: str
+    method: Literal["mean", "weighted_mean", "sum", "min", "max", "median", "n_present"]
+    weights: dict[str, float] | None = None
+    missing: Literal["skip", "propagate"] = "skip"
+    min_present: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> AggregateStep:
+        if self.method == "weighted_mean" and not self.weights:
+            raise ValueError("weighted_mean needs weights")
+        if self.weights and self.method != "weighted_mean":
+            raise ValueError("weights are only used by method weighted_mean")
+        return self
+
+
+class DecisionRow(RuleMeta):
+    id: str
+    when: str
+    then: Scalar
+    priority: int = 0
+
+
+class DecisionDefault(RuleMeta):
+    id: str = "default"
+    then: Scalar | None
+
+
+class DecideStep(StepBase):
+    """A decision table: rows of conditions, an output, a hit policy and a default."""
+
+    kind: Literal["decide"]
+    output: str
+    vocabulary: str | None = None
+    hit_policy: Literal["first", "unique", "priority"] = "first"
+    rules: list[DecisionRow] = Field(min_length=1)
+    default: DecisionDefault | None = None
+
+
+class Cap(RuleMeta):
+    id: str
+    when: str
+    at_most: Scalar | None = None
+    at_least: Scalar | None = None
+    exempt_when: str | None = None
+    exempt_reason: str | None = None
+    exempt_status: Status | None = None
+    reason: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Cap:
+        if (self.at_most is None) == (self.at_least is None):
+            raise ValueError("a cap needs exactly one of at_most or at_least")
+        if self.exempt_when is not None and not self.exempt_reason:
+            raise ValueError("exempt_when needs an exempt_reason")
+        return self
+
+
+class LimitStep(StepBase):
+    """Caps or floors on an ordered field when conditions hold, each with its reason."""
+
+    kind: Literal["limit"]
+    input: str
+    output: str
+    caps: list[Cap] = Field(min_length=1)
+    fired_output: str | None = None
+
+
+class MapStep(StepBase):
+    kind: Literal["map"]
+    input: str
+    output: str
+    vocabulary: str | None = None
+    mapping: dict[str, Scalar]
+    default: Scalar | None = None
+
+
+class RoundStep(StepBase):
+    kind: Literal["round"]
+    input: str
+    output: str
+    digits: int = 0
+    method: Literal["half_up", "half_even", "floor", "ceil", "trunc"] = "half_up"
+
+
+class ComputeStep(StepBase):
+    """An arithmetic or logical expression over earlier fields."""
+
+    kind: Literal["compute"]
+    output: str
+    expr: str
+    integer: bool = False
+
+
+class RequireStep(StepBase):
+    """Rows missing any of these fields get no rating from here on, with the reason."""
+
+    kind: Literal["require"]
+    fields: list[str] = Field(min_length=1)
+    reason: str = "missing required input(s): {missing}"
+    names: dict[str, str] = Field(default_factory=dict)
+
+
+Step = Annotated[
+    BandStep | StandardiseStep | AggregateStep | DecideStep | LimitStep | MapStep | RoundStep
+    | ComputeStep | RequireStep,
+    Field(discriminator="kind"),
+]
+
+
+class RatingSpec(Model):
+    field: str
+    sort: list[str] = Field(default_factory=list)
+    meaning: dict[str, str] = Field(default_factory=dict)
+
+
+class Pack(Model):
+    id: str = Field(pattern=PACK_ID_PATTERN)
+    title: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    assessor: str
+    summary: str | None = None
+    periods: Periods
+    sources: list[Source] = Field(default_factory=list)
+    vocabularies: dict[str, list[str]] = Field(default_factory=dict)
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    inputs: list[InputSpec] = Field(min_length=1)
+    rating: RatingSpec
+    outputs: list[str] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
+
+    @field_validator("vocabularies")
+    @classmethod
+    def _vocab(cls, vocabularies: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, labels in vocabularies.items():
+            lowered = [label.lower() for label in labels]
+            if len(set(lowered)) != len(lowered):
+                raise ValueError(f"vocabulary {name!r} repeats a label")
+            if not labels:
+                raise ValueError(f"vocabulary {name!r} is empty")
+        return vocabularies
+
+    def input(self, input_id: str) -> InputSpec | None:
+        return next((spec for spec in self.inputs if spec.id == input_id), None)
+
+
+def rule_count(pack: Pack) -> dict[str, int]:
+    """How many rules of each status the pack holds (decision rows and caps count singly)."""
+    counts = {"documented": 0, "reconstructed": 0, "illustrative": 0}
+    for status in rule_statuses(pack).values():
+        counts[status] += 1
+    return counts
+
+
+def rule_statuses(pack: Pack) -> dict[str, str]:
+    """Every rule id (``step`` or ``step/row``) with its effective status."""
+    out: dict[str, str] = {}
+    for step in pack.steps:
+        if isinstance(step, DecideStep):
+            for row in step.rules:
+                out[f"{step.id}/{row.id}"] = row.status or step.status or "illustrative"
+            if step.default is not None:
+                out[f"{step.id}/{step.default.id}"] = (
+                    step.default.status or step.status or "illustrative")
+        elif isinstance(step, LimitStep):
+            for cap in step.caps:
+                out[f"{step.id}/{cap.id}"] = cap.status or step.status or "illustrative"
+        elif step.status is not None:
+            out[step.id] = step.status
+    return out
+
+
+def dump_for_hash(pack: Pack) -> dict[str, Any]:
+    return pack.model_dump(mode="json")

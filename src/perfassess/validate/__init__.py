@@ -1,0 +1,1 @@
+"""Input checks and the error catalogue."""

@@ -1,0 +1,302 @@
+"""Check returns against a pack's declared inputs and turn them into the evaluation frame."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import FieldType
+from perfassess.io.read import SourceTable
+from perfassess.spec.pack import InputSpec, Pack
+from perfassess.validate.problems import Problem, Problems
+
+NA_TOKENS = frozenset({"n/a", "na", "n.a.", "not applicable"})
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PERCENT = re.compile(r"^[-+]?\d+(\.\d+)?\s*%$")
+
+
+@dataclass
+class Returns:
+    """Validated returns, wide: one row per authority and period, sorted."""
+
+    keys: pd.DataFrame  # authority_code, period
+    values: dict[str, np.ndarray]  # input id -> float64 (labels as positions)
+    na: dict[str, np.ndarray]  # input id -> bool, where n/a was returned
+    names: dict[str, str]  # authority code -> name given in the returns
+    notes: pd.DataFrame  # authority_code, period, indicator, note (non-empty only)
+    rows_read: int
+
+
+def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, FieldType],
+                  problems: Problems, reference_codes: set[str] | None = None) -> Returns:
+    """Parse every value by its input's declared type, collecting every problem found."""
+    parsed = [_parse_table(t, pack, input_types, problems) for t in tables]
+    frame = pd.concat(parsed, ignore_index=True) if parsed else _empty()
+    frame = _check_duplicates(frame, problems)
+    _check_keys(frame, pack, problems, reference_codes)
+    return _pivot(frame, pack, sum(len(t.table) for t in tables))
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({
+        "authority_code": pd.Series([], dtype=object), "period": pd.Series([], dtype=object),
+        "indicator": pd.Series([], dtype=object), "number": pd.Series([], dtype=float),
+        "na": pd.Series([], dtype=bool), "raw": pd.Series([], dtype=object),
+        "authority_name": pd.Series([], dtype=object), "note": pd.Series([], dtype=object),
+        "_file": pd.Series([], dtype=object), "_line": pd.Series([], dtype=np.int64),
+        "_column": pd.Series([], dtype=object)})
+
+
+def _strings(series: pd.Series) -> pd.Series:
+    return series.where(series.notna(), "").astype(str).str.strip()
+
+
+def _emit(problems: Problems, code: str, rows: pd.DataFrame, message: Callable[[str], str],
+          expected: str, file: str) -> None:
+    """Add one problem per offending row (the catalogue caps how many are kept)."""
+    if rows.empty:
+        return
+    take = rows.head(max(problems.limit - problems.counts.get(code, 0), 0))
+    for raw, line, column in zip(take["raw"], take["_line"], take["_column"], strict=True):
+        problems.add(Problem(code, message(str(raw)), file=file, row=int(line),
+                             column=str(column), value=str(raw), expected=expected))
+    extra = len(rows) - len(take)
+    if extra > 0:
+        problems.counts[code] = problems.counts.get(code, 0) + extra
+
+
+def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
+                 problems: Problems) -> pd.DataFrame:
+    t = source.table
+    out = pd.DataFrame({
+        "authority_code": _strings(t["authority_code"]),
+        "period": _strings(t["period"]),
+        "indicator": _strings(t["indicator"]),
+        "number": np.full(len(t), np.nan),
+        "na": np.zeros(len(t), dtype=bool),
+        "raw": t["value"].to_numpy(),
+        "authority_name": _strings(t["authority_name"]) if t["authority_name"].notna().any()
+        else "",
+        "note": _strings(t["note"]) if t["note"].notna().any() else "",
+        "_file": source.file,
+        "_line": t["_line"].to_numpy(),
+        "_column": t["_column"].to_numpy(),
+    })
+    blank_code = out["authority_code"] == ""
+    blank_period = out["period"] == ""
+    for mask, column in ((blank_code, "authority_code"), (blank_period, "period")):
+        rows = out[mask].assign(_column=column, raw="")
+        _emit(problems, "E-KEY-BLANK", rows, lambda _v, c=column: f"{c} is blank",
+              f"a non-blank {column}", source.file)
+    out = out[~(blank_code | blank_period)]
+
+    known = out["indicator"].isin(input_types)
+    unknown = out.loc[~known, "indicator"]
+    for indicator, count in unknown.value_counts().sort_index().items():
+        first = out.loc[~known & (out["indicator"] == indicator)].iloc[0]
+        problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {indicator!r} is not an input "
+                             f"of pack {pack.id} ({count} row(s) ignored)", file=source.file,
+                             row=int(first["_line"]), column=str(first["_column"]),
+                             value=str(indicator)))
+    out = out[known]
+    numbers = np.full(len(out), np.nan)
+    na = np.zeros(len(out), dtype=bool)
+    positions = pd.Series(np.arange(len(out)), index=out.index)
+    for indicator, index in out.groupby("indicator", sort=True).groups.items():
+        spec = pack.input(str(indicator))
+        assert spec is not None
+        pos = positions[index].to_numpy()
+        part = out.loc[index]
+        # A bad value stays as missing so duplicates are still seen; its error stops the run.
+        numbers[pos], na[pos], _ = _parse_values(part, spec, input_types[spec.id], problems,
+                                                 source.file)
+    return out.assign(number=numbers, na=na)
+
+
+def _parse_values(part: pd.DataFrame, spec: InputSpec, ftype: FieldType, problems: Problems,
+                  file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    raw = part["raw"]
+    n = len(part)
+    bad = np.zeros(n, dtype=bool)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and ftype.kind != "label":
+        number = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        text = None
+        is_na = np.zeros(n, dtype=bool)
+        blank = np.isnan(number)
+    else:
+        text = _strings(raw)
+        lowered = text.str.lower()
+        blank = (text == "").to_numpy()
+        is_na = lowered.isin(NA_TOKENS).to_numpy()
+        number = np.full(n, np.nan)
+        if is_na.any() and spec.na is None:
+            rows = part[is_na]
+            _emit(problems, "E-VALUE-NA", rows,
+                  lambda v: f"{spec.id} does not allow n/a (a missing return is an empty cell)",
+                  _expected(spec, ftype), file)
+            bad |= is_na
+            is_na = np.zeros(n, dtype=bool)
+        todo = ~blank & ~is_na & ~bad
+        if ftype.kind == "label":
+            assert ftype.vocabulary is not None
+            lookup = {label.lower(): float(i) for i, label in enumerate(ftype.vocabulary)}
+            codes = lowered.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)
+            wrong = todo & np.isnan(codes)
+            _emit(problems, "E-VALUE-LABEL", part[wrong],
+                  lambda v: f"{v!r} is not a label of {spec.id}", _expected(spec, ftype), file)
+            bad |= wrong
+            number = np.where(todo & ~wrong, codes, np.nan)
+            return number, is_na, bad
+        parsed = pd.to_numeric(text.where(todo, ""), errors="coerce").to_numpy(dtype=np.float64)
+        wrong = todo & np.isnan(parsed)
+        for mask_hint in _hinted(text, wrong):
+            mask, hint = mask_hint
+            _emit(problems, "E-VALUE-TYPE", part[mask],
+                  lambda v, h=hint: f"{v!r} is not a number{h}", _expected(spec, ftype), file)
+        bad |= wrong
+        number = np.where(todo & ~wrong, parsed, np.nan)
+    return _check_numbers(number, part, spec, ftype, problems, file, bad, is_na)
+
+
+def _hinted(text: pd.Series, wrong: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    values = text.to_numpy(dtype=object)
+    thousands = wrong & text.str.match(_THOUSANDS).to_numpy()
+    percent = wrong & text.str.match(_PERCENT).to_numpy()
+    dash = wrong & np.isin(values, ["-", "–", "—", ".", "x", "*"])
+    other = wrong & ~thousands & ~percent & ~dash
+    return [
+        (thousands, " (remove the thousands separators)"),
+        (percent, " (give the number without the % sign)"),
+        (dash, " (leave the cell empty for no return, or n/a where the pack allows it)"),
+        (other, ""),
+    ]
+
+
+def _check_numbers(number: np.ndarray, part: pd.DataFrame, spec: InputSpec, ftype: FieldType,
+                   problems: Problems, file: str, bad: np.ndarray, is_na: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    present = ~np.isnan(number)
+    infinite = np.isinf(number)
+    if infinite.any():
+        _emit(problems, "E-VALUE-NONFINITE", part[infinite], lambda v: f"{v!r} is not finite",
+              _expected(spec, ftype), file)
+        bad |= infinite
+        number = np.where(infinite, np.nan, number)
+        present &= ~infinite
+    if ftype.kind == "integer":
+        fractional = present & (np.floor(number) != number)
+        _emit(problems, "E-VALUE-TYPE", part[fractional],
+              lambda v: f"{v!r} is not a whole number", _expected(spec, ftype), file)
+        bad |= fractional
+    out_of_range = np.zeros(len(number), dtype=bool)
+    if spec.min is not None:
+        out_of_range |= present & (number < spec.min)
+    if spec.max is not None:
+        out_of_range |= present & (number > spec.max)
+    _emit(problems, "E-VALUE-RANGE", part[out_of_range],
+          lambda v: f"{v!r} is outside the range of {spec.id}", _expected(spec, ftype), file)
+    bad |= out_of_range
+    number = np.where(bad, np.nan, number)
+    return number, is_na, bad
+
+
+def _expected(spec: InputSpec, ftype: FieldType) -> str:
+    if ftype.kind == "label":
+        assert ftype.vocabulary is not None
+        text = "one of " + ", ".join(ftype.vocabulary)
+    else:
+        text = "a whole number" if ftype.kind == "integer" else "a number"
+        if spec.min is not None and spec.max is not None:
+            text += f" from {spec.min:g} to {spec.max:g}"
+        elif spec.min is not None:
+            text += f" of at least {spec.min:g}"
+        elif spec.max is not None:
+            text += f" of at most {spec.max:g}"
+    if spec.na is not None:
+        text += ", or n/a"
+    return text
+
+
+def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    key = ["authority_code", "period", "indicator"]
+    dup = frame.duplicated(key, keep=False)
+    if not dup.any():
+        return frame
+    group = frame[dup].copy()
+    group["_value"] = np.where(group["na"], -np.inf, group["number"])
+    spread = group.groupby(key, sort=True)["_value"].nunique(dropna=False)
+    for (code, period, indicator), distinct in spread.items():
+        rows = group[(group["authority_code"] == code) & (group["period"] == period)
+                     & (group["indicator"] == indicator)]
+        places = "; ".join(f"{f}:{line}" for f, line in zip(rows["_file"], rows["_line"],
+                                                             strict=True))
+        first = rows.iloc[1]
+        conflict = distinct > 1
+        problems.add(Problem(
+            "E-DUPLICATE" if conflict else "W-DUPLICATE",
+            f"{indicator} for {code} {period} is given {len(rows)} times"
+            + (" with different values" if conflict else " with the same value")
+            + f" ({places})", file=str(first["_file"]), row=int(first["_line"]),
+            column=str(first["_column"]), value=str(first["raw"]),
+            expected="one value per authority, period and indicator"))
+    return frame.drop_duplicates(key, keep="first")
+
+
+def _check_keys(frame: pd.DataFrame, pack: Pack, problems: Problems,
+                reference_codes: set[str] | None) -> None:
+    periods = pd.unique(frame["period"])
+    for period in sorted(periods):
+        if not pack.periods.contains(str(period)):
+            first = frame[frame["period"] == period].iloc[0]
+            problems.add(Problem("W-PERIOD-OUTSIDE", f"period {period} is outside the years "
+                                 f"of {pack.id} ({pack.periods.describe()})",
+                                 file=str(first["_file"]), row=int(first["_line"]),
+                                 column="period", value=str(period)))
+    if reference_codes is not None:
+        codes = pd.unique(frame["authority_code"])
+        for code in sorted(c for c in codes if c not in reference_codes):
+            first = frame[frame["authority_code"] == code].iloc[0]
+            problems.add(Problem("W-UNKNOWN-AUTHORITY", f"authority code {code} is not in the "
+                                 "reference list", file=str(first["_file"]),
+                                 row=int(first["_line"]), column="authority_code",
+                                 value=str(code)))
+
+
+def _pivot(frame: pd.DataFrame, pack: Pack, rows_read: int) -> Returns:
+    a_codes, a_uniques = pd.factorize(frame["authority_code"], sort=True)
+    p_codes, p_uniques = pd.factorize(frame["period"], sort=True)
+    n_periods = max(len(p_uniques), 1)
+    combined = a_codes.astype(np.int64) * n_periods + p_codes
+    keys_code, row = np.unique(combined, return_inverse=True)
+    keys = pd.DataFrame({
+        "authority_code": np.asarray(a_uniques, dtype=object)[keys_code // n_periods],
+        "period": np.asarray(p_uniques, dtype=object)[keys_code % n_periods],
+    })
+    n = len(keys)
+    values: dict[str, np.ndarray] = {}
+    na: dict[str, np.ndarray] = {}
+    i_codes, i_uniques = pd.factorize(frame["indicator"])
+    number = frame["number"].to_numpy()
+    is_na = frame["na"].to_numpy()
+    order = np.argsort(i_codes, kind="stable")
+    bounds = np.searchsorted(i_codes[order], np.arange(len(i_uniques) + 1))
+    slices = {str(ind): order[bounds[i]:bounds[i + 1]] for i, ind in enumerate(i_uniques)}
+    for spec in pack.inputs:
+        column = np.full(n, np.nan)
+        mask = np.zeros(n, dtype=bool)
+        idx = slices.get(spec.id)
+        if idx is not None:
+            column[row[idx]] = number[idx]
+            mask[row[idx]] = is_na[idx]
+        values[spec.id] = column
+        if spec.na is not None:
+            na[spec.id] = mask
+    named = frame[frame["authority_name"] != ""]
+    names = dict(named.drop_duplicates("authority_code")[["authority_code", "authority_name"]]
+                 .itertuples(index=False, name=None))
+    notes = frame.loc[frame["note"] != "", ["authority_code", "period", "indicator", "note"]]
+    return Returns(keys, values, na, names, notes.reset_index(drop=True), rows_read)
