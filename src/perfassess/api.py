@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from perfassess.engine.evaluate import Evaluation, evaluate
 from perfassess.engine.frame import TraceMode
-from perfassess.io.read import read_returns
+from perfassess.io.read import SourceTable, read_returns
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.validate.inputs import Returns, parse_returns
 from perfassess.validate.problems import Problems, ProblemsFound
@@ -67,6 +68,25 @@ def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None)
     return Validated(loaded, returns, problems, paths)
+
+
+def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<table>",
+                trace: TraceMode = "full") -> ScoreResult:
+    """Score an in-memory long table (authority_code, period, indicator, value)."""
+    loaded = _pack(pack)
+    problems = Problems()
+    frame = table.copy()
+    for optional in ("authority_name", "note"):
+        if optional not in frame.columns:
+            frame[optional] = None
+    frame["_line"] = np.arange(1, len(frame) + 1)
+    frame["_column"] = "value"
+    returns = parse_returns([SourceTable(name, "long", frame)], loaded.pack,
+                            loaded.plan.input_types, problems)
+    if problems.has_errors():
+        raise ProblemsFound(problems)
+    evaluation = evaluate(loaded.plan, returns, None, trace)
+    return ScoreResult(loaded, returns, evaluation, problems, [])
 
 
 def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,

@@ -78,3 +78,28 @@ def show(pack: str) -> None:
                     else f"at least {cap.at_least}"
                 click.echo(f"    {cap.id:<10} {cap.status or step.status or '':<14} "
                            f"{bound} when {cap.when}")
+
+
+@rules.command("test")
+@click.argument("packs", nargs=-1, metavar="[ID_OR_PATH]...")
+def test(packs: tuple[str, ...]) -> None:
+    """Run packs' YAML test cases (default: every built-in pack)."""
+    from perfassess.cases import has_cases, run_cases
+    from perfassess.spec.loader import builtin_ids, load_pack
+    from perfassess.validate.problems import Problem, Problems, ProblemsFound
+
+    problems = Problems()
+    for pack_id in packs or tuple(builtin_ids()):
+        loaded = load_pack(pack_id)
+        if not has_cases(loaded):
+            click.echo(f"{loaded.id}: no cases.yaml")
+            continue
+        results = run_cases(loaded)
+        passed = sum(r.passed for r in results)
+        click.echo(f"{loaded.id}: {passed} of {len(results)} cases pass")
+        for r in results:
+            for failure in r.failures:
+                problems.add(Problem("E-CASE-FAILED", f"case {r.case.id}: {failure}",
+                                     file=r.mark.file, row=r.mark.line))
+    if problems.has_errors():
+        raise ProblemsFound(problems)

@@ -43,7 +43,8 @@ def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
     if ftype.kind == "label":
         assert ftype.vocabulary is not None
         codes = np.where(np.isnan(values), -1, values).astype(np.int64)
-        cat = pd.Categorical.from_codes(codes, categories=list(ftype.vocabulary), ordered=True)
+        cat = pd.Categorical.from_codes(codes, categories=pd.Index(list(ftype.vocabulary)),
+                                        ordered=True)
         return pd.Series(cat).astype(object).where(codes >= 0, None)
     if ftype.kind == "text":
         return pd.Series(values, dtype=object)
@@ -59,10 +60,12 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
     rating_field = pack.rating.field
     rating = frame.values[rating_field]
     rated = ~pd.isna(rating) if frame.types[rating_field].kind == "text" else ~np.isnan(rating)
+    codes = frame.keys["authority_code"]
+    code_index = pd.factorize(codes)[0]  # names looked up once per authority, not per row
     data: dict[str, pd.Series] = {
         "authority_code": pd.Series(frame.keys["authority_code"].to_numpy(), dtype=object),
-        "authority_name": pd.Series(frame.keys["authority_code"].map(names).fillna("")
-                                    .to_numpy(), dtype=object),
+        "authority_name": pd.Series(np.array([names.get(c, "") for c in pd.unique(codes)],
+                                             dtype=object)[code_index], dtype=object),
         "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object),
         "rating": column(rating, frame.types[rating_field]),
     }

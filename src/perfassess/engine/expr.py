@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
@@ -164,7 +163,7 @@ class Call:
     pos: int
 
 
-Node = Union[Num, Str, BoolLit, Name, Unary, Binary, In, Call]
+Node = Num | Str | BoolLit | Name | Unary | Binary | In | Call
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
@@ -346,14 +345,35 @@ class Truth:
     f: np.ndarray
 
 
+StatusFn = Callable[[Env, Env, int], np.ndarray]
+
+
+def fields_status(fields: frozenset[str]) -> StatusFn:
+    """The least certain status among the fields read, row by row; a missing value adds
+    nothing (a rule that produced no value cannot have decided anything)."""
+    def status(env: Env, statuses: Env, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.int8)
+        for name in fields:
+            if name in statuses:
+                present = ~np.isnan(env[name]) if env[name].dtype.kind == "f" else True
+                np.maximum(out, np.where(present, statuses[name], 0).astype(np.int8), out=out)
+        return out
+    return status
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """A type-checked expression: its result type, the fields it reads, how to evaluate it."""
+    """A type-checked expression: its result type, the fields it reads, how to evaluate it,
+    and how sure its value is (by default the least certain field it read)."""
 
     text: str
     result: FieldType  # BOOLEAN for conditions
     fields: frozenset[str]
     _fn: Callable[[Env, int], object] = field(repr=False)
+    _status: StatusFn | None = field(default=None, repr=False)
+
+    def status(self, env: Env, statuses: Env, n: int) -> np.ndarray:
+        return (self._status or fields_status(self.fields))(env, statuses, n)
 
     def truth(self, env: Env, n: int) -> Truth:
         out = self._fn(env, n)
@@ -372,12 +392,13 @@ class Compiled:
 class _Typed:
     """A compiled sub-expression: 'bool', a field type, or a literal awaiting context."""
 
-    kind: str  # "bool" | "value" | "string"
+    kind: str  # "bool" | "value" | "string" | "period"
     ftype: FieldType | None
     fn: Callable[[Env, int], object]
     fields: frozenset[str]
     literal: str | None = None
     pos: int = 0
+    status: StatusFn | None = None  # set where the value reads only some of its fields
 
 
 _NUMERIC_FUNCS = {"min", "max", "sum", "mean"}
@@ -436,6 +457,9 @@ class _Compiler:
             raise AssertionError
         if ftype.kind == "text":
             self.fail(f"field {name!r} is text and cannot be used in a condition", node.pos)
+        if ftype.kind == "period":
+            return _Typed("period", ftype, lambda env, n: env["#period"], frozenset(),
+                          pos=node.pos)
         if ftype.kind == "boolean":
             def read_bool(env: Env, n: int) -> Truth:
                 v = env[name]
@@ -449,6 +473,9 @@ class _Compiler:
         return typed.fn  # type: ignore[return-value]
 
     def as_value(self, typed: _Typed) -> Callable[[Env, int], np.ndarray]:
+        if typed.kind == "period":
+            self.fail("period can only be compared with a quoted period, e.g. "
+                      "period >= '2003'", typed.pos)
         if typed.kind == "string":
             self.fail(f"a quoted label {typed.literal!r} can only be compared with a label "
                       "field", typed.pos)
@@ -508,14 +535,15 @@ class _Compiler:
             a, b = lf(env, n), rf(env, n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 if op == "+":
-                    return a + b
-                if op == "-":
-                    return a - b
-                if op == "*":
-                    return a * b
-                out = a / b
-                out[~np.isfinite(out)] = np.nan  # division by zero gives a missing value
-                return out
+                    out: np.ndarray = np.add(a, b)
+                elif op == "-":
+                    out = np.subtract(a, b)
+                elif op == "*":
+                    out = np.multiply(a, b)
+                else:
+                    out = np.divide(a, b)
+                    out[~np.isfinite(out)] = np.nan  # division by zero gives a missing value
+            return out
         return _Typed("value", NUMBER, arith, left.fields | right.fields, pos=node.pos)
 
     def label_code(self, ftype: FieldType, literal: str, pos: int) -> float:
@@ -534,8 +562,7 @@ class _Compiler:
         for a, b in ((left, right), (right, left)):
             if a.kind == "string":
                 if b.kind == "value" and b.ftype is not None and b.ftype.kind == "label":
-                    code = self.label_code(b.ftype, a.literal or "", a.pos)
-                    lit: Callable[[Env, int], np.ndarray] = lambda env, n: np.full(n, code)
+                    lit = _constant(self.label_code(b.ftype, a.literal or "", a.pos))
                     other = self.as_value(b)
                     return (lit, other) if a is left else (other, lit)
                 self.fail(f"a quoted label {a.literal!r} can only be compared with a label "
@@ -554,6 +581,8 @@ class _Compiler:
     def compile_compare(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
         left = self.compile(node.left, bind)
         right = self.compile(node.right, bind)
+        if left.kind == "period" or right.kind == "period":
+            return self.compile_period(node.op, left, right, node.pos)
         lf, rf = self.operand_pair(left, right, node.pos)
         op = node.op
 
@@ -576,8 +605,40 @@ class _Compiler:
             return Truth(hit & known, ~hit & known)
         return _Typed("bool", BOOLEAN, compare, left.fields | right.fields, pos=node.pos)
 
+    def compile_period(self, op: str, left: _Typed, right: _Typed, pos: int) -> _Typed:
+        """``period`` against a quoted period, compared as text (``'2002' < '2003'``)."""
+        if left.kind != "period":
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        if right.kind != "string" or right.literal is None:
+            self.fail("period can only be compared with a quoted period, e.g. period == '2002'",
+                      pos)
+        literal = right.literal or ""
+
+        def compare(env: Env, n: int) -> Truth:
+            hit = period_mask(env, op, literal)
+            return Truth(hit, ~hit)
+        return _Typed("bool", BOOLEAN, compare, frozenset(), pos=pos)
+
     def compile_in(self, node: In, bind: Mapping[str, str]) -> _Typed:
         operand = self.compile(node.operand, bind)
+        if operand.kind == "period":
+            wanted = []
+            for item in node.items:
+                if not isinstance(item, Str):
+                    self.fail("period is compared with quoted periods", item.pos)
+                    raise AssertionError
+                wanted.append(item.value)
+            negate_period = node.negate
+
+            def member_period(env: Env, n: int) -> Truth:
+                hit = np.zeros(n, dtype=bool)
+                for literal in wanted:
+                    hit |= period_mask(env, "==", literal)
+                if negate_period:
+                    hit = ~hit
+                return Truth(hit, ~hit)
+            return _Typed("bool", BOOLEAN, member_period, frozenset(), pos=node.pos)
         fn = self.as_value(operand)
         ftype = operand.ftype
         codes: list[float] = []
@@ -752,7 +813,8 @@ class _Compiler:
                     first = np.argmax(present, axis=0)
                     out = stack[first, np.arange(n)]
                 elif name == "n_present":
-                    return present.sum(axis=0).astype(np.float64)
+                    counted: np.ndarray = present.sum(axis=0).astype(np.float64)
+                    return counted
                 elif name == "sum":
                     out = np.nansum(stack, axis=0)
                 elif name == "mean":
@@ -761,14 +823,49 @@ class _Compiler:
                     out = np.where(present, stack, np.inf).min(axis=0)
                 else:
                     out = np.where(present, stack, -np.inf).max(axis=0)
-            return np.where(any_present, out, np.nan)
+            result: np.ndarray = np.where(any_present, out, np.nan)
+            return result
         if name == "n_present":
             return _Typed("value", INTEGER, reduce, fields, pos=node.pos)
-        return _Typed("value", result, reduce, fields, pos=node.pos)
+        status = _first_present_status(parts, fns) if name == "coalesce" else None
+        return _Typed("value", result, reduce, fields, pos=node.pos, status=status)
 
 
 def node_pos(node: Node) -> int:
     return node.pos
+
+
+def _first_present_status(parts: list[_Typed],
+                          fns: list[Callable[[Env, int], np.ndarray]]) -> StatusFn:
+    """coalesce's value comes from its first present argument, and so does its status."""
+    statuses = [p.status or fields_status(p.fields) for p in parts]
+
+    def status(env: Env, known: Env, n: int) -> np.ndarray:
+        present = np.vstack([~np.isnan(fn(env, n)) for fn in fns])
+        each = np.vstack([st(env, known, n) for st in statuses])
+        chosen = np.where(present.any(axis=0), np.argmax(present, axis=0), 0)
+        out: np.ndarray = each[chosen, np.arange(n)]
+        return out
+    return status
+
+
+def _constant(value: float) -> Callable[[Env, int], np.ndarray]:
+    def constant(env: Env, n: int) -> np.ndarray:
+        return np.full(n, value)
+    return constant
+
+
+def period_mask(env: Env, op: str, literal: str) -> np.ndarray:
+    """Rows whose period compares so with ``literal``, using the sorted distinct periods."""
+    periods = env["#periods"]
+    codes: np.ndarray = np.asarray(env["#period"])
+    left = int(np.searchsorted(periods, literal, side="left"))
+    right = int(np.searchsorted(periods, literal, side="right"))
+    within = (codes >= left) & (codes < right)
+    masks: dict[str, np.ndarray] = {
+        "==": within, "!=": ~within, "<": codes < left, "<=": codes < right,
+        ">": codes >= right, ">=": codes >= left}
+    return masks[op]
 
 
 def compile_expression(text: str, schema: Mapping[str, FieldType],
@@ -788,4 +885,4 @@ def compile_expression(text: str, schema: Mapping[str, FieldType],
         return Compiled(text, BOOLEAN, typed.fields, typed.fn)
     value_fn = compiler.as_value(typed)
     assert typed.ftype is not None
-    return Compiled(text, typed.ftype, typed.fields, value_fn)
+    return Compiled(text, typed.ftype, typed.fields, value_fn, typed.status)

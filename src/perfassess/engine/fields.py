@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-Kind = Literal["number", "integer", "label", "boolean", "text"]
+Kind = Literal["number", "integer", "label", "boolean", "text", "period"]
 
 STATUSES: tuple[str, ...] = ("documented", "reconstructed", "illustrative")
 STATUS_CODE: dict[str, int] = {name: i for i, name in enumerate(STATUSES)}
@@ -40,6 +40,7 @@ NUMBER = FieldType("number")
 INTEGER = FieldType("integer")
 BOOLEAN = FieldType("boolean")
 TEXT = FieldType("text")
+PERIOD = FieldType("period")  # the built-in field `period`, compared as text
 
 
 def label_type(name: str, labels: tuple[str, ...]) -> FieldType:

@@ -94,6 +94,9 @@ class Frame:
         env = dict(self.values)
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
+        codes, periods = pd.factorize(self.keys["period"], sort=True)
+        env["#period"] = np.asarray(codes)
+        env["#periods"] = np.asarray(periods, dtype=object).astype(str)
         return env
 
     def period_codes(self) -> np.ndarray:
@@ -103,14 +106,9 @@ class Frame:
     def max_status(self, fields: frozenset[str] | set[str] | list[str]) -> np.ndarray:
         """The least certain status among these fields, row by row; a missing value adds
         nothing (a rule that produced no value cannot have decided anything)."""
-        out = np.zeros(self.n, dtype=np.int8)
-        for name in fields:
-            if name in self.status:
-                status = self.status[name]
-                if self.types[name].kind != "text":
-                    status = np.where(np.isnan(self.values[name]), 0, status).astype(np.int8)
-                np.maximum(out, status, out=out)
-        return out
+        from perfassess.engine.expr import fields_status
+
+        return fields_status(frozenset(fields))(self.values, self.status, self.n)
 
     def set(self, name: str, values: np.ndarray, ftype: FieldType, status: np.ndarray) -> None:
         """Store a step's output; rows already excluded from rating get no value."""

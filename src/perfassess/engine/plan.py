@@ -12,6 +12,7 @@ from perfassess.engine.expr import Compiled, ExpressionError, compile_expression
 from perfassess.engine.fields import (
     INTEGER,
     NUMBER,
+    PERIOD,
     STATUS_CODE,
     TEXT,
     FieldType,
@@ -140,6 +141,8 @@ def build_plan(pack: Pack) -> Plan:
     schema = Schema({k: tuple(v) for k, v in pack.vocabularies.items()},
                     {k: list(v) for k, v in pack.groups.items()})
     input_types: dict[str, FieldType] = {}
+    schema.fields["period"] = PERIOD
+    schema.producer["period"] = "built-in"
     for i, spec in enumerate(pack.inputs):
         path: YamlPath = ("inputs", i)
         ftype = input_type(spec.type, spec.vocabulary, schema, path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +47,16 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
         problems.add(Problem("E-FILE-NOT-FOUND", "input file does not exist", file=name))
         return None
     if suffix == ".parquet":
-        frame, first_line = _read_parquet(path, problems), 1
+        frame = _read_parquet(path, problems)
+        lines = np.arange(1, len(frame) + 1, dtype=np.int64) if frame is not None else None
     elif suffix in (".csv", ".txt"):
-        frame, first_line = _read_csv(path, problems), 2
+        read = _read_csv(path, problems)
+        frame, lines = read if read is not None else (None, None)
     else:
         problems.add(Problem("E-FILE-FORMAT", f"unsupported file type {suffix or '(none)'!r}",
                              file=name, expected=".csv or .parquet"))
         return None
-    if frame is None:
+    if frame is None or lines is None:
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
     if len(frame) == 0:
@@ -67,7 +69,6 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
                              expected="authority_code, period, then indicator, value (long) "
                                       "or one column per indicator (wide)"))
         return None
-    lines = np.arange(first_line, first_line + len(frame), dtype=np.int64)
     if "indicator" in frame.columns or "value" in frame.columns:
         absent = [c for c in ("indicator", "value") if c not in frame.columns]
         if absent:
@@ -109,31 +110,54 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
     return SourceTable(name, "wide", long)
 
 
-_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """Read every column as text with pyarrow (strict about column counts).
 
+    Returns the frame and each row's line number as the user counts them (header = 1).
+    Single-threaded so that a row with too many or too few fields is reported with its line.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
     name = str(path)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                           skip_blank_lines=True)
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        problems.add(Problem("E-FILE-ENCODING", f"byte {exc.object[exc.start]:#04x} is not "
-                             "valid UTF-8", file=name, row=line,
-                             expected="UTF-8 text (with or without BOM)"))
-    except pd.errors.EmptyDataError:
+    raw = path.read_bytes()
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         problems.add(Problem("E-FILE-EMPTY", "the file is empty", file=name))
-    except pd.errors.ParserError as exc:
-        found = _RAGGED.search(str(exc))
-        if found:
-            expected, line, saw = found.groups()
-            problems.add(Problem("E-ROW-RAGGED", f"row has {saw} fields, the header has "
-                                 f"{expected}", file=name, row=int(line),
-                                 expected=f"{expected} fields"))
-        else:
-            problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name))
-    return None
+        return None
+    try:
+        text_head = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].decode("utf-8-sig")
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(Problem("E-FILE-ENCODING", f"byte {raw[exc.start]:#04x} is not valid UTF-8",
+                             file=name, row=line, expected="UTF-8 text (with or without BOM)"))
+        return None
+    header = next(csv.reader([text_head.rstrip("\r")]), [])
+    ragged: list[tuple[int, int, int]] = []
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        ragged.append((row.number or 0, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(raw),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False, null_values=[]))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name))
+        return None
+    for line, expected, actual in ragged[: problems.limit]:
+        problems.add(Problem("E-ROW-RAGGED", f"row has {actual} fields, the header has "
+                             f"{expected}", file=name, row=line, expected=f"{expected} fields"))
+    frame = table.to_pandas()
+    bad_lines = np.array([r[0] for r in ragged], dtype=np.int64)
+    every = np.arange(2, 2 + len(frame) + len(bad_lines), dtype=np.int64)
+    lines = np.setdiff1d(every, bad_lines, assume_unique=True) if len(bad_lines) else every
+    return frame, lines
 
 
 def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
@@ -146,7 +170,7 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
                              file=str(path), expected="Parquet"))
         return None
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     for column in frame.columns:
         if column in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
             frame[column] = _as_text(frame[column])

@@ -65,7 +65,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlError("E-YAML-SYNTAX", f"not UTF-8 text ({exc.reason})", Mark(name, 1, 1)) from exc
+        raise YamlError("E-YAML-SYNTAX", f"not UTF-8 text ({exc.reason})",
+                        Mark(name, 1, 1)) from exc
     return parse_yaml(text, name)
 
 
@@ -92,7 +93,8 @@ def _construct(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], name: str
     marks[path] = mark
     # An alias yields the same node object twice; refusing them rules out "billion laughs".
     if id(node) in seen:
-        raise YamlError("E-YAML-TAG", "YAML aliases (*name) are not allowed in rule packs", mark)
+        raise YamlError("E-YAML-TAG", "YAML aliases (*name) are not allowed in rule packs",
+                        mark)
     seen.add(id(node))
     if node.tag not in _STANDARD_TAGS:
         raise YamlError("E-YAML-TAG", f"YAML tag {node.tag!r} is not allowed in rule packs",
@@ -115,7 +117,8 @@ def _construct(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], name: str
             out[key] = _construct(value_node, (*path, key), marks, name, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, (*path, i), marks, name, seen) for i, item in enumerate(node.value)]
+        return [_construct(item, (*path, i), marks, name, seen)
+                for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(node)
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+)
 
 
 def markdown_cell(value: object) -> str:
@@ -14,7 +21,7 @@ def markdown_cell(value: object) -> str:
 
 
 def environment(templates: Path | None = None) -> Environment:
-    loaders = [FileSystemLoader(str(templates))] if templates else []
+    loaders: list[BaseLoader] = [FileSystemLoader(str(templates))] if templates else []
     loaders.append(PackageLoader("perfassess.report", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),

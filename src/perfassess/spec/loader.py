@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -68,12 +68,22 @@ def load_pack(id_or_path: str) -> LoadedPack:
     """Load, expand, validate and plan a pack; every problem raises ProblemsFound."""
     folder = resolve_pack_dir(id_or_path)
     display = _display(folder / PACK_FILE)
-    problems = Problems()
     try:
         doc = load_yaml(folder / PACK_FILE, display)
     except YamlError as exc:
+        problems = Problems()
         problems.add(_at(exc.code, exc.message, exc.mark))
         raise ProblemsFound(problems) from None
+    return _from_document(doc, folder)
+
+
+def pack_from_data(data: dict[str, Any], name: str = "<memory>") -> LoadedPack:
+    """A pack from already-parsed data (tests, notebooks); problems point at ``name``."""
+    return _from_document(YamlDocument(data, {}, name), Path("."))
+
+
+def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
+    problems = Problems()
     if not isinstance(doc.data, dict):
         problems.add(_at("E-PACK-SCHEMA", "a pack file must be a mapping", doc.mark(())))
         raise ProblemsFound(problems)
@@ -86,7 +96,10 @@ def load_pack(id_or_path: str) -> LoadedPack:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            path = _yaml_path(tuple(err["loc"]), origin)
+            loc = tuple(err["loc"])
+            if err.get("type") == "union_tag_invalid":
+                loc = (*loc, "kind")
+            path = _yaml_path(loc, origin)
             where = ".".join(str(p) for p in path)
             problems.add(_at("E-PACK-SCHEMA", f"{where}: {_pydantic_message(err)}",
                              doc.mark(path)))

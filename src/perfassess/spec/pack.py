@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal["documented", "reconstructed", "illustrative"]
 Scalar = str | int | float
@@ -14,6 +14,18 @@ PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _distinct_labels(labels: list[str]) -> list[str]:
+    lowered = [label.lower() for label in labels]
+    for i, label in enumerate(lowered):
+        if label in lowered[:i]:
+            raise ValueError(f"label {labels[i]!r} repeats an earlier label (case is ignored)")
+    return labels
+
+
+# Labels are ordered worst first; matching ignores case, so they must differ beyond case.
+Vocabulary = Annotated[list[str], Field(min_length=1), AfterValidator(_distinct_labels)]
 
 
 class Source(Model):
@@ -251,23 +263,12 @@ class Pack(Model):
     summary: str | None = None
     periods: Periods
     sources: list[Source] = Field(default_factory=list)
-    vocabularies: dict[str, list[str]] = Field(default_factory=dict)
+    vocabularies: dict[str, Vocabulary] = Field(default_factory=dict)
     groups: dict[str, list[str]] = Field(default_factory=dict)
     inputs: list[InputSpec] = Field(min_length=1)
     rating: RatingSpec
     outputs: list[str] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
-
-    @field_validator("vocabularies")
-    @classmethod
-    def _vocab(cls, vocabularies: dict[str, list[str]]) -> dict[str, list[str]]:
-        for name, labels in vocabularies.items():
-            lowered = [label.lower() for label in labels]
-            if len(set(lowered)) != len(lowered):
-                raise ValueError(f"vocabulary {name!r} repeats a label")
-            if not labels:
-                raise ValueError(f"vocabulary {name!r} is empty")
-        return vocabularies
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)

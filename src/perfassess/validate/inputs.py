@@ -15,6 +15,7 @@ from perfassess.spec.pack import InputSpec, Pack
 from perfassess.validate.problems import Problem, Problems
 
 NA_TOKENS = frozenset({"n/a", "na", "n.a.", "not applicable"})
+NONFINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "-infinity"})
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PERCENT = re.compile(r"^[-+]?\d+(\.\d+)?\s*%$")
 
@@ -90,7 +91,7 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     blank_period = out["period"] == ""
     for mask, column in ((blank_code, "authority_code"), (blank_period, "period")):
         rows = out[mask].assign(_column=column, raw="")
-        _emit(problems, "E-KEY-BLANK", rows, lambda _v, c=column: f"{c} is blank",
+        _emit(problems, "E-KEY-BLANK", rows, _fixed(f"{column} is blank"),
               f"a non-blank {column}", source.file)
     out = out[~(blank_code | blank_period)]
 
@@ -151,15 +152,27 @@ def _parse_values(part: pd.DataFrame, spec: InputSpec, ftype: FieldType, problem
             bad |= wrong
             number = np.where(todo & ~wrong, codes, np.nan)
             return number, is_na, bad
+        nonfinite = todo & lowered.isin(NONFINITE_TOKENS).to_numpy()
+        _emit(problems, "E-VALUE-NONFINITE", part[nonfinite],
+              lambda v: f"{v!r} is not a finite number", _expected(spec, ftype), file)
+        bad |= nonfinite
+        todo &= ~nonfinite
         parsed = pd.to_numeric(text.where(todo, ""), errors="coerce").to_numpy(dtype=np.float64)
         wrong = todo & np.isnan(parsed)
-        for mask_hint in _hinted(text, wrong):
-            mask, hint = mask_hint
-            _emit(problems, "E-VALUE-TYPE", part[mask],
-                  lambda v, h=hint: f"{v!r} is not a number{h}", _expected(spec, ftype), file)
+        for mask, hint in _hinted(text, wrong):
+            _emit(problems, "E-VALUE-TYPE", part[mask], _not_a_number(hint),
+                  _expected(spec, ftype), file)
         bad |= wrong
         number = np.where(todo & ~wrong, parsed, np.nan)
     return _check_numbers(number, part, spec, ftype, problems, file, bad, is_na)
+
+
+def _fixed(message: str) -> Callable[[str], str]:
+    return lambda _value: message
+
+
+def _not_a_number(hint: str) -> Callable[[str], str]:
+    return lambda value: f"{value!r} is not a number{hint}"
 
 
 def _hinted(text: pd.Series, wrong: np.ndarray) -> list[tuple[np.ndarray, str]]:
@@ -228,10 +241,9 @@ def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         return frame
     group = frame[dup].copy()
     group["_value"] = np.where(group["na"], -np.inf, group["number"])
-    spread = group.groupby(key, sort=True)["_value"].nunique(dropna=False)
-    for (code, period, indicator), distinct in spread.items():
-        rows = group[(group["authority_code"] == code) & (group["period"] == period)
-                     & (group["indicator"] == indicator)]
+    for keys, rows in group.groupby(key, sort=True):
+        code, period, indicator = (str(k) for k in keys)
+        distinct = rows["_value"].nunique(dropna=False)
         places = "; ".join(f"{f}:{line}" for f, line in zip(rows["_file"], rows["_line"],
                                                              strict=True))
         first = rows.iloc[1]

@@ -38,8 +38,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     Entry("E-VALUE-LABEL", "error", "label is not in the indicator's vocabulary"),
     Entry("E-VALUE-NA", "error", "n/a given where the pack does not allow it"),
     Entry("E-VALUE-NONFINITE", "error", "value is NaN or infinite"),
-    Entry("E-DUPLICATE", "error", "conflicting values for the same authority, period and indicator"),
-    Entry("W-DUPLICATE", "warning", "the same value repeated for an authority, period and indicator"),
+    Entry("E-DUPLICATE", "error",
+          "conflicting values for the same authority, period and indicator"),
+    Entry("W-DUPLICATE", "warning",
+          "the same value repeated for an authority, period and indicator"),
     Entry("W-UNKNOWN-INDICATOR", "warning", "indicator id not declared by the pack (ignored)"),
     # packs
     Entry("E-PACK-NOT-FOUND", "error", "no built-in pack with that id and no such folder"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from perfassess.engine.fields import INTEGER, NUMBER, FieldType
@@ -35,18 +37,18 @@ def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
                                 f"{len(step.cuts) + 1} bands but vocabulary "
                                 f"{step.vocabulary!r} has {len(out_type.vocabulary)} labels",
                                 (*path, "cuts"))
-            codes = list(range(len(out_type.vocabulary)))
+            codes = [float(i) for i in range(len(out_type.vocabulary))]
             if step.polarity == "lower":
                 codes.reverse()
         else:
-            codes = [int(schema.literal(label, out_type, (*path, "labels", i)))
+            codes = [schema.literal(label, out_type, (*path, "labels", i))
                      for i, label in enumerate(step.labels)]
     else:
         assert step.labels is not None
         if any(isinstance(label, str) for label in step.labels):
             raise PlanError("E-PACK-LABEL", "text labels need a vocabulary", (*path, "labels"))
         out_type = INTEGER if all(float(x).is_integer() for x in step.labels) else NUMBER
-        codes = [float(x) for x in step.labels]  # type: ignore[arg-type]
+        codes = [float(x) for x in step.labels]
     schema.define(step.output, out_type, step.id, (*path, "output"))
 
     cuts = np.asarray(step.cuts, dtype=np.float64)
@@ -54,7 +56,7 @@ def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
     bounds = [None, *step.cuts, None]
     reasons = np.array([f"{step.input} {_interval(bounds[i], bounds[i + 1], step.closed)}"
                         for i in range(len(codes))] + [f"{step.input} missing"], dtype=object)
-    side = "right" if step.closed == "left" else "left"
+    side: Literal["left", "right"] = "right" if step.closed == "left" else "left"
 
     def run(frame: Frame) -> None:
         x = frame.values[step.input]

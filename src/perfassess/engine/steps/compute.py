@@ -22,7 +22,7 @@ def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
         out = compiled.values(frame.env(), frame.n)
         if step.integer:
             out = np.where(np.isnan(out), np.nan, np.round(out))
-        st = np.maximum(frame.max_status(compiled.fields), status)
+        st = np.maximum(compiled.status(frame.values, frame.status, frame.n), status)
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id, reason)
     return run

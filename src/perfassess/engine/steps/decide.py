@@ -76,5 +76,6 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
         unmatched = frame.active & np.isnan(out)
         frame.note[unmatched & (frame.note == "")] = (
             f"{step.id}: " + reasons[reason_idx[unmatched & (frame.note == "")]])
-        frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx], keep_missing=True)
+        frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
+                     keep_missing=True)
     return run

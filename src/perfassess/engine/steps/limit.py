@@ -45,12 +45,14 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
                 np.zeros(n, dtype=bool))
             effective = holds & ~excused
-            bites = effective & ((out > bound) if cap.at_most is not None else (out < bound))
+            # Judged against the value after earlier caps: a cap (or an exemption) counts
+            # only where it makes a difference.
+            would_bite = (out > bound) if cap.at_most is not None else (out < bound)
+            bites = effective & would_bite
             out = np.where(bites, bound, out)
             cond_status = np.maximum(frame.max_status(when.fields), st)
             status = np.where(bites, np.maximum(status, cond_status), status)
-            excused_bites = excused & ((x > bound) if cap.at_most is not None else (x < bound))
-            status = np.where(excused_bites, np.maximum(status, exempt_st), status)
+            status = np.where(excused & would_bite, np.maximum(status, exempt_st), status)
             fired_ids = np.where(effective, np.where(fired_ids == "", cap.id,
                                                      fired_ids + "; " + cap.id), fired_ids)
             unknown = ~truth.t & ~truth.f & frame.active
@@ -70,8 +72,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, in_type, status)
         changed = (out != x) & ~np.isnan(x)
         before = format_values(x, in_type)
-        reason = np.where(changed, "capped from " + before.astype(str), "no cap bites")
-        frame.record(step.id, step.output, step.id, reason.astype(object))
+        outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
+        frame.record(step.id, step.output, step.id, outcome.astype(object))
         if step.fired_output:
             frame.set(step.fired_output, fired_ids, TEXT, frame.max_status([]))
     return run

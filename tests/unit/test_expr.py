@@ -1,0 +1,131 @@
+"""The condition language: parsing, type checks, three-valued logic, group quantifiers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from perfassess.engine.expr import ExpressionError, compile_expression, parse
+from perfassess.engine.fields import INTEGER, NUMBER, PERIOD, label_type
+
+SERVING = label_type("serving", ("No", "Some", "Most", "Yes"))
+SCHEMA = {"a": SERVING, "b": SERVING, "x": INTEGER, "y": INTEGER, "z": INTEGER, "v": NUMBER,
+          "period": PERIOD}
+GROUPS = {"g": ["x", "y", "z"], "labels": ["a", "b"]}
+NAN = np.nan
+ENV = {
+    "a": np.array([0, 2, NAN, 3.0]), "b": np.array([1, 1, 1, 1.0]),
+    "x": np.array([1, 3, 3, NAN]), "y": np.array([3, 3, 1, NAN]), "z": np.array([NAN, 4, 4, 4.0]),
+    "v": np.array([0.5, -2, 10, NAN]),
+    "#period": np.array([0, 1, 2, 2]), "#periods": np.array(["2002", "2003", "2004"]),
+}
+
+
+def truth(text: str) -> list[str]:
+    """'T', 'F' or '?' per row."""
+    t = compile_expression(text, SCHEMA, GROUPS).truth(ENV, 4)
+    return ["T" if a else ("F" if b else "?") for a, b in zip(t.t, t.f, strict=True)]
+
+
+def values(text: str) -> list[float]:
+    return list(compile_expression(text, SCHEMA, GROUPS, want="value").values(ENV, 4))
+
+
+def test_label_comparison_uses_vocabulary_order_and_ignores_case() -> None:
+    assert truth("a >= 'most'") == ["F", "T", "?", "T"]
+    assert truth("a < b") == ["T", "F", "?", "F"]
+
+
+def test_missing_values_make_comparisons_unknown_not_false() -> None:
+    assert truth("a == 'No'") == ["T", "F", "?", "F"]
+    assert truth("not a == 'No'") == ["F", "T", "?", "T"]
+    assert truth("a != 'No'") == ["F", "T", "?", "T"]
+
+
+def test_kleene_and_or() -> None:
+    # unknown and false is false; unknown or true is true
+    assert truth("a == 'No' and b == 'No'") == ["F", "F", "F", "F"]
+    assert truth("a == 'No' or b == 'Some'") == ["T", "T", "T", "T"]
+    assert truth("a == 'Yes' or b == 'No'") == ["F", "F", "?", "T"]
+
+
+def test_in_and_not_in() -> None:
+    assert truth("a in ['No', 'Some']") == ["T", "F", "?", "F"]
+    assert truth("a not in ['No', 'Some']") == ["F", "T", "?", "T"]
+    assert truth("x in [1, 2]") == ["T", "F", "F", "?"]
+
+
+def test_quantifiers_range_over_present_members() -> None:
+    assert truth("none(g < 3)") == ["F", "T", "F", "T"]
+    assert truth("any(g == 4)") == ["F", "T", "T", "T"]
+    assert truth("all(g >= 3)") == ["F", "T", "F", "T"]
+    assert values("count(g == 3)") == [1, 2, 1, 0]
+    assert truth("count(g < 2) <= 1") == ["T", "T", "T", "T"]
+
+
+def test_reductions_skip_missing_and_keep_label_type() -> None:
+    assert values("min(g)") == [1, 3, 1, 4]
+    assert values("max(x, y)")[:3] == [3, 3, 3]
+    assert np.isnan(values("max(x, y)")[3])
+    assert values("n_present(g)") == [2, 3, 3, 1]
+    assert values("mean(g)")[0] == 2.0
+    assert values("coalesce(z, x)")[:3] == [1, 4, 4]
+    assert values("min(labels)")[:2] == [0, 1]
+    assert values("mean(ordinal(labels))")[0] == 1.5
+
+
+def test_arithmetic_and_division_by_zero_is_missing() -> None:
+    assert values("x * 2 + 1")[:3] == [3, 7, 7]
+    out = values("x / (y - 3)")
+    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == -1.5
+    assert values("abs(v)")[:3] == [0.5, 2, 10]
+    assert values("-v")[1] == 2
+
+
+def test_period_compares_as_text() -> None:
+    assert truth("period == '2002'") == ["T", "F", "F", "F"]
+    assert truth("period >= '2003'") == ["F", "T", "T", "T"]
+    assert truth("period < '2003'") == ["T", "F", "F", "F"]
+    assert truth("period > '2002-03'") == ["F", "T", "T", "T"]
+    assert truth("period in ['2002', '2004']") == ["T", "F", "T", "T"]
+    assert truth("'2003' >= period") == ["T", "T", "F", "F"]
+
+
+def test_fields_read_are_reported() -> None:
+    compiled = compile_expression("none(g < 3) and a == 'Yes'", SCHEMA, GROUPS)
+    assert compiled.fields == frozenset({"x", "y", "z", "a"})
+
+
+@pytest.mark.parametrize(("text", "message", "position"), [
+    ("a > 3", "cannot compare a label with a number", 2),
+    ("a == 'Maybe'", "not a label of vocabulary 'serving'", 5),
+    ("x = 3", "use == to compare", 2),
+    ("os.system('x')", "attribute access is not allowed", 2),
+    ("__import__('os')", "unknown function '__import__'", 0),
+    ("open('f')", "unknown function 'open'", 0),
+    ("x < 3 < 4", "cannot be chained", 6),
+    ("(x > 1", "expected ')'", 6),
+    ("g > 1", "can only be used inside", 0),
+    ("count(x > 1)", "needs a group", 0),
+    ("q > 1", "unknown field 'q'", 0),
+    ("x > 'No'", "can only be compared with a label field", 4),
+    ("x +", "expected a value", 3),
+    ("", "empty expression", 0),
+    ("'unterminated", "unterminated string", 0),
+    ("x > 1 y", "expected an operator", 6),
+    ("a and b", "expected a condition", 0),
+    ("period + 1", "period can only be compared", 0),
+    ("x[0]", "expected an operator", 1),
+    ("lambda: 1", "unexpected character ':'", 6),
+])
+def test_errors_name_the_problem_and_its_position(text: str, message: str, position: int) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text, SCHEMA, GROUPS)
+    assert message in caught.value.message
+    assert caught.value.position == position
+
+
+def test_parse_never_evaluates_python() -> None:
+    # A Python expression that would have side effects is just a parse error here.
+    with pytest.raises(ExpressionError):
+        parse("__import__('os').system('echo hacked')")

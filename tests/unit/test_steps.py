@@ -1,0 +1,248 @@
+"""Each step kind on small frames: values, statuses, reasons in the trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import column, run_long, tiny_pack
+
+SCORE = {"id": "s", "title": "S", "type": "number"}
+STARS = {"stars": ["0 stars", "1 star", "2 stars"]}
+BANDS = {"band": ["low", "mid", "high"]}
+
+
+def band_pack(**band: object) -> object:
+    step = {"id": "b", "kind": "band", "input": "s", "output": "out", "status": "documented"}
+    step.update(band)
+    return tiny_pack([SCORE], [step], rating="out", vocabularies=BANDS)
+
+
+@pytest.mark.parametrize(("closed", "expected"), [
+    ("left", ["low", "mid", "mid", "high", "high", ""]),
+    ("right", ["low", "low", "mid", "mid", "high", ""]),
+])
+def test_band_cut_points_belong_to_the_declared_side(closed: str, expected: list[str]) -> None:
+    pack = band_pack(cuts=[10, 20], vocabulary="band", closed=closed)
+    rows = [(f"A{i}", "2001", "s", v) for i, v in enumerate([5, 10, 15, 20, 25, None])]
+    assert column(run_long(pack, rows), "out") == expected
+
+
+def test_band_lower_is_better_reverses_the_vocabulary() -> None:
+    pack = band_pack(cuts=[10, 20], vocabulary="band", polarity="lower")
+    rows = [("A", "2001", "s", 5), ("B", "2001", "s", 25)]
+    assert column(run_long(pack, rows), "out") == ["high", "low"]
+
+
+def test_band_range_polarity_uses_explicit_labels() -> None:
+    pack = band_pack(cuts=[10, 20], vocabulary="band", polarity="range",
+                     labels=["mid", "high", "mid"])
+    rows = [("A", "2001", "s", 5), ("B", "2001", "s", 15), ("C", "2001", "s", 30)]
+    assert column(run_long(pack, rows), "out") == ["mid", "high", "mid"]
+
+
+def test_band_trace_names_the_interval() -> None:
+    pack = band_pack(cuts=[10, 20], vocabulary="band")
+    trace = run_long(pack, [("A", "2001", "s", 12)]).trace
+    row = trace[trace["field"] == "out"].iloc[0]
+    assert (row["value"], row["rule_id"], row["reason"], row["status"]) == (
+        "mid", "b", "s [10, 20)", "documented")
+
+
+def decide_pack(hit_policy: str = "first", default: object = None) -> object:
+    rules = [
+        {"id": "high", "when": "s >= 10", "then": "2 stars", "priority": 1},
+        {"id": "any", "when": "s >= 0", "then": "1 star", "status": "reconstructed",
+         "priority": 2},
+    ]
+    step = {"id": "d", "kind": "decide", "output": "out", "vocabulary": "stars",
+            "hit_policy": hit_policy, "rules": rules, "status": "documented"}
+    if default is not None:
+        step["default"] = default
+    return tiny_pack([SCORE], [step], rating="out", vocabularies=STARS)
+
+
+def test_decide_first_hit_wins_and_status_follows_the_row() -> None:
+    result = run_long(decide_pack(), [("A", "2001", "s", 15), ("B", "2001", "s", 5)])
+    assert column(result, "out") == ["2 stars", "1 star"]
+    assert list(result.ratings["rating_status"]) == ["documented", "reconstructed"]
+
+
+def test_decide_priority_picks_the_highest_priority_row() -> None:
+    result = run_long(decide_pack("priority"), [("A", "2001", "s", 15)])
+    assert column(result, "out") == ["1 star"]
+
+
+def test_decide_unique_refuses_overlapping_rows() -> None:
+    result = run_long(decide_pack("unique"), [("A", "2001", "s", 15), ("B", "2001", "s", 5)])
+    assert column(result, "out") == ["", "1 star"]
+    assert "more than one row matched" in result.ratings["rating_note"].iloc[0]
+
+
+def test_decide_default_and_no_match() -> None:
+    no_default = run_long(decide_pack(), [("A", "2001", "s", -5)])
+    assert column(no_default, "out") == [""]
+    assert "no row matched" in no_default.ratings["rating_note"].iloc[0]
+    with_default = run_long(decide_pack(default={"then": "0 stars", "status": "illustrative"}),
+                            [("A", "2001", "s", -5)])
+    assert column(with_default, "out") == ["0 stars"]
+    assert with_default.ratings["rating_status"].iloc[0] == "illustrative"
+
+
+def limit_pack() -> object:
+    judgement = {"id": "j", "title": "J", "type": "label", "vocabulary": "serving"}
+    cases = {"id": "n", "title": "N", "type": "integer"}
+    step = {"id": "caps", "kind": "limit", "input": "j", "output": "out", "fired_output": "fired",
+            "caps": [
+                {"id": "c1", "when": "s > 20", "at_most": "Some", "reason": "s above 20",
+                 "exempt_when": "n < 10", "exempt_reason": "small", "exempt_status": "illustrative",
+                 "status": "documented"},
+                {"id": "c2", "when": "s > 30", "at_most": "No", "reason": "s above 30",
+                 "status": "reconstructed"},
+            ]}
+    return tiny_pack([judgement, SCORE, cases], [step], rating="out", outputs=["out", "fired"],
+                     vocabularies={"serving": ["No", "Some", "Most", "Yes"]})
+
+
+def test_limit_caps_only_lower_and_record_which_fired() -> None:
+    rows = [
+        ("A", "2001", "j", "Yes"), ("A", "2001", "s", 25), ("A", "2001", "n", 50),  # c1 bites
+        ("B", "2001", "j", "No"), ("B", "2001", "s", 25), ("B", "2001", "n", 50),   # already below
+        ("C", "2001", "j", "Yes"), ("C", "2001", "s", 35), ("C", "2001", "n", 50),  # both
+        ("D", "2001", "j", "Yes"), ("D", "2001", "s", 25), ("D", "2001", "n", 5),   # exempt
+        ("E", "2001", "j", "Yes"), ("E", "2001", "n", 50),                          # s missing
+    ]
+    result = run_long(limit_pack(), rows)
+    assert column(result, "out") == ["Some", "No", "No", "Yes", "Yes"]
+    assert column(result, "fired") == ["c1", "c1", "c1; c2", "", ""]
+    assert list(result.ratings["rating_status"]) == [
+        "documented", "documented", "reconstructed", "illustrative", "documented"]
+    reasons = result.trace[result.trace["authority_code"] == "E"]["reason"].tolist()
+    assert any(r.startswith("not evaluated: s missing") for r in reasons)
+
+
+def test_aggregate_weighted_mean_rebases_over_present_inputs() -> None:
+    inputs = [{"id": k, "title": k, "type": "number", "na": {"means": "left out"}}
+              for k in ("a", "b", "c")]
+    step = {"id": "agg", "kind": "aggregate", "inputs": ["a", "b", "c"], "output": "m",
+            "method": "weighted_mean", "weights": {"a": 4, "b": 2, "c": 1},
+            "status": "documented"}
+    pack = tiny_pack(inputs, [step], rating="m")
+    rows = [("A", "2001", "a", 4), ("A", "2001", "b", 1), ("A", "2001", "c", 1),
+            ("B", "2001", "a", 4), ("B", "2001", "b", "n/a"), ("B", "2001", "c", 1)]
+    values = result_values(run_long(pack, rows), "m")
+    assert values == pytest.approx([(16 + 2 + 1) / 7, (16 + 1) / 5])
+
+
+def result_values(result: object, name: str) -> list[float]:
+    return list(result.evaluation.frame.values[name])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("method", "extra", "expected"), [
+    ("sum", {}, [6.0, 4.0]),
+    ("sum", {"missing": "propagate"}, [6.0, np.nan]),
+    ("mean", {"min_present": 3}, [2.0, np.nan]),
+    ("min", {}, [1.0, 1.0]),
+    ("max", {}, [3.0, 3.0]),
+    ("median", {}, [2.0, 2.0]),
+    ("n_present", {}, [3.0, 2.0]),
+])
+def test_aggregate_methods(method: str, extra: dict[str, object], expected: list[float]) -> None:
+    inputs = [{"id": k, "title": k, "type": "number"} for k in ("a", "b", "c")]
+    step = {"id": "agg", "kind": "aggregate", "inputs": ["a", "b", "c"], "output": "m",
+            "method": method, "status": "documented", **extra}
+    pack = tiny_pack(inputs, [step], rating="m")
+    rows = [("A", "2001", "a", 1), ("A", "2001", "b", 2), ("A", "2001", "c", 3),
+            ("B", "2001", "a", 1), ("B", "2001", "c", 3)]
+    assert result_values(run_long(pack, rows), "m") == pytest.approx(expected, nan_ok=True)
+
+
+def test_standardise_median_mad_within_each_period() -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "median_mad",
+            "outputs": {"center": "med", "spread": "mad", "score": "dist"},
+            "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="dist")
+    rows = [(c, "2001", "s", v) for c, v in zip("ABCDE", [1, 2, 3, 4, 10], strict=True)]
+    rows += [(c, "2002", "s", 7) for c in "AB"]
+    result = run_long(pack, rows)
+    frame = result.evaluation.frame
+    # 2001: median 3, |dev| = 2,1,0,1,7 -> MAD 1; 2002: MAD 0 -> no distance
+    assert list(frame.keys["period"]) == ["2001", "2002"] * 2 + ["2001"] * 3
+    by_code = dict(zip(zip(frame.keys["authority_code"], frame.keys["period"], strict=True),
+                       frame.values["dist"], strict=True))
+    assert by_code[("A", "2001")] == -2 and by_code[("E", "2001")] == 7
+    assert np.isnan(by_code[("A", "2002")])
+
+
+@pytest.mark.parametrize(("method", "expected"), [
+    # values 1, 2, 4: mean 7/3, population sd sqrt(42/27)
+    ("zscore", [(-4 / 3) / (42 / 27) ** 0.5, (-1 / 3) / (42 / 27) ** 0.5,
+                (5 / 3) / (42 / 27) ** 0.5]),
+    ("rank", [1.0, 2.0, 3.0]),
+    ("percent_of_max", [25.0, 50.0, 100.0]),
+    ("min_max", [0.0, 1 / 3, 1.0]),
+])
+def test_standardise_methods(method: str, expected: list[float]) -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": method,
+            "outputs": {"score": "z"}, "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="z")
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 4)]
+    assert result_values(run_long(pack, rows), "z") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("method", "digits", "values", "expected"), [
+    ("half_up", 0, [38.5, 38.49, -2.5, 62.5], [39, 38, -3, 63]),
+    ("half_even", 0, [38.5, 39.5], [38, 40]),
+    ("floor", 0, [2.9, -2.1], [2, -3]),
+    ("ceil", 0, [2.1], [3]),
+    ("trunc", 0, [2.9, -2.9], [2, -2]),
+    ("half_up", 1, [1.25], [1.3]),
+])
+def test_round_methods(method: str, digits: int, values: list[float],
+                       expected: list[float]) -> None:
+    step = {"id": "r", "kind": "round", "input": "s", "output": "out", "method": method,
+            "digits": digits, "status": "reconstructed"}
+    pack = tiny_pack([SCORE], [step], rating="out")
+    rows = [(f"A{i}", "2001", "s", v) for i, v in enumerate(values)]
+    assert result_values(run_long(pack, rows), "out") == pytest.approx(expected)
+
+
+def test_round_counts_towards_status_only_where_it_changed_the_value() -> None:
+    step = {"id": "r", "kind": "round", "input": "s", "output": "out", "status": "reconstructed"}
+    pack = tiny_pack([SCORE], [step], rating="out")
+    result = run_long(pack, [("A", "2001", "s", 3.0), ("B", "2001", "s", 3.4)])
+    assert list(result.ratings["rating_status"]) == ["documented", "reconstructed"]
+
+
+def test_map_looks_up_labels_with_a_default() -> None:
+    judgement = {"id": "j", "title": "J", "type": "label", "vocabulary": "stars"}
+    step = {"id": "m", "kind": "map", "input": "j", "output": "score",
+            "mapping": {"0 stars": 1, "1 star": 2}, "default": 9, "status": "documented"}
+    pack = tiny_pack([judgement], [step], rating="score", vocabularies=STARS)
+    rows = [("A", "2001", "j", "0 stars"), ("B", "2001", "j", "1 star"),
+            ("C", "2001", "j", "2 stars"), ("D", "2002", "j", None)]
+    assert column(run_long(pack, rows), "score") == ["1", "2", "9", ""]
+
+
+def test_compute_and_require() -> None:
+    inputs = [{"id": k, "title": k, "type": "integer"} for k in ("a", "b")]
+    steps = [
+        {"id": "req", "kind": "require", "fields": ["a", "b"], "status": "documented",
+         "reason": "needs {missing}"},
+        {"id": "c", "kind": "compute", "expr": "a + b * 2", "output": "out",
+         "status": "documented"},
+    ]
+    pack = tiny_pack(inputs, steps, rating="out")
+    result = run_long(pack, [("A", "2001", "a", 1), ("A", "2001", "b", 2), ("B", "2001", "a", 1)])
+    assert column(result, "out") == ["5", ""]
+    assert list(result.ratings["rating_note"]) == ["", "needs b"]
+
+
+def test_required_input_missing_gives_a_note_and_the_run_goes_on() -> None:
+    inputs = [{"id": "a", "title": "a", "type": "integer", "required": True},
+              {"id": "b", "title": "b", "type": "integer"}]
+    steps = [{"id": "c", "kind": "compute", "expr": "b", "output": "out", "status": "documented"}]
+    pack = tiny_pack(inputs, steps, rating="out")
+    result = run_long(pack, [("A", "2001", "a", 1), ("A", "2001", "b", 2), ("B", "2001", "b", 3)])
+    assert column(result, "out") == ["2", ""]
+    assert result.ratings["rating_note"].iloc[1] == "missing required input(s): a"
