@@ -59,19 +59,24 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
 
 
 def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
-             reference: Reference | None = None) -> Validated:
-    """Check every input file against the pack; problems are returned, not raised."""
+             reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
+             prefer: str = "derived") -> Validated:
+    """Check every input file (and values fed from other packs) against the pack.
+
+    Problems are returned, not raised.
+    """
     loaded = _pack(pack)
     paths = [Path(p) for p in inputs]
     problems = Problems()
-    tables = read_returns(paths, problems)
+    tables = read_returns(paths, problems) + list(fed)
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
-                            set(reference.names) if reference else None)
+                            set(reference.names) if reference else None, prefer)
     return Validated(loaded, returns, problems, paths)
 
 
 def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<table>",
-                trace: TraceMode = "full") -> ScoreResult:
+                trace: TraceMode = "full", history: pd.DataFrame | None = None
+                ) -> ScoreResult:
     """Score an in-memory long table (authority_code, period, indicator, value)."""
     loaded = _pack(pack)
     problems = Problems()
@@ -85,17 +90,23 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
                             loaded.plan.input_types, problems)
     if problems.has_errors():
         raise ProblemsFound(problems)
-    evaluation = evaluate(loaded.plan, returns, None, trace)
+    evaluation = evaluate(loaded.plan, returns, None, trace, history)
     return ScoreResult(loaded, returns, evaluation, problems, [])
 
 
 def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
-          reference: Reference | None = None, trace: TraceMode = "full") -> ScoreResult:
-    """Validate, then evaluate; raises ProblemsFound when any error was found."""
-    checked = validate(pack, inputs, reference)
+          reference: Reference | None = None, trace: TraceMode = "full",
+          fed: Sequence[SourceTable] = (), prefer: str = "derived",
+          history: pd.DataFrame | None = None) -> ScoreResult:
+    """Validate, then evaluate; raises ProblemsFound when any error was found.
+
+    ``fed`` holds values derived from other packs' results; ``history`` holds earlier
+    runs' results, for direction of travel beyond this run's periods.
+    """
+    checked = validate(pack, inputs, reference, fed=fed, prefer=prefer)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     evaluation = evaluate(checked.pack.plan, checked.returns,
-                          reference.names if reference else None, trace)
+                          reference.names if reference else None, trace, history)
     return ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
                        checked.inputs)

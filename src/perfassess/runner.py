@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from perfassess import __version__
 from perfassess.api import Reference, ScoreResult, score
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import file_sha256
+from perfassess.io.read import SourceTable
 from perfassess.io.write import atomic_folder, write_csv, write_json, write_parquet, write_text
 from perfassess.report.summary import render_summary
 from perfassess.spec.pack import rule_count
-from perfassess.validate.problems import Problems, ProblemsFound
+from perfassess.spec.runfile import Feed
+from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 MANIFEST_SCHEMA_VERSION = 1
 
@@ -23,6 +28,9 @@ MANIFEST_SCHEMA_VERSION = 1
 class RunRequest:
     pack: str
     inputs: list[Path]
+    feeds: list[Feed] = field(default_factory=list)
+    prefer: str = "derived"
+    previous: Path | None = None  # an earlier run's output folder, for direction of travel
 
 
 @dataclass
@@ -41,14 +49,18 @@ class RunOutcome:
 
 
 def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
-    """Score every request; write nothing unless every one validated."""
+    """Score every request in order; write nothing unless every one validated."""
     reference = Reference.read(options.reference) if options.reference else None
     results: list[ScoreResult] = []
+    done: dict[str, ScoreResult] = {}
     problems = Problems()
     for request in requests:
         try:
+            fed = [feed_table(done, feed, request.pack, problems) for feed in request.feeds]
             result = score(request.pack, request.inputs, reference=reference,
-                           trace=options.trace)
+                           trace=options.trace, fed=fed, prefer=request.prefer,
+                           history=read_history(request.previous, request.pack))
+            done[result.pack.id] = result
         except ProblemsFound as exc:
             problems.extend(exc.problems.items)
             for code, count in exc.problems.counts.items():
@@ -63,6 +75,59 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     folders = [publish(result, options) for result in results]
     write_index(options.out)
     return RunOutcome(results, folders, problems)
+
+
+def feed_table(done: dict[str, ScoreResult], feed: Feed, target: str,
+               problems: Problems) -> SourceTable:
+    """Values of an earlier pack's output, mapped, as returns for ``feed.input``.
+
+    Each value points back at its row of the source pack's published ratings.csv.
+    """
+    source = done.get(feed.source)
+    if source is None:
+        raise UsageProblem(f"{target} is fed from {feed.source!r}, which must be an earlier "
+                           "run of the same run file")
+    ratings = source.ratings
+    if feed.output not in ratings.columns:
+        raise UsageProblem(f"{feed.source} has no output {feed.output!r} to feed {target}")
+    values = ratings[feed.output]
+    present = values.notna().to_numpy()
+    spelt = values[present].astype(str)
+    lines = np.flatnonzero(present) + 2  # ratings.csv: header is line 1
+    if feed.map is not None:
+        mapped = spelt.map({k: str(v) for k, v in feed.map.items()})
+        unmapped = mapped.isna().to_numpy()
+        for value, line in zip(spelt[unmapped], lines[unmapped], strict=True):
+            problems.add(Problem("E-FEED-VALUE", f"{value!r} has no entry in the mapping of "
+                                 f"the feed {feed.source}.{feed.output} -> {feed.input}",
+                                 file=f"{feed.source}/ratings.csv", row=int(line),
+                                 column=feed.output, value=value,
+                                 expected=", ".join(feed.map)))
+        spelt = mapped.where(~unmapped, "")
+    table = pd.DataFrame({
+        "authority_code": ratings["authority_code"][present].to_numpy(),
+        "period": ratings["period"][present].to_numpy(),
+        "indicator": feed.input,
+        "value": spelt.to_numpy(dtype=object),
+        "authority_name": ratings["authority_name"][present].to_numpy(),
+        "note": None,
+        "_line": lines,
+        "_column": feed.output,
+    })
+    return SourceTable(f"{feed.source}/ratings.csv", "long", table, derived=True)
+
+
+def read_history(folder: Path | None, pack: str) -> pd.DataFrame | None:
+    """An earlier run's ratings for this pack, if a previous results folder was named."""
+    if folder is None:
+        return None
+    from perfassess.spec.loader import resolve_pack_dir
+
+    pack_id = resolve_pack_dir(pack).name if "/" in pack else pack
+    path = folder / pack_id / "ratings.parquet"
+    if not path.is_file():
+        raise UsageProblem(f"no earlier results at {path} (from --previous {folder})")
+    return pd.read_parquet(path)
 
 
 def publish(result: ScoreResult, options: RunOptions) -> Path:

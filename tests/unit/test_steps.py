@@ -246,3 +246,40 @@ def test_required_input_missing_gives_a_note_and_the_run_goes_on() -> None:
     result = run_long(pack, [("A", "2001", "a", 1), ("A", "2001", "b", 2), ("B", "2001", "b", 3)])
     assert column(result, "out") == ["2", ""]
     assert result.ratings["rating_note"].iloc[1] == "missing required input(s): a"
+
+
+def travel_pack() -> object:
+    judgement = {"id": "j", "title": "J", "type": "label", "vocabulary": "stars"}
+    steps = [
+        {"id": "copy", "kind": "compute", "expr": "j", "output": "rating", "status": "documented"},
+        {"id": "t", "kind": "travel", "input": "rating", "status": "documented",
+         "outputs": {"previous": "prev", "change": "delta", "direction": "dir"}},
+    ]
+    return tiny_pack([judgement], steps, rating="rating", outputs=["rating", "prev", "dir"],
+                     vocabularies=STARS)
+
+
+def test_travel_compares_with_the_previous_period_of_the_same_authority() -> None:
+    rows = [("A", "2002", "j", "1 star"), ("A", "2003", "j", "2 stars"),
+            ("A", "2005", "j", "2 stars"), ("B", "2003", "j", "1 star"),
+            ("B", "2004", "j", "0 stars"), ("C", "2004", "j", None)]
+    result = run_long(travel_pack(), rows)
+    assert column(result, "prev") == ["", "1 star", "2 stars", "", "1 star", ""]
+    assert column(result, "delta") == ["", "1", "0", "", "-1", ""]
+    assert column(result, "dir") == ["new", "improved", "unchanged", "new", "declined", ""]
+
+
+def test_travel_reads_an_earlier_run_where_this_run_has_no_previous_period() -> None:
+    import pandas as pd
+
+    from perfassess.api import score_table
+
+    history = pd.DataFrame({"authority_code": ["A", "A", "B"], "period": ["2000", "2001", "2001"],
+                            "rating": ["0 stars", "2 stars", None]})
+    table = pd.DataFrame({"authority_code": ["A", "B"], "period": ["2002", "2002"],
+                          "indicator": ["j", "j"], "value": ["1 star", "1 star"]})
+    result = score_table(travel_pack(), table, history=history)
+    assert column(result, "prev") == ["2 stars", ""]
+    assert column(result, "dir") == ["declined", "new"]
+    reasons = result.trace[result.trace["field"] == "prev"]["reason"].tolist()
+    assert reasons == ["compared with period 2001"]

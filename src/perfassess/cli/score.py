@@ -20,6 +20,8 @@ import click
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--trace", "trace_mode", type=click.Choice(["full", "none"]), default=None,
               help="How much of the step-by-step trace to keep (default full).")
+@click.option("--previous", type=click.Path(file_okay=False, path_type=Path),
+              help="An earlier run's output folder, for direction of travel.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of templates that replace the built-in ones by name.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -28,7 +30,7 @@ import click
 @click.pass_context
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
-          templates: Path | None, fmt: str, quiet: bool) -> None:
+          previous: Path | None, templates: Path | None, fmt: str, quiet: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
@@ -43,7 +45,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             raise UsageProblem("--pack needs at least one --input FILE")
         if out is None:
             raise UsageProblem("--pack needs --out DIR")
-        requests = [RunRequest(p, [Path(i) for i in inputs]) for p in packs]
+        requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous) for p in packs]
         options = RunOptions(out, reference, trace_mode or "full", templates)  # type: ignore[arg-type]
     else:
         if inputs:
@@ -54,7 +56,9 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                                "--out DIR, or --config FILE")
         runfile, base = load_run_file(path)
         requests = [RunRequest(r.pack if not _is_path(r.pack) else str(base / r.pack),
-                               [base / i for i in r.inputs]) for r in runfile.runs]
+                               [base / i for i in r.inputs], list(r.feeds), r.prefer,
+                               previous or (base / r.previous if r.previous else None))
+                    for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,
             reference or (base / runfile.reference if runfile.reference else None),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.fields import STATUSES, FieldType
-from perfassess.engine.frame import Frame, Trace, TraceMode
+from perfassess.engine.fields import STATUSES, FieldType, format_values
+from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
 from perfassess.validate.inputs import Returns
 
@@ -21,7 +21,8 @@ class Evaluation:
 
 
 def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
-             trace_mode: TraceMode = "full") -> Evaluation:
+             trace_mode: TraceMode = "full", history: pd.DataFrame | None = None
+             ) -> Evaluation:
     """Every step in order over whole columns; one ratings row per authority and period."""
     n = len(returns.keys)
     frame = Frame(
@@ -31,11 +32,30 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
         status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types},
         na=dict(returns.na),
         trace=Trace(trace_mode),
+        history=history,
     )
+    _trace_inputs(frame, returns)
     for runner in plan.runners:
         runner(frame)
     ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+def _trace_inputs(frame: Frame, returns: Returns) -> None:
+    """Where every input value came from: file and row, or the pack that fed it."""
+    if frame.trace.mode == "none" or returns.origin.empty:
+        return
+    origin = returns.origin
+    place = (origin["file"].astype(str) + ":" + origin["line"].astype(str) + ":"
+             + origin["column"].astype(str)).to_numpy(dtype=object)
+    for indicator, index in origin.groupby("indicator", sort=True).indices.items():
+        rows = origin["row"].to_numpy()[index]
+        name = str(indicator)
+        spelt = format_values(frame.values[name][rows], frame.types[name])
+        if name in frame.na:
+            spelt = np.where(frame.na[name][rows], "n/a", spelt)
+        frame.trace.add(TraceChunk(rows, "input", name, spelt.astype(object), "input",
+                                   frame.status[name][rows], place[index]))
 
 
 def column(values: np.ndarray, ftype: FieldType) -> pd.Series:

@@ -79,6 +79,9 @@ class Frame:
     status: dict[str, np.ndarray]
     na: dict[str, np.ndarray]
     trace: Trace
+    # Results of earlier runs (authority_code, period, fields as spelt), for steps that look
+    # back beyond the periods of this run.
+    history: pd.DataFrame | None = None
     active: np.ndarray = field(init=False)
     note: np.ndarray = field(init=False)
 

@@ -28,6 +28,7 @@ class SourceTable:
     file: str
     layout: str  # "long" or "wide"
     table: pd.DataFrame
+    derived: bool = False  # values fed from another pack's results, not returned by hand
 
 
 def read_returns(paths: list[Path], problems: Problems) -> list[SourceTable]:

@@ -242,9 +242,19 @@ class RequireStep(StepBase):
     names: dict[str, str] = Field(default_factory=dict)
 
 
+class TravelStep(StepBase):
+    """Direction of travel: this period's value against the authority's previous one."""
+
+    kind: Literal["travel"]
+    input: str
+    score: str | None = None
+    outputs: dict[Literal["previous", "change", "direction", "previous_score", "score_change"],
+                  str]
+
+
 Step = Annotated[
     BandStep | StandardiseStep | AggregateStep | DecideStep | LimitStep | MapStep | RoundStep
-    | ComputeStep | RequireStep,
+    | ComputeStep | RequireStep | TravelStep,
     Field(discriminator="kind"),
 ]
 

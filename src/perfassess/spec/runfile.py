@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from perfassess.io.yaml_source import YamlError, load_yaml
-from perfassess.spec.pack import Model
+from perfassess.spec.pack import Model, Scalar
 from perfassess.validate.problems import Problem, Problems, ProblemsFound
 
 RUN_FILE = "perfassess.yaml"
 
 
+class Feed(Model):
+    """One pack's output becomes another's input, with a declared mapping of values."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(alias="from")
+    output: str = "rating"
+    input: str
+    map: dict[str, Scalar] | None = None
+
+
 class PackRun(Model):
     pack: str
-    inputs: list[str] = Field(min_length=1)
+    inputs: list[str] = Field(default_factory=list)
+    feeds: list[Feed] = Field(default_factory=list)
+    prefer: Literal["derived", "supplied"] = "derived"
+    previous: str | None = None
 
 
 class RunFile(Model):

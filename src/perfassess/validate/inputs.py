@@ -30,13 +30,21 @@ class Returns:
     names: dict[str, str]  # authority code -> name given in the returns
     notes: pd.DataFrame  # authority_code, period, indicator, note (non-empty only)
     rows_read: int
+    origin: pd.DataFrame  # row (in keys), indicator, file, line, column of every value used
 
 
 def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, FieldType],
-                  problems: Problems, reference_codes: set[str] | None = None) -> Returns:
-    """Parse every value by its input's declared type, collecting every problem found."""
-    parsed = [_parse_table(t, pack, input_types, problems) for t in tables]
-    frame = pd.concat(parsed, ignore_index=True) if parsed else _empty()
+                  problems: Problems, reference_codes: set[str] | None = None,
+                  prefer: str = "derived") -> Returns:
+    """Parse every value by its input's declared type, collecting every problem found.
+
+    Where a value is both supplied and derived from another pack, ``prefer`` decides which
+    is used ("derived" or "supplied"); the other is dropped with a warning.
+    """
+    parsed = [_parse_table(t, pack, input_types, problems).assign(_derived=t.derived)
+              for t in tables]
+    frame = pd.concat(parsed, ignore_index=True) if parsed else _empty().assign(_derived=False)
+    frame = _resolve_feeds(frame, prefer, problems)
     frame = _check_duplicates(frame, problems)
     _check_keys(frame, pack, problems, reference_codes)
     return _pivot(frame, pack, sum(len(t.table) for t in tables))
@@ -234,6 +242,26 @@ def _expected(spec: InputSpec, ftype: FieldType) -> str:
     return text
 
 
+def _resolve_feeds(frame: pd.DataFrame, prefer: str, problems: Problems) -> pd.DataFrame:
+    derived = frame["_derived"].to_numpy(dtype=bool)
+    if not derived.any() or derived.all():
+        return frame
+    key = ["authority_code", "period", "indicator"]
+    both = frame.groupby(key)["_derived"].transform("nunique").to_numpy() > 1
+    loser = both & (derived if prefer == "supplied" else ~derived)
+    if loser.any():
+        dropped = frame[loser]
+        for indicator, count in dropped["indicator"].value_counts().sort_index().items():
+            first = dropped[dropped["indicator"] == indicator].iloc[0]
+            winner = "supplied" if prefer == "supplied" else "derived"
+            problems.add(Problem("W-FEED-OVERRIDE", f"{count} {indicator} value(s) given both "
+                                 f"in the returns and by a feed: the {winner} value is used",
+                                 file=str(first["_file"]), row=int(first["_line"]),
+                                 column=str(first["_column"]), value=str(first["raw"])))
+    kept: pd.DataFrame = frame[~loser]
+    return kept
+
+
 def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     key = ["authority_code", "period", "indicator"]
     dup = frame.duplicated(key, keep=False)
@@ -311,4 +339,7 @@ def _pivot(frame: pd.DataFrame, pack: Pack, rows_read: int) -> Returns:
     names = dict(named.drop_duplicates("authority_code")[["authority_code", "authority_name"]]
                  .itertuples(index=False, name=None))
     notes = frame.loc[frame["note"] != "", ["authority_code", "period", "indicator", "note"]]
-    return Returns(keys, values, na, names, notes.reset_index(drop=True), rows_read)
+    origin = pd.DataFrame({"row": row, "indicator": frame["indicator"].to_numpy(),
+                           "file": frame["_file"].to_numpy(), "line": frame["_line"].to_numpy(),
+                           "column": frame["_column"].to_numpy()})
+    return Returns(keys, values, na, names, notes.reset_index(drop=True), rows_read, origin)

@@ -42,6 +42,9 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
           "conflicting values for the same authority, period and indicator"),
     Entry("W-DUPLICATE", "warning",
           "the same value repeated for an authority, period and indicator"),
+    Entry("E-FEED-VALUE", "error", "a fed value has no entry in the feed's mapping"),
+    Entry("W-FEED-OVERRIDE", "warning",
+          "a value given both in the returns and by a feed from another pack"),
     Entry("W-UNKNOWN-INDICATOR", "warning", "indicator id not declared by the pack (ignored)"),
     # packs
     Entry("E-PACK-NOT-FOUND", "error", "no built-in pack with that id and no such folder"),

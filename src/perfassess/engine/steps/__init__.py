@@ -13,6 +13,7 @@ from perfassess.engine.steps import (
     require,
     rounding,
     standardise,
+    travel,
 )
 
 PREPARERS: dict[str, Preparer] = {
@@ -25,5 +26,6 @@ PREPARERS: dict[str, Preparer] = {
     "round": rounding.prepare,
     "compute": compute.prepare,
     "require": require.prepare,
+    "travel": travel.prepare,
     "require_inputs": require.prepare_inputs,
 }

@@ -1,0 +1,119 @@
+"""travel: compare each authority's value with its previous period's (direction of travel)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import INTEGER, NUMBER, FieldType, label_type
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
+from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.spec.pack import TravelStep
+
+DIRECTIONS = ("new", "declined", "unchanged", "improved")
+DIRECTION = label_type("direction_of_travel", DIRECTIONS)
+
+
+def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    if not in_type.is_ordered:
+        raise PlanError("E-PACK-TYPE", f"field {step.input!r} is {in_type.kind}; direction of "
+                        "travel needs an ordered field", (*path, "input"))
+    score_type = None
+    if step.score is not None:
+        score_type = schema.require_field(step.score, (*path, "score"))
+        numeric_input(step.score, score_type.kind, (*path, "score"))
+    wanted = {"previous_score", "score_change"} & set(step.outputs)
+    if wanted and step.score is None:
+        raise PlanError("E-PACK-SCHEMA", f"output {sorted(wanted)[0]!r} needs `score`",
+                        (*path, "outputs"))
+    status = rule_status(step, None, path)
+    change_type = INTEGER if in_type.kind in ("label", "integer") else NUMBER
+    types: dict[str, FieldType] = {"previous": in_type, "change": change_type,
+                                   "direction": DIRECTION}
+    if score_type is not None:
+        types["previous_score"] = score_type
+        types["score_change"] = NUMBER if score_type.kind == "number" else INTEGER
+    for role, name in step.outputs.items():
+        schema.define(name, types[role], step.id, (*path, "outputs", role))
+
+    def run(frame: Frame) -> None:
+        current = frame.values[step.input]
+        previous, previous_period = _previous(frame, step.input, in_type)
+        change = current - previous
+        direction = np.where(np.isnan(previous), 0, np.sign(change) + 2)
+        direction = np.where(np.isnan(current), np.nan, direction)
+        # A change is as sure as the less certain of the two values it compares.
+        st = np.maximum(np.maximum(frame.max_status([step.input]),
+                                   _previous_status(frame, step.input)), status)
+        values = {"previous": previous, "change": change, "direction": direction}
+        if step.score is not None and score_type is not None:
+            before, _ = _previous(frame, step.score, score_type)
+            values["previous_score"] = before
+            values["score_change"] = frame.values[step.score] - before
+        reason = np.where(np.isnan(previous), "no earlier value for this authority",
+                          "compared with period " + previous_period.astype(object))
+        for role, name in step.outputs.items():
+            frame.set(name, values[role], types[role], st)
+            frame.record(step.id, name, step.id, reason.astype(object))
+    return run
+
+
+def _previous_status(frame: Frame, name: str) -> np.ndarray:
+    codes = frame.keys["authority_code"].to_numpy()
+    same = np.zeros(frame.n, dtype=bool)
+    same[1:] = codes[1:] == codes[:-1]
+    above = np.concatenate([[0], np.arange(frame.n - 1)])
+    present = ~np.isnan(frame.values[name])
+    return np.where(same & present[above], frame.status[name][above], 0).astype(np.int8)
+
+
+def _previous(frame: Frame, name: str, ftype: FieldType) -> tuple[np.ndarray, np.ndarray]:
+    """The field's value in the authority's latest earlier period, and that period.
+
+    Rows are sorted by authority then period, so within the run the previous period is
+    the row above when it is the same authority. Where the run has no earlier period for
+    an authority, the history of an earlier run is consulted.
+    """
+    codes = frame.keys["authority_code"].to_numpy()
+    periods = frame.keys["period"].to_numpy().astype(str)
+    values = frame.values[name]
+    same = np.zeros(frame.n, dtype=bool)
+    same[1:] = codes[1:] == codes[:-1]
+    above = np.concatenate([[0], np.arange(frame.n - 1)])
+    previous = np.where(same, values[above], np.nan)
+    previous_period = np.where(same, periods[above], "")
+    if frame.history is not None and name in frame.history.columns:
+        earlier = _from_history(frame.history, name, ftype, codes, periods)
+        fill = ~same & ~np.isnan(earlier[0])
+        previous = np.where(fill, earlier[0], previous)
+        previous_period = np.where(fill, earlier[1], previous_period)
+    return previous, previous_period
+
+
+def _from_history(history: pd.DataFrame, name: str, ftype: FieldType, codes: np.ndarray,
+                  periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, the latest history value for its authority before its period."""
+    past = history[["authority_code", "period", name]].dropna()
+    past = past.assign(authority_code=past["authority_code"].astype(str),
+                       period=past["period"].astype(str))
+    if ftype.kind == "label":
+        assert ftype.vocabulary is not None
+        lookup = {label: float(i) for i, label in enumerate(ftype.vocabulary)}
+        number = past[name].astype(str).map(lookup)
+    else:
+        number = pd.to_numeric(past[name], errors="coerce")
+    past = past.assign(_value=number).dropna(subset=["_value"])
+    # merge_asof wants numeric keys: rank every period (as text) in one sorted list.
+    order = np.unique(np.concatenate([periods, past["period"].to_numpy(dtype=str)]))
+    here = pd.DataFrame({"authority_code": codes, "_key": np.searchsorted(order, periods),
+                         "_row": np.arange(len(codes))}).sort_values("_key", kind="stable")
+    past = past.assign(_key=np.searchsorted(order, past["period"].to_numpy(dtype=str)),
+                       _period=past["period"]).sort_values("_key", kind="stable")
+    joined = pd.merge_asof(here, past[["authority_code", "_key", "_value", "_period"]],
+                           on="_key", by="authority_code", allow_exact_matches=False)
+    joined = joined.sort_values("_row")
+    return (joined["_value"].to_numpy(dtype=np.float64),
+            joined["_period"].astype(object).where(joined["_period"].notna(), "")
+            .to_numpy(dtype=str))
