@@ -20,6 +20,14 @@ What it writes:
   ``cqc-la-2024`` pack, one assessment per council still in existence, in 2024 or 2025.
 - ``data/sample/cqc_2024_evidence_categories.csv`` -- long: evidence-category scores instead
   of statement scores for ten councils assessed in 2024 (left out of the wide file).
+- ``data/sample/cpa_2002_2004.csv`` -- long: service scores, use of resources and council
+  ability for the ``cpa-2002`` pack, 150 councils, 2002-2004, without ``social_services``
+  (which comes from the ``ss-stars-2002`` ratings).
+- ``data/sample/csci_2006_2008.csv`` -- long: delivering outcomes, capacity to improve and the
+  seven outcome judgements for the ``csci-adults-2006`` pack, 150 councils, 2006-2008.
+- ``data/sample/caa_2009.csv`` -- long, with a ``note`` column: organisational assessment
+  scores and flag counts (some with flag titles) for the ``caa-2009`` pack, the 143 of the
+  150 councils that still existed in December 2009.
 
 Council names and codes are real; every value is synthetic. Each council has a latent
 "quality" that drifts slowly from year to year (an AR(1) path); every judgement, score and
@@ -227,6 +235,60 @@ OMIT_CATEGORY_SHARE = 0.2
 
 
 # ---------------------------------------------------------------------------------------
+# cpa-2002
+CPA2002_PERIODS = QUALITY_YEARS[:3]
+CPA2002_BLOCKS = (
+    "education",
+    "environment",
+    "housing",
+    "libraries_leisure",
+    "benefits",
+    "use_of_resources",
+)
+ABILITY_SHARES = (0.08, 0.35, 0.42, 0.15)
+REASSESSED_SHARE = 0.1  # council ability is mostly carried forward from 2002
+
+# ---------------------------------------------------------------------------------------
+# csci-adults-2006
+CSCI_PERIODS = QUALITY_YEARS[4:]
+OUTCOME_LABELS = ("Poor", "Adequate", "Good", "Excellent")
+OUTCOME_SHARES = (0.03, 0.24, 0.58, 0.15)
+CAPACITY_LABELS = ("Poor", "Uncertain", "Promising", "Excellent")
+CAPACITY_SHARES = (0.03, 0.22, 0.63, 0.12)
+CSCI_OUTCOMES = (
+    "outcome_health",
+    "outcome_quality_of_life",
+    "outcome_positive_contribution",
+    "outcome_choice_control",
+    "outcome_freedom_discrimination",
+    "outcome_economic_wellbeing",
+    "outcome_dignity_respect",
+)
+OUTCOME_WEIGHT = 0.8  # each outcome's correlation with the overall outcomes judgement
+
+# ---------------------------------------------------------------------------------------
+# caa-2009
+CAA_PERIOD = "2009"
+CAA_RESULTS = "2009-12-31"  # councils that ended before the results are left out
+CAA_SHARES = (0.05, 0.42, 0.43, 0.10)
+CAA_WEIGHT = 0.7
+RED_TITLES = (
+    "Educational attainment at 16",
+    "Safeguarding children",
+    "Affordable housing",
+    "Health inequalities",
+    "Worklessness",
+)
+GREEN_TITLES = (
+    "Partnership working on community safety",
+    "Helping older people live independently",
+    "Tackling climate change",
+    "Supporting the local economy through the recession",
+    "Involving young people",
+)
+TITLED_SHARE = 0.6  # share of councils with flags whose titles are given
+
+# ---------------------------------------------------------------------------------------
 # Random building blocks
 
 
@@ -306,6 +368,22 @@ def load_councils() -> pd.DataFrame:
         }
     )
     return councils.sort_values("authority_code", ignore_index=True)
+
+
+def england_authorities() -> pd.DataFrame:
+    """Every English authority of the mySociety register with a GSS code, in the columns of
+    authorities.csv: the reference list for data beyond the 150 councils (e.g. Oflog's)."""
+    raw = read_reference("england_local_authorities.csv")
+    table = pd.DataFrame({
+        "authority_code": raw["gss-code"].fillna(""),
+        "authority_name": raw["nice-name"].fillna(""),
+        "authority_type": raw["local-authority-type-name"].fillna(""),
+        "region": raw["region"].fillna(""),
+        "end_date": raw["end-date"].fillna(""),
+    })
+    table = table[table["authority_code"] != ""]
+    return table.sort_values("authority_code", kind="stable").drop_duplicates(
+        "authority_code").reset_index(drop=True)
 
 
 def latent_quality(rng: np.random.Generator, n: int) -> FloatArray:
@@ -543,6 +621,104 @@ def cqc_tables(rng: np.random.Generator, councils: pd.DataFrame, quality: FloatA
 
 
 # ---------------------------------------------------------------------------------------
+# cpa-2002
+
+
+def ability_scores(rng: np.random.Generator, quality: FloatArray) -> IntArray:
+    """Council ability assessed in the first year; a few councils re-assessed later."""
+    fresh = cut(drifting(rng, quality, CORPORATE_WEIGHT, rho=0.8), ABILITY_SHARES) + 1
+    reassessed = rng.random(quality.shape) < REASSESSED_SHARE
+    scores = fresh.copy()
+    for step in range(1, quality.shape[1]):
+        scores[:, step] = np.where(reassessed[:, step], fresh[:, step], scores[:, step - 1])
+    return scores
+
+
+def cpa2002_table(
+    rng: np.random.Generator, councils: pd.DataFrame, quality: FloatArray
+) -> pd.DataFrame:
+    """Every score but social services, which the run feeds from ss-stars-2002's ratings."""
+    county = (councils["authority_type"] == SHIRE_COUNTY).to_numpy()
+    shape = (len(councils), len(CPA2002_PERIODS))
+    frames = [
+        long_rows(councils, CPA2002_PERIODS, "council_ability", formatted(ability_scores(
+            rng, quality), 0))
+    ]
+    for block in CPA2002_BLOCKS:
+        scores = cut(drifting(rng, quality, CPA_WEIGHT, rho=0.7), CPA_SCORE_SHARES) + 1
+        na = np.broadcast_to(county[:, None], shape) if block in COUNTY_NA_BLOCKS else (
+            np.zeros(shape, dtype=bool))
+        frames.append(long_rows(councils, CPA2002_PERIODS, block, score_strings(scores, na)))
+    return sorted_long(frames)
+
+
+# ---------------------------------------------------------------------------------------
+# csci-adults-2006
+
+
+def csci_table(
+    rng: np.random.Generator, councils: pd.DataFrame, quality: FloatArray
+) -> pd.DataFrame:
+    """The two judgements, and seven outcomes that mostly agree with the overall one."""
+    outcomes_z = drifting(rng, quality, JUDGEMENT_WEIGHT, rho=0.5)
+    capacity_z = drifting(rng, quality, JUDGEMENT_WEIGHT, rho=0.5)
+    frames = [
+        long_rows(councils, CSCI_PERIODS, "delivering_outcomes",
+                  np.asarray(OUTCOME_LABELS)[cut(outcomes_z, OUTCOME_SHARES)]),
+        long_rows(councils, CSCI_PERIODS, "capacity_to_improve",
+                  np.asarray(CAPACITY_LABELS)[cut(capacity_z, CAPACITY_SHARES)]),
+    ]
+    for outcome in CSCI_OUTCOMES:
+        z = blend(outcomes_z, rng.standard_normal(outcomes_z.shape), OUTCOME_WEIGHT)
+        frames.append(long_rows(councils, CSCI_PERIODS, outcome,
+                                np.asarray(OUTCOME_LABELS)[cut(z, OUTCOME_SHARES)]))
+    return sorted_long(frames)
+
+
+# ---------------------------------------------------------------------------------------
+# caa-2009
+
+
+def flag_titles(rng: np.random.Generator, counts: IntArray, titles: Sequence[str],
+                colour: str) -> StrArray:
+    """For most councils with flags, that many distinct titles; '' where none are given."""
+    order = rng.permuted(np.tile(np.arange(len(titles)), (counts.size, 1)), axis=1)
+    titled = (counts > 0) & (rng.random(counts.size) < TITLED_SHARE)
+    notes = [
+        "; ".join(f"{colour} flag: {titles[i]}" for i in order[row, : counts[row]])
+        if titled[row] else ""
+        for row in range(counts.size)
+    ]
+    return np.asarray(notes, dtype=str)
+
+
+def caa_table(
+    rng: np.random.Generator, councils: pd.DataFrame, quality: FloatArray
+) -> pd.DataFrame:
+    """Scores and flags for the councils still existing when CAA first reported."""
+    existing = (councils["end_date"] == "") | (councils["end_date"] > CAA_RESULTS)
+    active = councils[existing.to_numpy()].reset_index(drop=True)
+    before = quality[existing.to_numpy(), -1]
+    z = QUALITY_DRIFT * before + math.sqrt(1 - QUALITY_DRIFT**2) * rng.standard_normal(len(active))
+    period = [CAA_PERIOD]
+    frames = []
+    for indicator in ("managing_performance", "use_of_resources"):
+        own = rng.standard_normal(len(active))
+        scores = cut(blend(z, own, CAA_WEIGHT), CAA_SHARES) + 1
+        frames.append(long_rows(active, period, indicator, formatted(scores, 0)))
+    red = np.minimum(rng.poisson(0.35 * np.exp(-0.8 * z)), len(RED_TITLES))
+    green = np.minimum(rng.poisson(0.3 * np.exp(0.6 * z)), len(GREEN_TITLES))
+    for indicator, counts, titles, colour in (("red_flags", red, RED_TITLES, "Red"),
+                                              ("green_flags", green, GREEN_TITLES, "Green")):
+        rows = long_rows(active, period, indicator, formatted(counts, 0))
+        frames.append(rows.assign(note=flag_titles(rng, counts, titles, colour)))
+    table = pd.concat(frames, ignore_index=True)
+    table["note"] = table["note"].fillna("")
+    return table[[*LONG_COLUMNS, "note"]].sort_values(
+        ["authority_code", "period", "indicator"], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------
 # Writing
 
 
@@ -614,19 +790,40 @@ def print_summary(ss: pd.DataFrame, cpa: pd.DataFrame, cqc: CqcSample) -> None:
     )
 
 
+def print_later_summary(cpa2002: pd.DataFrame, csci: pd.DataFrame, caa: pd.DataFrame) -> None:
+    print("\ncpa-2002 scores, all years (no social_services: fed from ss-stars-2002):")
+    print(pd.crosstab(cpa2002["indicator"], cpa2002["value"]).to_string(), "\n")
+    print("csci-adults-2006 judgements, all years:")
+    print(pd.crosstab(csci["indicator"], csci["value"]).to_string(), "\n")
+    print("caa-2009 scores and flag counts:")
+    print(pd.crosstab(caa["indicator"], caa["value"]).to_string())
+    print(f"caa-2009: {caa['authority_code'].nunique()} councils, "
+          f"{(caa['note'] != '').sum()} flag rows with titles")
+
+
 def main() -> None:
-    quality_rng, ss_rng, cpa_rng, cqc_rng = np.random.default_rng(SEED).spawn(4)
+    # Children spawned later never change the earlier ones, so adding packs keeps the bytes
+    # of the files made before them.
+    (quality_rng, ss_rng, cpa_rng, cqc_rng, cpa2002_rng, csci_rng,
+     caa_rng) = np.random.default_rng(SEED).spawn(7)
     councils = load_councils()
     quality = latent_quality(quality_rng, len(councils))
     ss = ss_stars_table(ss_rng, councils, quality[:, : len(SS_PERIODS)])
     cpa = cpa_table(cpa_rng, councils, quality)
     cqc = cqc_tables(cqc_rng, councils, quality)
+    cpa2002 = cpa2002_table(cpa2002_rng, councils, quality[:, : len(CPA2002_PERIODS)])
+    csci = csci_table(csci_rng, councils, quality[:, -len(CSCI_PERIODS) :])
+    caa = caa_table(caa_rng, councils, quality)
 
     outputs = {
         REFERENCE_DIR / "authorities.csv": councils.drop(columns="population"),
+        REFERENCE_DIR / "england_authorities.csv": england_authorities(),
         SAMPLE_DIR / "ss_stars_2002_2005.csv": ss,
         SAMPLE_DIR / "cqc_2024_2025_wide.csv": cqc.wide,
         SAMPLE_DIR / "cqc_2024_evidence_categories.csv": cqc.evidence,
+        SAMPLE_DIR / "cpa_2002_2004.csv": cpa2002,
+        SAMPLE_DIR / "csci_2006_2008.csv": csci,
+        SAMPLE_DIR / "caa_2009.csv": caa,
     }
     for path, table in outputs.items():
         write_csv(table, path)
@@ -635,6 +832,7 @@ def main() -> None:
         print(f"{path.relative_to(REPO_ROOT)}: {len(table)} rows")
     print()
     print_summary(ss, cpa, cqc)
+    print_later_summary(cpa2002, csci, caa)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,15 @@ class Reference:
     names: dict[str, str]
 
     @classmethod
-    def read(cls, path: Path) -> Reference:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return cls(dict(zip(table["authority_code"], table["authority_name"], strict=True)))
+    def read(cls, paths: Path | Sequence[Path]) -> Reference:
+        """Read one or more CSVs (authority_code, authority_name); earlier files win."""
+        names: dict[str, str] = {}
+        for path in [paths] if isinstance(paths, Path) else list(paths):
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            for code, name in zip(table["authority_code"], table["authority_name"],
+                                  strict=True):
+                names.setdefault(code, name)
+        return cls(names)
 
 
 @dataclass

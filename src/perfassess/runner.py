@@ -17,6 +17,7 @@ from perfassess.io.hashing import file_sha256
 from perfassess.io.read import SourceTable
 from perfassess.io.write import atomic_folder, write_csv, write_json, write_parquet, write_text
 from perfassess.report.summary import render_summary
+from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.pack import rule_count
 from perfassess.spec.runfile import Feed
 from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
@@ -36,7 +37,7 @@ class RunRequest:
 @dataclass
 class RunOptions:
     out: Path
-    reference: Path | None = None
+    reference: Path | list[Path] | None = None
     trace: TraceMode = "full"
     templates: Path | None = None
 
@@ -56,10 +57,11 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     problems = Problems()
     for request in requests:
         try:
-            fed = [feed_table(done, feed, request.pack, problems) for feed in request.feeds]
-            result = score(request.pack, request.inputs, reference=reference,
+            pack = load_pack(request.pack)
+            fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
+            result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
-                           history=read_history(request.previous, request.pack))
+                           history=read_history(request.previous, pack.id))
             done[result.pack.id] = result
         except ProblemsFound as exc:
             problems.extend(exc.problems.items)
@@ -77,12 +79,14 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     return RunOutcome(results, folders, problems)
 
 
-def feed_table(done: dict[str, ScoreResult], feed: Feed, target: str,
+def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,
                problems: Problems) -> SourceTable:
     """Values of an earlier pack's output, mapped, as returns for ``feed.input``.
 
-    Each value points back at its row of the source pack's published ratings.csv.
+    Only periods the receiving pack applies to are fed. Each value points back at its row
+    of the source pack's published ratings.csv.
     """
+    target = pack.id
     source = done.get(feed.source)
     if source is None:
         raise UsageProblem(f"{target} is fed from {feed.source!r}, which must be an earlier "
@@ -91,7 +95,12 @@ def feed_table(done: dict[str, ScoreResult], feed: Feed, target: str,
     if feed.output not in ratings.columns:
         raise UsageProblem(f"{feed.source} has no output {feed.output!r} to feed {target}")
     values = ratings[feed.output]
-    present = values.notna().to_numpy()
+    periods = ratings["period"].to_numpy(dtype=str)
+    span = pack.pack.periods
+    in_span = periods >= span.first
+    if span.last is not None:
+        in_span &= periods <= span.last
+    present = values.notna().to_numpy() & in_span
     spelt = values[present].astype(str)
     lines = np.flatnonzero(present) + 2  # ratings.csv: header is line 1
     if feed.map is not None:
@@ -117,13 +126,10 @@ def feed_table(done: dict[str, ScoreResult], feed: Feed, target: str,
     return SourceTable(f"{feed.source}/ratings.csv", "long", table, derived=True)
 
 
-def read_history(folder: Path | None, pack: str) -> pd.DataFrame | None:
+def read_history(folder: Path | None, pack_id: str) -> pd.DataFrame | None:
     """An earlier run's ratings for this pack, if a previous results folder was named."""
     if folder is None:
         return None
-    from perfassess.spec.loader import resolve_pack_dir
-
-    pack_id = resolve_pack_dir(pack).name if "/" in pack else pack
     path = folder / pack_id / "ratings.parquet"
     if not path.is_file():
         raise UsageProblem(f"no earlier results at {path} (from --previous {folder})")

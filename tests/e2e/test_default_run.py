@@ -61,3 +61,20 @@ def test_a_rerun_is_byte_identical(default_run: Path, tmp_path: Path) -> None:
     for path in default_run.rglob("*"):
         if path.is_file():
             assert path.read_bytes() == (again / path.relative_to(default_run)).read_bytes()
+
+
+def test_cpa_packs_are_fed_from_the_star_ratings(default_run: Path) -> None:
+    """CPA 2002's social services score is ss-stars-2002's stars + 1; CPA 2005's adult
+    social care from 2006 is the CSCI stars + 1; the trace says where each came from."""
+    stars = pd.read_csv(default_run / "ss-stars-2002" / "ratings.csv", dtype=str)
+    trace = pd.read_parquet(default_run / "cpa-2002" / "trace.parquet")
+    fed = trace[(trace["step"] == "input") & (trace["field"] == "social_services")]
+    assert len(fed) == 450 and fed["reason"].str.startswith("ss-stars-2002/ratings.csv:").all()
+    merged = fed.merge(stars, on=["authority_code", "period"])
+    expected = merged["rating"].map({"0 stars": "1", "1 star": "2", "2 stars": "3", "3 stars": "4"})
+    assert (merged["value"] == expected).all()
+    cpa2005 = pd.read_parquet(default_run / "cpa-2005" / "trace.parquet")
+    adult = cpa2005[(cpa2005["step"] == "input") & (cpa2005["field"] == "adult_social_care")]
+    from_csci = adult["reason"].str.startswith("csci-adults-2006/ratings.csv:")
+    assert set(adult.loc[from_csci, "period"]) == {"2006", "2007", "2008"}
+    assert set(adult.loc[~from_csci, "period"]) == {"2005"}

@@ -283,3 +283,12 @@ def test_travel_reads_an_earlier_run_where_this_run_has_no_previous_period() -> 
     assert column(result, "dir") == ["declined", "new"]
     reasons = result.trace[result.trace["field"] == "prev"]["reason"].tolist()
     assert reasons == ["compared with period 2001"]
+
+
+def test_travel_where_lower_is_better() -> None:
+    score = {"id": "n", "title": "N", "type": "integer"}
+    steps = [{"id": "t", "kind": "travel", "input": "n", "better": "lower",
+              "status": "documented", "outputs": {"direction": "dir"}}]
+    pack = tiny_pack([score], steps, rating="dir")
+    rows = [("A", "2001", "n", 3), ("A", "2002", "n", 1), ("A", "2003", "n", 2)]
+    assert column(run_long(pack, rows), "dir") == ["new", "improved", "declined"]

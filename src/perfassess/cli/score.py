@@ -61,7 +61,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,
-            reference or (base / runfile.reference if runfile.reference else None),
+            reference or _reference_paths(base, runfile.reference),
             (trace_mode or runfile.trace),  # type: ignore[arg-type]
             templates)
     outcome = run(requests, options)
@@ -73,6 +73,12 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             rated = int(ratings["rating"].notna().sum())
             click.echo(f"{result.pack.id}: rated {rated} of {len(ratings)} authority-periods "
                        f"-> {folder}")
+
+
+def _reference_paths(base: Path, reference: str | list[str] | None) -> list[Path] | None:
+    if reference is None:
+        return None
+    return [base / r for r in ([reference] if isinstance(reference, str) else reference)]
 
 
 def _is_path(pack: str) -> bool:

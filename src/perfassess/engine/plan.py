@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -48,6 +49,7 @@ class Schema:
     groups: dict[str, list[str]]
     fields: dict[str, FieldType] = field(default_factory=dict)
     producer: dict[str, str] = field(default_factory=dict)
+    folder: Path | None = None  # the pack's folder, where its reference tables live
 
     def vocabulary(self, name: str, path: YamlPath) -> FieldType:
         if name not in self.vocabularies:
@@ -134,12 +136,13 @@ class Plan:
     runners: list[Runner]
 
 
-def build_plan(pack: Pack) -> Plan:
-    """Check every step against the fields defined before it and compile it."""
+def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
+    """Check every step against the fields defined before it and compile it; ``folder`` is
+    where the pack's reference tables are found."""
     from perfassess.engine.steps import PREPARERS
 
     schema = Schema({k: tuple(v) for k, v in pack.vocabularies.items()},
-                    {k: list(v) for k, v in pack.groups.items()})
+                    {k: list(v) for k, v in pack.groups.items()}, folder=folder)
     input_types: dict[str, FieldType] = {}
     schema.fields["period"] = PERIOD
     schema.producer["period"] = "built-in"

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from perfassess.engine.plan import Plan, PlanError, build_plan
 from perfassess.io.yaml_source import Mark, YamlDocument, YamlError, load_yaml
-from perfassess.spec.pack import Pack
+from perfassess.spec.pack import STEP_KINDS, Pack
 from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 PACK_FILE = "pack.yaml"
@@ -77,9 +77,11 @@ def load_pack(id_or_path: str) -> LoadedPack:
     return _from_document(doc, folder)
 
 
-def pack_from_data(data: dict[str, Any], name: str = "<memory>") -> LoadedPack:
-    """A pack from already-parsed data (tests, notebooks); problems point at ``name``."""
-    return _from_document(YamlDocument(data, {}, name), Path("."))
+def pack_from_data(data: dict[str, Any], name: str = "<memory>",
+                   folder: Path = Path(".")) -> LoadedPack:
+    """A pack from already-parsed data (tests, notebooks); problems point at ``name``;
+    reference tables are looked up in ``folder``."""
+    return _from_document(YamlDocument(data, {}, name), folder)
 
 
 def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
@@ -105,7 +107,7 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
                              doc.mark(path)))
         raise ProblemsFound(problems) from None
     try:
-        plan = build_plan(pack)
+        plan = build_plan(pack, folder)
     except PlanError as exc:
         path = _yaml_path(exc.path, origin)
         problems.add(_at(exc.code, exc.message, doc.mark(path)))
@@ -195,9 +197,8 @@ def _yaml_path(loc: tuple[Any, ...], origins: dict[str, list[int]]) -> tuple[str
     """Map a path in the expanded pack back to the YAML as written (drop union tags)."""
     path: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and part in {
-                "band", "standardise", "aggregate", "decide", "limit", "map", "round",
-                "compute", "require"} and path and path[0] == "steps" and len(path) == 2:
+        if isinstance(part, str) and part in STEP_KINDS and path and path[0] == "steps" \
+                and len(path) == 2:
             continue
         path.append(part)
     if len(path) >= 2 and isinstance(path[1], int) and str(path[0]) in origins:

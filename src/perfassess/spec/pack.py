@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -137,6 +137,29 @@ class StandardiseStep(StepBase):
     outputs: dict[Literal["center", "spread", "score"], str]
 
 
+class ComparatorTable(Model):
+    """Each authority's list of comparators: a CSV file shipped inside the pack folder.
+
+    The file is named relative to the pack folder and pinned by its SHA-256, so the pack's
+    content hash covers the list and an edited list is caught before any data is read.
+    """
+
+    file: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    authority_column: str = "authority_code"
+    comparator_column: str = "comparator_code"
+
+
+class CompareNeighboursStep(StepBase):
+    """Each value against the median of its authority's comparators in the same period."""
+
+    kind: Literal["compare_neighbours"]
+    input: str
+    comparators: ComparatorTable
+    unit: str
+    outputs: dict[Literal["center", "score", "count"], str]
+
+
 class AggregateStep(StepBase):
     kind: Literal["aggregate"]
     inputs: list[str] = Field(min_length=1)
@@ -247,16 +270,23 @@ class TravelStep(StepBase):
 
     kind: Literal["travel"]
     input: str
+    better: Literal["higher", "lower"] = "higher"
     score: str | None = None
     outputs: dict[Literal["previous", "change", "direction", "previous_score", "score_change"],
                   str]
 
 
 Step = Annotated[
-    BandStep | StandardiseStep | AggregateStep | DecideStep | LimitStep | MapStep | RoundStep
-    | ComputeStep | RequireStep | TravelStep,
+    BandStep | StandardiseStep | CompareNeighboursStep | AggregateStep | DecideStep | LimitStep
+    | MapStep | RoundStep | ComputeStep | RequireStep | TravelStep,
     Field(discriminator="kind"),
 ]
+
+
+# Every step kind's name, read off the union so adding a kind needs no other list.
+STEP_KINDS: frozenset[str] = frozenset(
+    get_args(model.model_fields["kind"].annotation)[0]
+    for model in get_args(get_args(Step)[0]))
 
 
 class RatingSpec(Model):

@@ -35,7 +35,7 @@ class PackRun(Model):
 
 class RunFile(Model):
     out: str = "reports"
-    reference: str | None = None
+    reference: str | list[str] | None = None  # several lists: the first naming a code wins
     trace: str = "full"
     runs: list[PackRun] = Field(min_length=1)
 

@@ -59,6 +59,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     Entry("E-PACK-TYPE", "error", "field of the wrong type for the step"),
     Entry("E-PACK-CUTS", "error", "cut points and bands do not agree"),
     Entry("E-PACK-STATUS", "error", "rule without a status"),
+    Entry("E-PACK-TABLE", "error",
+          "a pack's reference table is missing, unreadable, malformed or not the declared file",
+          "reference tables live inside the pack folder; after changing one on purpose, "
+          "update its sha256 in the pack"),
     Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema"),
     Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output"),
 ]}

@@ -10,6 +10,7 @@ from perfassess.engine.steps import (
     decide,
     limit,
     mapping,
+    neighbours,
     require,
     rounding,
     standardise,
@@ -19,6 +20,7 @@ from perfassess.engine.steps import (
 PREPARERS: dict[str, Preparer] = {
     "band": band.prepare,
     "standardise": standardise.prepare,
+    "compare_neighbours": neighbours.prepare,
     "aggregate": aggregate.prepare,
     "decide": decide.prepare,
     "limit": limit.prepare,

@@ -66,13 +66,18 @@ def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
         score = np.where(np.isfinite(score), score, np.nan)
         st = np.maximum(frame.status[step.input], status).astype(np.int8)
         missing = np.isnan(x.to_numpy())
+        population = f"{step.method} within period" + (f" and {step.by}" if step.by else "")
+        # The population's centre and spread hold for every row; only the distance is
+        # missing, and its trace row says why.
         reason = np.where(missing, f"{step.input} missing",
-                          np.where(np.isnan(score), "spread is zero: no distance",
-                                   f"{step.method} within period"
-                                   + (f" and {step.by}" if step.by else "")))
+                          np.where(np.isnan(score), "spread is zero: no distance", population))
         for role, values in (("center", center), ("spread", spread), ("score", score)):
             if role in step.outputs and values is not None:
                 frame.set(step.outputs[role], np.asarray(values, dtype=np.float64),
                           NUMBER if role != "score" or step.method != "rank" else INTEGER, st)
-                frame.record(step.id, step.outputs[role], step.id, reason)
+                if role == "score":
+                    frame.record(step.id, step.outputs[role], step.id, reason.astype(object),
+                                 keep_missing=True)
+                else:
+                    frame.record(step.id, step.outputs[role], step.id, population)
     return run

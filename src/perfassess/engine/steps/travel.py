@@ -42,7 +42,8 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
         current = frame.values[step.input]
         previous, previous_period = _previous(frame, step.input, in_type)
         change = current - previous
-        direction = np.where(np.isnan(previous), 0, np.sign(change) + 2)
+        sign = np.sign(change) if step.better == "higher" else -np.sign(change)
+        direction = np.where(np.isnan(previous), 0, sign + 2)
         direction = np.where(np.isnan(current), np.nan, direction)
         # A change is as sure as the less certain of the two values it compares.
         st = np.maximum(np.maximum(frame.max_status([step.input]),

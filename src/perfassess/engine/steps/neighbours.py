@@ -1,0 +1,119 @@
+"""compare_neighbours: each value against the median of its authority's listed comparators."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from perfassess.engine.fields import INTEGER, NUMBER
+from perfassess.engine.frame import Frame
+from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
+from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.spec.pack import ComparatorTable, CompareNeighboursStep
+
+
+def read_comparators(table: ComparatorTable, folder: Path | None,
+                     path: YamlPath) -> pd.DataFrame:
+    """The (authority, comparator) pairs of a table inside the pack folder, checked against
+    its declared hash; a pair listed twice counts twice, as the list gives it."""
+    where = (*path, "comparators", "file")
+    if folder is None:
+        raise PlanError("E-PACK-TABLE", f"{table.file}: this pack was not loaded from a "
+                        "folder, so its comparator table cannot be found", where)
+    root = folder.resolve()
+    target = (root / table.file).resolve()
+    if not target.is_relative_to(root):
+        raise PlanError("E-PACK-TABLE", f"{table.file}: a comparator table must lie inside "
+                        "the pack folder", where)
+    if not target.is_file():
+        raise PlanError("E-PACK-TABLE", f"{table.file}: no such file in the pack folder "
+                        f"({folder})", where)
+    data = target.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != table.sha256:
+        raise PlanError("E-PACK-TABLE", f"{table.file} has sha256 {digest}, not the "
+                        f"{table.sha256} the pack declares", (*path, "comparators", "sha256"))
+    try:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PlanError("E-PACK-TABLE", f"{table.file} is not a readable UTF-8 CSV file: "
+                        f"{exc}", where) from None
+    for role, column in (("authority_column", table.authority_column),
+                         ("comparator_column", table.comparator_column)):
+        if column not in frame.columns:
+            raise PlanError("E-PACK-TABLE", f"{table.file} has no column {column!r} "
+                            f"(its columns: {', '.join(map(str, frame.columns))})",
+                            (*path, "comparators", role))
+    pairs = pd.DataFrame({"authority": frame[table.authority_column].str.strip(),
+                          "comparator": frame[table.comparator_column].str.strip()})
+    blank = (pairs["authority"] == "") | (pairs["comparator"] == "")
+    if blank.any():
+        line = int(np.flatnonzero(blank.to_numpy())[0]) + 2
+        raise PlanError("E-PACK-TABLE", f"{table.file} line {line}: blank authority or "
+                        "comparator code", where)
+    return pairs
+
+
+def prepare(step: CompareNeighboursStep, schema: Schema, path: YamlPath) -> Runner:
+    in_type = schema.require_field(step.input, (*path, "input"))
+    numeric_input(step.input, in_type.kind, (*path, "input"))
+    unit_type = schema.require_field(step.unit, (*path, "unit"))
+    numeric_input(step.unit, unit_type.kind, (*path, "unit"))
+    if "center" not in step.outputs or "score" not in step.outputs:
+        raise PlanError("E-PACK-SCHEMA", "compare_neighbours needs 'center' and 'score' "
+                        "outputs", (*path, "outputs"))
+    status = rule_status(step, None, path)
+    pairs = read_comparators(step.comparators, schema.folder, path)
+    listed = pairs.groupby("authority").size()
+    for role, name in step.outputs.items():
+        schema.define(name, INTEGER if role == "count" else NUMBER, step.id,
+                      (*path, "outputs", role))
+
+    def run(frame: Frame) -> None:
+        x = frame.values[step.input]
+        unit = frame.values[step.unit]
+        codes = frame.keys["authority_code"].to_numpy()
+        period = frame.period_codes()
+        present = ~np.isnan(x)
+        # Join every (authority, comparator) pair onto the comparators' values of each period,
+        # then one grouped median: no loop over authorities.
+        offered = pd.DataFrame({"comparator": codes[present], "period": period[present],
+                                "value": x[present]})
+        joined = pairs.merge(offered, on="comparator", how="inner")
+        grouped = joined.groupby(["authority", "period"])["value"]
+        rows = pd.MultiIndex.from_arrays([codes, period])
+        center = grouped.median().reindex(rows).to_numpy(dtype=np.float64)
+        count = grouped.size().reindex(rows).fillna(0).to_numpy(dtype=np.float64)
+        n_listed = listed.reindex(codes).fillna(0).to_numpy(dtype=np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (x - center) / unit
+        score = np.where(np.isfinite(score), score, np.nan)
+        st = np.maximum(np.maximum(frame.status[step.input], frame.status[step.unit]),
+                        status).astype(np.int8)
+
+        counted = np.char.add(np.char.add("median of ", count.astype(np.int64).astype(str)),
+                              np.char.add(" of ", n_listed.astype(str)))
+        center_reason = np.where(
+            n_listed == 0, "no comparator list for this authority",
+            np.where(count == 0, "no listed comparator has a value",
+                     np.char.add(counted, " listed comparators with a value"))).astype(object)
+        score_reason = np.where(
+            np.isnan(center), center_reason,
+            np.where(~present, f"{step.input} missing",
+                     np.where(np.isnan(unit), f"{step.unit} missing",
+                              np.where(np.isnan(score), f"{step.unit} is zero: no distance",
+                                       np.char.add(counted, f" comparators, in units of "
+                                                            f"{step.unit}"))))).astype(object)
+        outputs = {"center": (center, NUMBER, center_reason),
+                   "score": (score, NUMBER, score_reason),
+                   "count": (count, INTEGER, center_reason)}
+        for role, name in step.outputs.items():
+            values, ftype, reason = outputs[role]
+            frame.set(name, values, ftype, st)
+            frame.record(step.id, name, step.id, reason, keep_missing=role == "score")
+    return run
