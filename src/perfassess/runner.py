@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import file_sha256
 from perfassess.io.read import SourceTable
 from perfassess.io.write import atomic_folder, write_csv, write_json, write_parquet, write_text
+from perfassess.report.index import write_index
+from perfassess.report.publish import write_reports
 from perfassess.report.summary import render_summary
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.pack import rule_count
@@ -75,7 +76,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     if problems.has_errors():
         raise ProblemsFound(problems)
     folders = [publish(result, options) for result in results]
-    write_index(options.out)
+    write_index(options.out, options.templates)
     return RunOutcome(results, folders, problems)
 
 
@@ -150,6 +151,7 @@ def publish(result: ScoreResult, options: RunOptions) -> Path:
         write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
                                   options.templates), work / "summary.md")
         outputs["summary.md"] = {}
+        outputs.update(write_reports(result, work, options.templates))
         for name, entry in outputs.items():
             entry["sha256"] = file_sha256(work / name)
         write_json(manifest(result, outputs, options), work / "manifest.json")
@@ -178,16 +180,3 @@ def manifest(result: ScoreResult, outputs: dict[str, dict[str, Any]],
         },
         "options": {"trace": options.trace},
     }
-
-
-def write_index(out: Path) -> None:
-    """``index.md`` over every pack folder in ``out``, read from their manifests."""
-    lines = ["# perfassess results", "", "| pack | title | version | periods | rated |",
-             "|---|---|---|---|---:|"]
-    for folder in sorted(p for p in out.iterdir() if (p / "manifest.json").is_file()):
-        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        pack, counts = data["pack"], data["counts"]
-        lines.append(f"| [{pack['id']}]({folder.name}/summary.md) | {pack.get('title', '')} | "
-                     f"{pack['version']} | {', '.join(counts['periods'])} | "
-                     f"{counts['rated']} of {counts['authority_periods']} |")
-    write_text("\n".join(lines) + "\n", out / "index.md")

@@ -37,7 +37,10 @@ def test_score_writes_every_output(write: Callable[[str, str], Path], tmp_path: 
     assert code == 0, out
     folder = tmp_path / "out" / "cqc-la-2024"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "manifest.json", "ratings.csv", "ratings.parquet", "summary.md", "trace.parquet"]
+        "2024", "manifest.json", "ratings.csv", "ratings.parquet", "style.css", "summary.md",
+        "trace.parquet"]
+    assert sorted(p.name for p in (folder / "2024").rglob("*")) == [
+        "E1.html", "E1.md", "E2.html", "E2.md", "areas", "index.html", "index.md"]
     ratings = pd.read_csv(folder / "ratings.csv", dtype=str, keep_default_na=False)
     assert list(ratings["rating"]) == ["Good", ""]
     assert "qs9_learning_improvement_innovation" in ratings["rating_note"].iloc[1]
@@ -67,7 +70,7 @@ def test_failed_run_leaves_previous_outputs_untouched(write: Callable[[str, str]
     bad = write("b.csv", WIDE.replace(",3,3,3,3,3,3,3,3,3", ",9,3,3,3,3,3,3,3,3"))
     assert invoke("score", "--pack", "cqc-la-2024", "--input", str(bad), "--out", str(out))[0] == 1
     assert (out / "cqc-la-2024" / "ratings.csv").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["cqc-la-2024", "index.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["cqc-la-2024", "index.html", "index.md"]
 
 
 def test_usage_errors_exit_2(write: Callable[[str, str], Path], tmp_path: Path) -> None:

@@ -34,11 +34,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from perfassess.cli import rules, score, validate
+    from perfassess.cli import explain, rules, score, validate
 
     cli.add_command(score.score)
     cli.add_command(validate.validate)
     cli.add_command(rules.rules)
+    cli.add_command(explain.explain)
 
 
 _register()

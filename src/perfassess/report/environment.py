@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import (
@@ -13,11 +14,14 @@ from jinja2 import (
     StrictUndefined,
 )
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
 
 def markdown_cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, newlines folded."""
+    """Text safe in Markdown, table cells included: markup characters backslash-escaped
+    (so no link, emphasis, code or raw HTML can be smuggled in), line breaks folded."""
     text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
 
 
 def environment(templates: Path | None = None) -> Environment:

@@ -1,0 +1,173 @@
+"""Facts about a pack that every report needs: its rating scale, titles, bands and rules."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from perfassess.engine.fields import FieldType
+from perfassess.spec.loader import LoadedPack
+from perfassess.spec.pack import (
+    BandStep,
+    DecideStep,
+    InputSpec,
+    LimitStep,
+    Pack,
+    RoundStep,
+    rule_count,
+    rule_statuses,
+)
+
+_STARS = re.compile(r"^\s*(\d+)\s+stars?\s*$", re.IGNORECASE)
+UNCERTAIN = ("reconstructed", "illustrative")
+
+
+@dataclass
+class Scale:
+    """The rating's vocabulary (worst first), and star counts where every label is one."""
+
+    labels: list[str] | None
+    stars: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def max_stars(self) -> int:
+        return max(self.stars.values(), default=0)
+
+    def position(self, label: object) -> int | None:
+        if self.labels is None or label is None:
+            return None
+        try:
+            return self.labels.index(str(label))
+        except ValueError:
+            return None
+
+
+@dataclass
+class PackFacts:
+    loaded: LoadedPack
+    scale: Scale
+    titles: dict[str, str]
+    bands: dict[str, BandStep]  # input id -> the band step whose input it is
+    limits: dict[str, LimitStep]
+    decides: dict[str, DecideStep]
+    kinds: dict[str, str]  # step id -> kind
+    step_titles: dict[str, str]
+    rule_status: dict[str, str]
+    rating_band: BandStep | None
+    rating_band_source: str | None  # the unrounded field behind the rating band's input
+    domains: list[str]
+    flags: list[str]
+
+    @property
+    def pack(self) -> Pack:
+        return self.loaded.pack
+
+    def field_type(self, name: str) -> FieldType | None:
+        return self.loaded.plan.schema.fields.get(name)
+
+    def input(self, input_id: str) -> InputSpec | None:
+        return self.loaded.pack.input(input_id)
+
+
+def pack_facts(loaded: LoadedPack) -> PackFacts:
+    pack = loaded.pack
+    schema = loaded.plan.schema
+    rating_type = schema.fields[pack.rating.field]
+    labels = list(rating_type.vocabulary) if rating_type.vocabulary else None
+    stars: dict[str, int] = {}
+    if labels:
+        counts = [_STARS.match(label) for label in labels]
+        if all(counts):
+            stars = {label: int(m.group(1)) for label, m in zip(labels, counts, strict=True)
+                     if m is not None}
+    titles: dict[str, str] = {spec.id: spec.title for spec in pack.inputs}
+    step_titles: dict[str, str] = {}
+    bands: dict[str, BandStep] = {}
+    limits: dict[str, LimitStep] = {}
+    decides: dict[str, DecideStep] = {}
+    kinds: dict[str, str] = {}
+    rounds: dict[str, RoundStep] = {}
+    rating_band = None
+    for step in pack.steps:
+        kinds[step.id] = step.kind
+        step_titles[step.id] = step.title or ""
+        for name in _outputs(step):
+            if name not in titles and step.title:
+                titles[name] = step.title
+        if isinstance(step, BandStep):
+            bands.setdefault(step.input, step)
+            if step.output == pack.rating.field:
+                rating_band = step
+        elif isinstance(step, LimitStep):
+            limits[step.id] = step
+        elif isinstance(step, DecideStep):
+            decides[step.id] = step
+        elif isinstance(step, RoundStep):
+            rounds[step.output] = step
+    source = None
+    if rating_band is not None and rating_band.input in rounds:
+        source = rounds[rating_band.input].input
+    domains: list[str] = []
+    for spec in pack.inputs:
+        if spec.domain and spec.domain not in domains:
+            domains.append(spec.domain)
+    flags = [spec.id for spec in pack.inputs if spec.id.endswith(("_flag", "_flags"))]
+    return PackFacts(loaded, Scale(labels, stars), titles, bands, limits, decides, kinds,
+                     step_titles, rule_statuses(pack), rating_band, source, domains, flags)
+
+
+def _outputs(step: object) -> list[str]:
+    out = []
+    for attr in ("output", "fired_output"):
+        value = getattr(step, attr, None)
+        if isinstance(value, str):
+            out.append(value)
+    outputs = getattr(step, "outputs", None)
+    if isinstance(outputs, dict):
+        out.extend(str(v) for v in outputs.values())
+    return out
+
+
+def pack_summary(facts: PackFacts) -> dict[str, object]:
+    """The pack as reports show it (plain data)."""
+    pack = facts.pack
+    statuses = []
+    notes = {step.id: step.note or "" for step in pack.steps}
+    rows: dict[str, str] = {}
+    for step in pack.steps:
+        if isinstance(step, DecideStep):
+            for row in step.rules:
+                rows[f"{step.id}/{row.id}"] = row.note or ""
+        if isinstance(step, LimitStep):
+            for cap in step.caps:
+                rows[f"{step.id}/{cap.id}"] = cap.note or cap.reason
+    for rule_id, status in sorted(facts.rule_status.items()):
+        if status != "documented":
+            note = rows.get(rule_id) or notes.get(rule_id.split("/")[0], "")
+            statuses.append({"id": rule_id, "status": status, "note": note})
+    return {
+        "id": pack.id, "title": pack.title, "version": pack.version,
+        "assessor": pack.assessor, "summary": pack.summary or "",
+        "periods": pack.periods.describe(), "content_hash": facts.loaded.content_hash,
+        "rule_counts": rule_count(pack), "uncertain_rules": statuses,
+        "sources": [{"id": s.id, "title": s.title, "url": s.url or ""} for s in pack.sources],
+    }
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """A number for people: whole numbers without decimals, others to ``digits`` places."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    # Half up on the decimal spelling, as people round (0.125 -> 0.13, not 0.12).
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    text = f"{rounded:f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

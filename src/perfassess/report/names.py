@@ -1,0 +1,52 @@
+"""File names from data: authority codes and periods made safe, distinct and local."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                       *(f"lpt{i}" for i in range(10))})
+MAX_LENGTH = 64
+
+
+def _hashed(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_UNSAFE.sub('_', text)[:MAX_LENGTH] or '_'}-{digest}"
+
+
+def safe_filename(text: str) -> str:
+    """A file-name stem for any text: ASCII letters, digits, ``-`` and ``_`` only.
+
+    Text that is already such a name (not a Windows device name, not too long) is kept as
+    it is; anything else has its unsafe characters replaced and a hash of the original
+    appended, so no name can climb out of its folder (no ``/``, ``\\``, ``.`` survive).
+    """
+    if text and not _UNSAFE.search(text) and len(text) <= MAX_LENGTH and (
+            text.lower() not in _RESERVED):
+        return text
+    return _hashed(text)
+
+
+def file_names(texts: Iterable[str]) -> dict[str, str]:
+    """Safe names for a set of texts, distinct even on case-insensitive file systems.
+
+    Texts whose names would clash (``E1`` and ``e1`` on macOS, or a code crafted to look
+    like another's hashed name) all take the hashed form. Depends only on the set of texts.
+    """
+    names = {text: safe_filename(text) for text in sorted(set(texts))}
+    while True:
+        groups: dict[str, list[str]] = {}
+        for text, name in names.items():
+            groups.setdefault(name.casefold(), []).append(text)
+        clashing = [t for group in groups.values() if len(group) > 1 for t in group
+                    if names[t] != _hashed(t)]
+        if not clashing:
+            break
+        for text in clashing:
+            names[text] = _hashed(text)
+    if len({name.casefold() for name in names.values()}) != len(names):
+        raise ValueError("two different texts hash to the same file name")
+    return names

@@ -1,0 +1,61 @@
+"""`perfassess explain`, from returns scored now and from a finished run's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from perfassess.cli import cli
+from tests.e2e.reports_fixture import INPUT, small_run
+
+
+def explain(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["explain", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_run(tmp_path_factory.mktemp("explain") / "out")
+
+
+def test_explain_from_returns_walks_inputs_caps_and_the_matching_row() -> None:
+    code, out = explain("--pack", "ss-stars-2002", "--input", str(INPUT / "ss_stars.csv"),
+                        "--authority", "E06000001", "--period", "2002")
+    assert code == 0, out
+    assert "Rating: 2 stars" in out and "★★☆" in out and "[reconstructed]" in out
+    # Inputs with their value, band and place in the distribution.
+    assert "A1" in out and "22 %" in out and "band: investigate urgently" in out
+    assert "note: placements counted at 31 March" in out
+    # The cap that bit, and the decision rows read before the one that matched.
+    assert "A1-2002: fired: A1: more than 20% of looked-after children" in out
+    assert "children_serving_capped = Some  capped from Yes" in out
+    assert "row row3: none(serving < 'Most') → 2 stars  did not hold" in out
+    assert "row row4: " in out and "matched" in out
+    assert "Result: 2 stars" in out and "Rules of this pack:" in out
+    assert "\x1b[" not in out  # plain text when not a terminal
+
+
+def test_explain_from_a_run_folder_reads_ratings_and_trace(run_dir: Path) -> None:
+    code, out = explain(str(run_dir), "--pack", "cqc-la-2024", "--authority", "X2")
+    assert code == 0, out
+    assert "Rating: Requires improvement" in out
+    assert "13 below Good (63 or more)" in out and "11 above Inadequate (below 39)" in out
+    assert "Input values are not kept in a run folder" in out
+    code, out = explain(str(run_dir / "ss-stars-2002"), "--authority", "e06000002")
+    assert code == 0, out
+    assert "Middlesbrough (E06000002) · 2003" in out  # latest period, code matched by case
+    assert "A1-later: exempt: fewer than 10 cases" in out
+    assert "row row1: " in out and "matched" in out
+
+
+def test_explain_usage_errors_exit_2(run_dir: Path) -> None:
+    assert explain(str(run_dir), "--authority", "E06000001")[0] == 2  # several packs
+    assert explain(str(run_dir), "--pack", "cpa-2005", "--authority", "NOPE")[0] == 2
+    assert explain(str(run_dir), "--pack", "cpa-2005", "--authority", "E06000001",
+                   "--period", "1999")[0] == 2
+    assert explain("--authority", "E06000001")[0] == 2
+    assert explain(str(run_dir / "nowhere"), "--authority", "E06000001")[0] == 2
