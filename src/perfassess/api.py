@@ -25,13 +25,17 @@ class Reference:
 
     @classmethod
     def read(cls, paths: Path | Sequence[Path]) -> Reference:
-        """Read one or more CSVs (authority_code, authority_name); earlier files win."""
+        """Codes and names from CSVs with authority_code and authority_name columns;
+        where several files name a code, the earlier file wins."""
+        from perfassess.io.read import read_reference
+
+        problems = Problems()
         names: dict[str, str] = {}
         for path in [paths] if isinstance(paths, Path) else list(paths):
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            for code, name in zip(table["authority_code"], table["authority_name"],
-                                  strict=True):
+            for code, name in (read_reference(Path(path), problems) or {}).items():
                 names.setdefault(code, name)
+        if problems.has_errors():
+            raise ProblemsFound(problems)
         return cls(names)
 
 
@@ -66,15 +70,16 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
 
 def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
-             prefer: str = "derived") -> Validated:
+             prefer: str = "derived", sheet: str | None = None) -> Validated:
     """Check every input file (and values fed from other packs) against the pack.
 
-    Problems are returned, not raised.
+    Problems are returned, not raised. ``sheet`` picks the worksheet of Excel inputs
+    (default: each workbook's first).
     """
     loaded = _pack(pack)
     paths = [Path(p) for p in inputs]
     problems = Problems()
-    tables = read_returns(paths, problems) + list(fed)
+    tables = read_returns(paths, problems, sheet) + list(fed)
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer)
     return Validated(loaded, returns, problems, paths)
@@ -103,13 +108,13 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
 def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
           reference: Reference | None = None, trace: TraceMode = "full",
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
-          history: pd.DataFrame | None = None) -> ScoreResult:
+          history: pd.DataFrame | None = None, sheet: str | None = None) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
     runs' results, for direction of travel beyond this run's periods.
     """
-    checked = validate(pack, inputs, reference, fed=fed, prefer=prefer)
+    checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     evaluation = evaluate(checked.pack.plan, checked.returns,

@@ -14,7 +14,14 @@ from perfassess.api import Reference, ScoreResult, score
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import file_sha256
 from perfassess.io.read import SourceTable
-from perfassess.io.write import atomic_folder, write_csv, write_json, write_parquet, write_text
+from perfassess.io.write import (
+    atomic_batch,
+    atomic_folder,
+    write_csv,
+    write_json,
+    write_parquet,
+    write_text,
+)
 from perfassess.report.index import write_index
 from perfassess.report.publish import write_reports
 from perfassess.report.summary import render_summary
@@ -41,6 +48,7 @@ class RunOptions:
     reference: Path | list[Path] | None = None
     trace: TraceMode = "full"
     templates: Path | None = None
+    sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
 
 
 @dataclass
@@ -62,7 +70,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
-                           history=read_history(request.previous, pack.id))
+                           history=read_history(request.previous, pack.id),
+                           sheet=options.sheet)
             done[result.pack.id] = result
         except ProblemsFound as exc:
             problems.extend(exc.problems.items)
@@ -75,7 +84,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         results.append(result)
     if problems.has_errors():
         raise ProblemsFound(problems)
-    folders = [publish(result, options) for result in results]
+    with atomic_batch():  # all packs' outputs replace the old ones together, or none do
+        folders = [publish(result, options) for result in results]
     write_index(options.out, options.templates)
     return RunOutcome(results, folders, problems)
 

@@ -292,3 +292,13 @@ def test_travel_where_lower_is_better() -> None:
     pack = tiny_pack([score], steps, rating="dir")
     rows = [("A", "2001", "n", 3), ("A", "2002", "n", 1), ("A", "2003", "n", 2)]
     assert column(run_long(pack, rows), "dir") == ["new", "improved", "declined"]
+
+
+def test_travel_on_no_rows() -> None:
+    import pandas as pd
+
+    from perfassess.api import score_table
+
+    empty = pd.DataFrame({c: pd.Series([], dtype=object)
+                          for c in ("authority_code", "period", "indicator", "value")})
+    assert len(score_table(travel_pack(), empty).ratings) == 0

@@ -34,8 +34,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from perfassess.cli import explain, rules, score, validate
+    from perfassess.cli import errors, explain, rules, score, validate
 
+    cli.add_command(errors.errors)
     cli.add_command(score.score)
     cli.add_command(validate.validate)
     cli.add_command(rules.rules)

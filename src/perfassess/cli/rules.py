@@ -29,21 +29,38 @@ def list_packs() -> None:
 
 @rules.command("check")
 @click.argument("packs", nargs=-1, metavar="[ID_OR_PATH]...")
-def check(packs: tuple[str, ...]) -> None:
-    """Check packs (default: every built-in) before any data is read."""
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="How to print problems.")
+@click.pass_context
+def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
+    """Check packs (default: every built-in) before any data is read.
+
+    Schema and references (with file:line:column), expressions, cut points, and every
+    decision table over the values its fields can take: gaps, overlaps, dead rows.
+    """
+    from perfassess.cli.output import print_problems
     from perfassess.spec.loader import builtin_ids, load_pack
     from perfassess.validate.problems import Problems, ProblemsFound
 
+    ctx.meta["perfassess.format"] = fmt
     problems = Problems()
     for pack_id in packs or tuple(builtin_ids()):
         try:
             loaded = load_pack(pack_id)
         except ProblemsFound as exc:
-            problems.extend(exc.problems.items)
+            problems.merge(exc.problems)
+            if fmt == "text":
+                click.echo(f"FAIL {pack_id}")
             continue
-        click.echo(f"ok  {loaded.id} {loaded.pack.version} ({loaded.folder})")
+        problems.merge(loaded.warnings)
+        if fmt == "text":
+            click.echo(f"ok   {loaded.id} {loaded.pack.version} ({loaded.folder})")
+            for line in loaded.table_checks:
+                click.echo(f"       {line}")
     if problems.has_errors():
         raise ProblemsFound(problems)
+    if fmt == "json" or len(problems):
+        print_problems(problems, fmt, err=False)
 
 
 @rules.command("show")

@@ -24,13 +24,16 @@ import click
               help="An earlier run's output folder, for direction of travel.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of templates that replace the built-in ones by name.")
+@click.option("--sheet", metavar="NAME",
+              help="Worksheet to read from Excel inputs (default: the first).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 @click.pass_context
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
-          previous: Path | None, templates: Path | None, fmt: str, quiet: bool) -> None:
+          previous: Path | None, templates: Path | None, sheet: str | None, fmt: str,
+          quiet: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
@@ -64,7 +67,11 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             reference or _reference_paths(base, runfile.reference),
             (trace_mode or runfile.trace),  # type: ignore[arg-type]
             templates)
+    options.sheet = sheet
     outcome = run(requests, options)
+    if fmt == "json":
+        print_problems(outcome.problems, fmt)
+        return
     if outcome.problems and not quiet:
         print_problems(outcome.problems, fmt)
     if not quiet:

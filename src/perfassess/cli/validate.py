@@ -13,18 +13,25 @@ import click
               help="Returns file (repeatable).")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--sheet", metavar="NAME",
+              help="Worksheet to read from Excel inputs (default: the first).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="How to print problems.")
 @click.pass_context
 def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: Path | None,
-             fmt: str) -> None:
-    """Check every value of every input file; exit 1 if any error."""
+             sheet: str | None, fmt: str) -> None:
+    """Check every value of every input file; exit 1 if any error, 0 if only warnings.
+
+    Nothing is scored and nothing is written.
+    """
     from perfassess.api import Reference
     from perfassess.api import validate as check
     from perfassess.cli.output import print_problems
     from perfassess.validate.problems import ProblemsFound
 
     ctx.meta["perfassess.format"] = fmt
-    checked = check(pack, inputs, Reference.read(reference) if reference else None)
+    checked = check(pack, inputs, Reference.read(reference) if reference else None,
+                    sheet=sheet)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     if fmt == "json" or len(checked.problems):

@@ -21,6 +21,8 @@ all, none, min, max, sum, mean, n_present) range over the members that are prese
 
 from __future__ import annotations
 
+import keyword
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -51,9 +53,20 @@ class Token:
 
 _OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "(", ")", "[", "]", ",", "+", "-", "*", "/")
 KEYWORDS = frozenset({"and", "or", "not", "in", "true", "false"})
+_PYTHON_WORDS = frozenset(keyword.kwlist) - KEYWORDS
+_DIGITS = frozenset("0123456789")
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_NAME_CHARS = _NAME_START | _DIGITS
+# Packs come from anyone: bound what one expression may cost to parse and compile.
+MAX_LENGTH = 4000  # characters
+MAX_NESTING = 32  # brackets, calls, not and unary minus inside one another
+MAX_DEPTH = 100  # levels of the syntax tree (a chain a + b + c ... counts each operator)
 
 
 def tokenize(text: str) -> list[Token]:
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is {len(text)} characters long; the limit is "
+                              f"{MAX_LENGTH}", text[:60] + "…", 0)
     tokens: list[Token] = []
     i = 0
     n = len(text)
@@ -62,27 +75,29 @@ def tokenize(text: str) -> list[Token]:
         if ch.isspace():
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             j = i
-            while j < n and (text[j].isdigit() or text[j] == "."):
+            while j < n and (text[j] in _DIGITS or text[j] == "."):
                 j += 1
             if j < n and text[j] in "eE":
                 k = j + 1
                 if k < n and text[k] in "+-":
                     k += 1
-                if k < n and text[k].isdigit():
+                if k < n and text[k] in _DIGITS:
                     j = k
-                    while j < n and text[j].isdigit():
+                    while j < n and text[j] in _DIGITS:
                         j += 1
             literal = text[i:j]
             if literal.count(".") > 1:
                 raise ExpressionError(f"malformed number {literal!r}", text, i)
+            if not math.isfinite(float(literal)):
+                raise ExpressionError(f"number {literal!r} is too large", text, i)
             tokens.append(Token("NUMBER", literal, i))
             i = j
             continue
-        if ch.isalpha() or ch == "_":
+        if ch in _NAME_START:
             j = i
-            while j < n and (text[j].isalnum() or text[j] == "_"):
+            while j < n and text[j] in _NAME_CHARS:
                 j += 1
             tokens.append(Token("NAME", text[i:j], i))
             i = j
@@ -100,7 +115,8 @@ def tokenize(text: str) -> list[Token]:
                 i += len(op)
                 break
         else:
-            hints = {"=": " (use == to compare)", ".": " (attribute access is not allowed)"}
+            hints = {"=": " (use == to compare)", ".": " (attribute access is not allowed)",
+                     ";": " (one expression only)", "`": "", "\\": ""}
             hint = hints.get(ch, "")
             raise ExpressionError(f"unexpected character {ch!r}{hint}", text, i)
     tokens.append(Token("EOF", "", n))
@@ -172,6 +188,13 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.nesting = 0
+
+    def nest(self, tok: Token) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise ExpressionError(f"expression nested too deeply (more than {MAX_NESTING} "
+                                  "levels of brackets, calls or operators)", self.text, tok.pos)
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -197,6 +220,8 @@ class _Parser:
     def fail(self, message: str) -> None:
         tok = self.peek()
         found = "end of expression" if tok.kind == "EOF" else repr(tok.text)
+        if tok.kind == "NAME" and tok.text in _PYTHON_WORDS:
+            found += f" ({tok.text!r} is Python, not part of the condition language)"
         raise ExpressionError(f"{message}, found {found}", self.text, tok.pos)
 
     def parse(self) -> Node:
@@ -205,6 +230,11 @@ class _Parser:
         node = self.parse_or()
         if self.peek().kind != "EOF":
             self.fail("expected an operator or the end of the expression")
+        deepest, pos = _depth(node)
+        if deepest > MAX_DEPTH:
+            raise ExpressionError(f"expression too deep ({deepest} levels; the limit is "
+                                  f"{MAX_DEPTH}): use a group and sum/count instead of a "
+                                  "long chain", self.text, pos)
         return node
 
     def parse_or(self) -> Node:
@@ -224,7 +254,10 @@ class _Parser:
     def parse_not(self) -> Node:
         if self.at_keyword("not"):
             tok = self.take()
-            return Unary("not", self.parse_not(), tok.pos)
+            self.nest(tok)
+            node = Unary("not", self.parse_not(), tok.pos)
+            self.nesting -= 1
+            return node
         return self.parse_comparison()
 
     def parse_comparison(self) -> Node:
@@ -287,7 +320,10 @@ class _Parser:
     def parse_unary(self) -> Node:
         if self.at_op("-"):
             tok = self.take()
-            return Unary("-", self.parse_unary(), tok.pos)
+            self.nest(tok)
+            node = Unary("-", self.parse_unary(), tok.pos)
+            self.nesting -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
@@ -300,8 +336,10 @@ class _Parser:
             return Str(tok.text, tok.pos)
         if tok.kind == "OP" and tok.text == "(":
             self.take()
+            self.nest(tok)
             node = self.parse_or()
             self.expect_op(")")
+            self.nesting -= 1
             return node
         if tok.kind == "NAME":
             if tok.text in ("true", "false"):
@@ -309,9 +347,15 @@ class _Parser:
                 return BoolLit(tok.text == "true", tok.pos)
             if tok.text in KEYWORDS:
                 self.fail("expected a value")
+            if tok.text in _PYTHON_WORDS:
+                hint = {"True": "true", "False": "false", "None": "missing(x)"}.get(tok.text)
+                raise ExpressionError(
+                    f"{tok.text!r} is Python, not part of the condition language"
+                    + (f" (write {hint})" if hint else ""), self.text, tok.pos)
             self.take()
             if self.at_op("("):
                 self.take()
+                self.nest(tok)
                 args: list[Node] = []
                 if not self.at_op(")"):
                     args.append(self.parse_or())
@@ -319,10 +363,35 @@ class _Parser:
                         self.take()
                         args.append(self.parse_or())
                 self.expect_op(")")
+                self.nesting -= 1
                 return Call(tok.text, tuple(args), tok.pos)
             return Name(tok.text, tok.pos)
         self.fail("expected a value")
         raise AssertionError("unreachable")
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, In):
+        return (node.operand, *node.items)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def _depth(root: Node) -> tuple[int, int]:
+    """The depth of the tree and the position of its deepest node (without recursion)."""
+    deepest, pos = 0, root.pos
+    stack = [(root, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > deepest:
+            deepest, pos = level, node.pos
+        stack.extend((child, level + 1) for child in children(node))
+    return deepest, pos
 
 
 def parse(text: str) -> Node:

@@ -1,4 +1,5 @@
-"""Read returns (CSV, Parquet; long or wide) into long tables that remember where rows came from."""
+"""Read returns (CSV, Parquet, Excel; long or wide) into long tables that remember where rows
+came from."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
 from perfassess.validate.problems import Problem, Problems
 
 KEY_COLUMNS = ("authority_code", "period")
 LONG_COLUMNS = ("authority_code", "period", "indicator", "value")
 OPTIONAL_COLUMNS = ("authority_name", "note")
+KNOWN_COLUMNS = (*LONG_COLUMNS, *OPTIONAL_COLUMNS)
 
 
 @dataclass
@@ -31,42 +34,121 @@ class SourceTable:
     derived: bool = False  # values fed from another pack's results, not returned by hand
 
 
-def read_returns(paths: list[Path], problems: Problems) -> list[SourceTable]:
-    """Read every file; structural problems are added to ``problems`` and the file skipped."""
+def read_returns(paths: list[Path], problems: Problems,
+                 sheet: str | None = None) -> list[SourceTable]:
+    """Read every file; structural problems are added to ``problems`` and the file skipped.
+
+    ``sheet`` names the worksheet to read from Excel inputs (default: the first).
+    """
     tables = []
     for path in paths:
-        table = read_one(path, problems)
+        table = read_one(path, problems, sheet)
         if table is not None:
             tables.append(table)
     return tables
 
 
-def read_one(path: Path, problems: Problems) -> SourceTable | None:
+# What a file's first bytes say it is, whatever its name says.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)"),
+    (b"PAR1", "a Parquet file"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls (or other Office) file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\x89PNG", "a PNG image"),
+)
+PARQUET = "a Parquet file"
+
+
+def sniff(path: Path) -> str | None:
+    """What the file is by its first bytes when that is a known binary kind, else None."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if b"\x00" in head:
+        return "binary data (it contains NUL bytes)"
+    return None
+
+
+def read_one(path: Path, problems: Problems, sheet: str | None = None) -> SourceTable | None:
     name = str(path)
     suffix = path.suffix.lower()
     if not path.is_file():
-        problems.add(Problem("E-FILE-NOT-FOUND", "input file does not exist", file=name))
+        problems.add(Problem("E-FILE-NOT-FOUND", "this is a folder, not a file" if
+                             path.is_dir() else "input file does not exist", file=name))
         return None
+    try:
+        return _read(path, suffix, problems, sheet)
+    except OSError as exc:  # unreadable (permissions, a device, a vanished file)
+        problems.add(Problem("E-FILE-FORMAT", f"the file cannot be read ({exc.strerror or exc})",
+                             file=name))
+        return None
+
+
+def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
+          ) -> SourceTable | None:
+    name = str(path)
+    what = sniff(path)
+    header_row: int | None = 1
+    frame: pd.DataFrame | None = None
+    lines: np.ndarray | None = None
     if suffix == ".parquet":
+        if what != PARQUET:
+            problems.add(Problem("E-FILE-FORMAT", f"named .parquet but is {what or 'text'}",
+                                 file=name, expected="a Parquet file"))
+            return None
         frame = _read_parquet(path, problems)
         lines = np.arange(1, len(frame) + 1, dtype=np.int64) if frame is not None else None
+        header_row = None  # Parquet has no header row; rows are counted from 1
     elif suffix in (".csv", ".txt"):
+        if what is not None:
+            hint = "; save it as .xlsx, or export it as CSV UTF-8" if (
+                "Excel" in what or "zip" in what) else ""
+            problems.add(Problem("E-FILE-FORMAT", f"named {suffix} but is {what}{hint}",
+                                 file=name, expected="CSV text (UTF-8)"))
+            return None
         read = _read_csv(path, problems)
-        frame, lines = read if read is not None else (None, None)
+        if read is not None:
+            frame, lines = read
+    elif suffix in EXCEL_SUFFIXES:
+        if what is not None and "zip" not in what:
+            problems.add(Problem("E-FILE-FORMAT", f"named {suffix} but is {what}", file=name,
+                                 expected="an .xlsx workbook"))
+            return None
+        book = read_xlsx(path, sheet, problems)
+        if book is not None:
+            frame, lines, header_row = book
+    elif suffix == ".xls":
+        problems.add(Problem("E-FILE-FORMAT", "old-style .xls workbooks are not read",
+                             file=name, expected="an .xlsx workbook, CSV (UTF-8) or Parquet"))
+        return None
     else:
         problems.add(Problem("E-FILE-FORMAT", f"unsupported file type {suffix or '(none)'!r}",
-                             file=name, expected=".csv or .parquet"))
+                             file=name, expected=".csv, .parquet or .xlsx"))
         return None
     if frame is None or lines is None:
         return None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    return _to_long(frame, lines, header_row, name, problems)
+
+
+def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
+             problems: Problems) -> SourceTable | None:
+    """Check the columns, then turn a long or wide table into the long form."""
+    named = _name_columns(frame, header, name, problems)
+    if named is None:
+        return None
+    frame = named
     if len(frame) == 0:
-        problems.add(Problem("E-FILE-EMPTY", "the file has a header but no data rows", file=name))
+        problems.add(Problem("E-FILE-EMPTY", "the file has a header but no data rows",
+                             file=name))
         return None
     missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
-        problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}",
-                             file=name, row=1, column=missing[0],
+        problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
+                             + _separator_hint(list(frame.columns)), file=name, row=header,
+                             column=missing[0],
                              expected="authority_code, period, then indicator, value (long) "
                                       "or one column per indicator (wide)"))
         return None
@@ -74,7 +156,7 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
         absent = [c for c in ("indicator", "value") if c not in frame.columns]
         if absent:
             problems.add(Problem("E-COLUMN-MISSING", f"long format needs column {absent[0]!r}",
-                                 file=name, row=1, column=absent[0],
+                                 file=name, row=header, column=absent[0],
                                  expected="authority_code, period, indicator, value"))
             return None
         long = pd.DataFrame({
@@ -90,7 +172,7 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
         return SourceTable(name, "long", long)
     indicators = [c for c in frame.columns if c not in KEY_COLUMNS and c not in OPTIONAL_COLUMNS]
     if not indicators:
-        problems.add(Problem("E-COLUMN-MISSING", "no indicator columns", file=name, row=1,
+        problems.add(Problem("E-COLUMN-MISSING", "no indicator columns", file=name, row=header,
                              expected="one column per indicator id after authority_code, "
                                       "period"))
         return None
@@ -101,7 +183,7 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
         "authority_code": np.tile(frame["authority_code"].to_numpy(), k),
         "period": np.tile(frame["period"].to_numpy(), k),
         "indicator": np.repeat(np.array(indicators, dtype=object), n),
-        "value": values.to_numpy().T.reshape(-1) if k else [],
+        "value": values.to_numpy().T.reshape(-1),
         "authority_name": (np.tile(frame["authority_name"].to_numpy(), k)
                            if "authority_name" in frame.columns else None),
         "note": np.tile(frame["note"].to_numpy(), k) if "note" in frame.columns else None,
@@ -111,10 +193,57 @@ def read_one(path: Path, problems: Problems) -> SourceTable | None:
     return SourceTable(name, "wide", long)
 
 
+def _name_columns(frame: pd.DataFrame, header: int | None, name: str,
+                  problems: Problems) -> pd.DataFrame | None:
+    """Trim column names, spell the known ones in lower case, drop empty unnamed columns;
+    duplicate names are an error (which of the two would be meant?)."""
+    columns = [str(c).strip() for c in frame.columns]
+    columns = [c.lower() if c.lower() in KNOWN_COLUMNS else c for c in columns]
+    keep = []
+    for i, column in enumerate(columns):
+        if column.startswith("__index_level_"):
+            continue  # a pandas index written into a Parquet file
+        if column == "":
+            cells = frame.iloc[:, i]
+            if cells.isna().all() or (cells.astype(str).str.strip() == "").all():
+                continue  # a trailing separator or an empty spreadsheet column
+            problems.add(Problem("W-UNKNOWN-INDICATOR", f"column {i + 1} has no name; its "
+                                 "values are ignored", file=name, row=header,
+                                 column=i + 1, value=""))
+            continue
+        keep.append(i)
+    seen: dict[str, int] = {}
+    duplicated = False
+    for i in keep:
+        column = columns[i]
+        if column in seen:
+            duplicated = True
+            problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
+                                 f"once (columns {seen[column] + 1} and {i + 1})", file=name,
+                                 row=header, column=column, value=column,
+                                 expected="each column name once"))
+        else:
+            seen[column] = i
+    if duplicated:
+        return None
+    out = frame.iloc[:, keep]
+    out.columns = pd.Index([columns[i] for i in keep], dtype=object)
+    return out
+
+
+def _separator_hint(columns: list[str]) -> str:
+    if len(columns) == 1:
+        for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in columns[0]:
+                return f" (the header seems to be separated by {what}; use commas)"
+    return ""
+
+
 def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Read every column as text with pyarrow (strict about column counts).
 
-    Returns the frame and each row's line number as the user counts them (header = 1).
+    Returns the frame and each row's line number as the user counts them in a text editor
+    (header = line 1; blank lines and line breaks inside quoted values are counted).
     Single-threaded so that a row with too many or too few fields is reported with its line.
     """
     import pyarrow as pa
@@ -126,14 +255,16 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
         problems.add(Problem("E-FILE-EMPTY", "the file is empty", file=name))
         return None
     try:
-        text_head = raw[: raw.find(b"\n") if b"\n" in raw else len(raw)].decode("utf-8-sig")
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.add(Problem("E-FILE-ENCODING", f"byte {raw[exc.start]:#04x} is not valid UTF-8",
                              file=name, row=line, expected="UTF-8 text (with or without BOM)"))
         return None
-    header = next(csv.reader([text_head.rstrip("\r")]), [])
+    records = record_lines(raw)
+    head = raw.lstrip(b"\r\n")
+    first = head[: head.find(b"\n")] if b"\n" in head else head
+    header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r")]), [])
     ragged: list[tuple[int, int, int]] = []
 
     def invalid(row: pacsv.InvalidRow) -> str:
@@ -144,36 +275,92 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
         table = pacsv.read_csv(
             pa.py_buffer(raw),
             read_options=pacsv.ReadOptions(use_threads=False),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid,
+                                             newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False, null_values=[]))
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name))
+        problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name,
+                             expected="CSV text (UTF-8)"))
         return None
-    for line, expected, actual in ragged[: problems.limit]:
+    # pyarrow numbers records (header = 1, blank lines skipped); map them to lines.
+    if len(records) != len(table) + len(ragged) + 1:
+        records = np.arange(1, len(table) + len(ragged) + 2, dtype=np.int64)
+    for number, expected, actual in ragged:
+        line = int(records[number - 1]) if 0 < number <= len(records) else number
         problems.add(Problem("E-ROW-RAGGED", f"row has {actual} fields, the header has "
                              f"{expected}", file=name, row=line, expected=f"{expected} fields"))
-    frame = table.to_pandas()
-    bad_lines = np.array([r[0] for r in ragged], dtype=np.int64)
-    every = np.arange(2, 2 + len(frame) + len(bad_lines), dtype=np.int64)
-    lines = np.setdiff1d(every, bad_lines, assume_unique=True) if len(bad_lines) else every
-    return frame, lines
+    good = np.ones(len(records), dtype=bool)
+    good[0] = False
+    for number, _, _ in ragged:
+        if 0 < number <= len(records):
+            good[number - 1] = False
+    frame = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema])).to_pandas() \
+        if any(f.type != pa.string() for f in table.schema) else table.to_pandas()
+    return frame, records[good]
+
+
+def record_lines(raw: bytes) -> np.ndarray:
+    """The line (1-based) on which each non-blank CSV record starts, header included.
+
+    Vectorised over the newlines: a newline ends a record unless an odd number of quotes
+    precedes it (it is inside a quoted value; an escaped quote ``""`` counts twice).
+    Memory stays proportional to the number of lines and quotes, not of bytes.
+    """
+    data = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(data == ord("\n"))
+    quotes = np.flatnonzero(data == ord('"'))
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
+    starts = np.concatenate(([0], ends + 1))
+    length = np.concatenate((ends, [len(data)])) - starts
+    first = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else starts
+    blank = (length == 0) | ((length == 1) & (first == ord("\r")))
+    blank |= (starts == 0) & (length == 3) & raw.startswith(b"\xef\xbb\xbf")
+    lines: np.ndarray = (np.searchsorted(newlines, starts) + 1)[~blank].astype(np.int64)
+    return lines
 
 
 def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    name = str(path)
     try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
+        table = pq.ParquetFile(path).read()
+    except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
-                             file=str(path), expected="Parquet"))
+                             file=name, expected="a Parquet file"))
         return None
-    frame: pd.DataFrame = table.to_pandas()
+    names = [str(n).strip() for n in table.column_names]
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        for column in doubled:
+            problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
+                                 "once", file=name, column=column, value=column,
+                                 expected="each column name once"))
+        return None
+    columns: dict[str, pd.Series] = {}
+    for field, chunked in zip(table.schema, table.columns, strict=True):
+        column = field.name
+        try:
+            if pa.types.is_floating(field.type) and pc.any(pc.is_nan(chunked)).as_py():
+                # A stored NaN is not a missing value (null is): keep it visible as text.
+                series = chunked.to_pandas().astype(object)
+                nan = pc.fill_null(pc.is_nan(chunked), False).to_numpy(zero_copy_only=False)
+                columns[column] = series.where(~nan, "NaN")
+            elif pa.types.is_boolean(field.type):
+                columns[column] = chunked.to_pandas().astype(object)
+            else:
+                columns[column] = chunked.to_pandas()
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            problems.add(Problem("E-FILE-FORMAT", f"column {column!r} cannot be read "
+                                 f"({exc})", file=name, column=column))
+            return None
+    frame = pd.DataFrame(columns)
     for column in frame.columns:
-        if column in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
+        if str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
             frame[column] = _as_text(frame[column])
     return frame
 
@@ -184,4 +371,35 @@ def _as_text(series: pd.Series) -> pd.Series:
         return series.where(series.notna(), "").astype(str)
     if pd.api.types.is_integer_dtype(series):
         return series.astype("Int64").astype(str).replace("<NA>", "")
-    return series.astype(str).replace({"nan": "", "None": ""})
+    if pd.api.types.is_float_dtype(series):
+        whole = series.notna() & (series == np.floor(series)) & (series.abs() < 1e15)
+        text = series.astype(str).where(series.notna(), "")
+        return text.where(~whole, series.where(whole, 0).astype(np.int64).astype(str))
+    return series.astype(str).replace({"nan": "", "None": "", "NaT": ""})
+
+
+def read_reference(path: Path, problems: Problems) -> dict[str, str] | None:
+    """Authority codes and names from a reference CSV (authority_code, authority_name)."""
+    name = str(path)
+    if not path.is_file():
+        problems.add(Problem("E-FILE-NOT-FOUND", "reference file does not exist", file=name))
+        return None
+    what = sniff(path)
+    if what is not None:
+        problems.add(Problem("E-FILE-FORMAT", f"the reference file is {what}", file=name,
+                             expected="CSV text (UTF-8)"))
+        return None
+    read = _read_csv(path, problems)
+    if read is None:
+        return None
+    frame = _name_columns(read[0], 1, name, problems)
+    if frame is None or problems.has_errors():
+        return None
+    missing = [c for c in ("authority_code", "authority_name") if c not in frame.columns]
+    if missing:
+        problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}",
+                             file=name, row=1, column=missing[0],
+                             expected="authority_code, authority_name"))
+        return None
+    codes = frame["authority_code"].str.strip()
+    return dict(zip(codes, frame["authority_name"].str.strip(), strict=True))

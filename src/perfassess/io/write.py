@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +16,16 @@ import pandas as pd
 FLOAT_FORMAT = "%.12g"
 
 
+# Folders built inside an `atomic_batch`, waiting for the whole batch to succeed.
+_PENDING: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_PENDING", default=None)
+
+
 @contextmanager
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a fresh folder beside ``target``; on success it replaces ``target`` whole.
 
-    On any failure the temporary folder is removed and ``target`` is left as it was.
+    On any failure (an exception, Ctrl-C) the temporary folder is removed and ``target``
+    is left as it was. Inside :func:`atomic_batch` the swap waits for the whole batch.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
@@ -28,6 +34,32 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    pending = _PENDING.get()
+    if pending is not None:
+        pending.append((work, target))
+    else:
+        _swap(work, target)
+
+
+@contextmanager
+def atomic_batch() -> Iterator[None]:
+    """Every :func:`atomic_folder` inside replaces its target only when all succeeded, so a
+    run over several packs that fails on the last leaves every earlier pack's outputs too."""
+    pending: list[tuple[Path, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for work, _ in pending:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for work, target in pending:
+        _swap(work, target)
+
+
+def _swap(work: Path, target: Path) -> None:
     old = None
     if target.exists():
         old = target.parent / f".{target.name}.old-{os.getpid()}"

@@ -22,6 +22,7 @@ _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+MAX_DEPTH = 50  # no pack needs more; deeper documents are refused before they cost anything
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
@@ -82,6 +83,8 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
                         mark) from exc
     except yaml.YAMLError as exc:
         raise YamlError("E-YAML-SYNTAX", f"YAML syntax: {exc}", Mark(name, 1, 1)) from exc
+    except RecursionError:
+        raise YamlError("E-YAML-SYNTAX", "YAML nested too deeply", Mark(name, 1, 1)) from None
     marks: dict[Path_, Mark] = {}
     if node is None:
         return YamlDocument(None, marks, name)
@@ -93,6 +96,8 @@ def _construct(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], name: str
                seen: set[int]) -> Any:
     mark = Mark(name, node.start_mark.line + 1, node.start_mark.column + 1)
     marks[path] = mark
+    if len(path) > MAX_DEPTH:
+        raise YamlError("E-YAML-SYNTAX", f"YAML nested more than {MAX_DEPTH} levels deep", mark)
     # An alias yields the same node object twice; refusing them rules out "billion laughs".
     if id(node) in seen:
         raise YamlError("E-YAML-TAG", "YAML aliases (*name) are not allowed in rule packs",

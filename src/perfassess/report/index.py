@@ -16,7 +16,9 @@ from perfassess.report.environment import environment
 
 def index_context(out: Path) -> dict[str, Any]:
     packs = []
-    for folder in sorted(p for p in out.iterdir() if (p / "manifest.json").is_file()):
+    # Hidden folders are a run's work in progress (``.<pack>.tmp-*``), never published.
+    for folder in sorted(p for p in out.iterdir()
+                         if not p.name.startswith(".") and (p / "manifest.json").is_file()):
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         outputs = manifest.get("outputs", {})
         ratings = pd.read_parquet(folder / "ratings.parquet",

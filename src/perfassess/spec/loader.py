@@ -6,13 +6,14 @@ import copy
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from perfassess.engine.analysis import check_tables
 from perfassess.engine.plan import Plan, PlanError, build_plan
 from perfassess.io.yaml_source import Mark, YamlDocument, YamlError, load_yaml
 from perfassess.spec.pack import STEP_KINDS, Pack
@@ -58,6 +59,8 @@ class LoadedPack:
     plan: Plan
     folder: Path
     content_hash: str
+    warnings: Problems = field(default_factory=Problems)  # from the static checks
+    table_checks: list[str] = field(default_factory=list)  # what the checks covered
 
     @property
     def id(self) -> str:
@@ -92,7 +95,7 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
     try:
         data, origin = expand_for_each(doc.data)
     except PlanError as exc:
-        problems.add(_at(exc.code, exc.message, doc.mark(exc.path)))
+        problems.add(_at(exc.code, f"{_dotted(exc.path)}: {exc.message}", doc.mark(exc.path)))
         raise ProblemsFound(problems) from None
     try:
         pack = Pack.model_validate(data)
@@ -102,7 +105,7 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
             if err.get("type") == "union_tag_invalid":
                 loc = (*loc, "kind")
             path = _yaml_path(loc, origin)
-            where = ".".join(str(p) for p in path)
+            where = _dotted(path)
             problems.add(_at("E-PACK-SCHEMA", f"{where}: {_pydantic_message(err)}",
                              doc.mark(path)))
         raise ProblemsFound(problems) from None
@@ -110,14 +113,22 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
         plan = build_plan(pack, folder)
     except PlanError as exc:
         path = _yaml_path(exc.path, origin)
-        problems.add(_at(exc.code, exc.message, doc.mark(path)))
+        problems.add(_at(exc.code, f"{_dotted(path)}: {exc.message}", doc.mark(path)))
         raise ProblemsFound(problems) from None
-    return LoadedPack(pack, plan, folder, canonical_hash(pack))
+    checks = check_tables(plan)
+    for finding in checks.findings:
+        path = _yaml_path(finding.path, origin)
+        problems.add(_at(finding.code, f"{_dotted(path)}: {finding.message}", doc.mark(path)))
+    if problems.has_errors():
+        raise ProblemsFound(problems)
+    return LoadedPack(pack, plan, folder, canonical_hash(pack), problems, checks.summaries)
 
 
 def canonical_hash(pack: Pack) -> str:
-    """Hash of the pack's meaning: formatting, comments and key order do not change it."""
-    text = json.dumps(pack.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """Hash of the pack's meaning: formatting, comments, key order and keys spelled out at
+    their default value do not change it (nor does a later release adding an optional key)."""
+    text = json.dumps(pack.model_dump(mode="json", exclude_defaults=True), sort_keys=True,
+                      separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -216,6 +227,11 @@ def _pydantic_message(err: Any) -> str:
         return "required key is missing"
     msg = str(err.get("msg", "invalid"))
     return msg.removeprefix("Value error, ")
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    """A YAML path as people write it: ``steps.3.rules.1.when``."""
+    return ".".join(str(p) for p in path) or "(top)"
 
 
 def _at(code: str, message: str, mark: Mark) -> Problem:

@@ -55,6 +55,11 @@ class NotApplicable(Model):
     means: str
 
 
+# Spellings of numbers that real returns carry, accepted for an input only when its pack
+# says so (otherwise they are errors with a hint): "1,234", "12%", and a dash for no return.
+Accept = Literal["thousands_separator", "percent_sign", "dash_as_missing"]
+
+
 class InputSpec(Model):
     id: str = Field(pattern=ID_PATTERN)
     title: str
@@ -68,10 +73,16 @@ class InputSpec(Model):
     required: bool = False
     na: NotApplicable | None = None
     missing_means: str | None = None
+    accept: list[Accept] = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> InputSpec:
+        if self.accept and self.type not in ("number", "integer"):
+            raise ValueError("accept applies only to number and integer inputs")
+        if "percent_sign" in self.accept and self.unit != "%":
+            raise ValueError("accept: percent_sign needs unit: '%' (the value is read as "
+                             "given: 12% is 12)")
         if self.type == "label" and not self.vocabulary:
             raise ValueError("a label input needs a vocabulary")
         if self.type != "label" and self.vocabulary:

@@ -11,60 +11,135 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True)
 class Entry:
+    """One catalogued problem: its code, how serious it is, what it means, how to fix it."""
+
     code: str
     severity: Severity
     title: str
     hint: str = ""
+    where: str = "file, row, column, value"  # the parts of the location it carries
+    section: str = ""
 
+
+def _section(name: str, entries: list[Entry]) -> list[Entry]:
+    return [Entry(e.code, e.severity, e.title, e.hint, e.where, name) for e in entries]
+
+
+_FILE = "file"
+_FILE_ROW = "file, row"
+_PACK = "pack file, line, column"
+_VALUE = "file, row, column, value, expected"
 
 CATALOGUE: dict[str, Entry] = {e.code: e for e in [
-    # files and structure
-    Entry("E-FILE-NOT-FOUND", "error", "input file does not exist"),
-    Entry("E-FILE-FORMAT", "error", "file is not the format its name says, or is unreadable"),
-    Entry("E-FILE-ENCODING", "error", "file is not UTF-8 text",
-          "save the file as UTF-8 (with or without BOM)"),
-    Entry("E-FILE-EMPTY", "error", "file has no data rows"),
-    Entry("E-COLUMN-MISSING", "error", "a required column is missing",
-          "long files need authority_code, period, indicator, value; wide files need "
-          "authority_code, period and one column per indicator"),
-    Entry("E-ROW-RAGGED", "error", "a row has a different number of fields from the header"),
-    # keys
-    Entry("E-KEY-BLANK", "error", "authority code or period is blank"),
-    Entry("W-UNKNOWN-AUTHORITY", "warning", "authority code not in the reference list"),
-    Entry("W-PERIOD-OUTSIDE", "warning", "period outside the years the pack applies to"),
-    # values
-    Entry("E-VALUE-TYPE", "error", "value is not of the indicator's type"),
-    Entry("E-VALUE-RANGE", "error", "value is outside the indicator's range"),
-    Entry("E-VALUE-LABEL", "error", "label is not in the indicator's vocabulary"),
-    Entry("E-VALUE-NA", "error", "n/a given where the pack does not allow it"),
-    Entry("E-VALUE-NONFINITE", "error", "value is NaN or infinite"),
-    Entry("E-DUPLICATE", "error",
-          "conflicting values for the same authority, period and indicator"),
-    Entry("W-DUPLICATE", "warning",
-          "the same value repeated for an authority, period and indicator"),
-    Entry("E-FEED-VALUE", "error", "a fed value has no entry in the feed's mapping"),
-    Entry("W-FEED-OVERRIDE", "warning",
-          "a value given both in the returns and by a feed from another pack"),
-    Entry("W-UNKNOWN-INDICATOR", "warning", "indicator id not declared by the pack (ignored)"),
-    # packs
-    Entry("E-PACK-NOT-FOUND", "error", "no built-in pack with that id and no such folder"),
-    Entry("E-YAML-SYNTAX", "error", "YAML does not parse"),
-    Entry("E-YAML-TAG", "error", "YAML tag, alias or merge key that packs may not use"),
-    Entry("E-YAML-KEY", "error", "duplicate or non-text mapping key"),
-    Entry("E-PACK-SCHEMA", "error", "pack does not match the rule-pack schema"),
-    Entry("E-PACK-REF", "error", "reference to an undefined field, group or vocabulary"),
-    Entry("E-PACK-DUPLICATE", "error", "an id or field defined twice"),
-    Entry("E-PACK-EXPR", "error", "expression does not parse or type-check"),
-    Entry("E-PACK-LABEL", "error", "label not in its vocabulary, or text where a number is due"),
-    Entry("E-PACK-TYPE", "error", "field of the wrong type for the step"),
-    Entry("E-PACK-CUTS", "error", "cut points and bands do not agree"),
-    Entry("E-PACK-STATUS", "error", "rule without a status"),
-    Entry("E-PACK-TABLE", "error",
-          "a pack's reference table is missing, unreadable, malformed or not the declared file",
-          "reference tables live inside the pack folder; after changing one on purpose, "
-          "update its sha256 in the pack"),
-    Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema"),
-    Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output"),
+    *_section("Input files", [
+        Entry("E-FILE-NOT-FOUND", "error", "input file does not exist", "check the path", _FILE),
+        Entry("E-FILE-FORMAT", "error",
+              "file is not the format its name says, or cannot be read as that format",
+              "returns are .csv (UTF-8), .parquet or .xlsx; save the file in one of these and "
+              "name it accordingly", _FILE),
+        Entry("E-FILE-ENCODING", "error", "file is not UTF-8 text",
+              "save the file as UTF-8 (with or without BOM); in Excel choose "
+              "'CSV UTF-8 (Comma delimited)'", _FILE_ROW),
+        Entry("E-FILE-EMPTY", "error", "file (or sheet) has no data rows", "", _FILE),
+        Entry("E-SHEET-NOT-FOUND", "error", "the workbook has no sheet of that name",
+              "the message lists the sheets the workbook has; pass one with --sheet", _FILE),
+        Entry("E-COLUMN-MISSING", "error", "a required column is missing",
+              "long files need authority_code, period, indicator, value; wide files need "
+              "authority_code, period and one column per indicator", "file, row, column"),
+        Entry("E-COLUMN-DUPLICATE", "error", "two columns have the same name",
+              "rename or remove one of them; column names are compared after trimming spaces",
+              "file, row, column"),
+        Entry("E-ROW-RAGGED", "error",
+              "a row has a different number of fields from the header",
+              "look for an unquoted comma inside a value, or a missing or extra separator",
+              _FILE_ROW),
+    ]),
+    *_section("Keys", [
+        Entry("E-KEY-BLANK", "error", "authority code, period or indicator is blank",
+              "every row needs an authority_code and a period (and, in long files, an "
+              "indicator)", "file, row, column"),
+        Entry("W-UNKNOWN-AUTHORITY", "warning", "authority code not in the reference list",
+              "check the code against the reference list; the row is still scored", _VALUE),
+        Entry("W-PERIOD-OUTSIDE", "warning", "period outside the years the pack applies to",
+              "the row is still scored under this pack's rules; check you chose the right "
+              "pack", _VALUE),
+        Entry("W-REQUIRED-MISSING", "warning",
+              "an authority-period has no value for a required input",
+              "that authority-period gets no rating and its rating_note says why; the run "
+              "goes on", "file, row (where the authority-period first appears), column"),
+    ]),
+    *_section("Values", [
+        Entry("E-VALUE-TYPE", "error", "value is not of the indicator's type",
+              "give a plain number such as 1234 or 12.5; thousands separators, % signs and "
+              "dashes are accepted only where the pack declares them (inputs: accept)",
+              _VALUE),
+        Entry("E-VALUE-RANGE", "error", "value is outside the indicator's range", "", _VALUE),
+        Entry("E-VALUE-LABEL", "error", "label is not in the indicator's vocabulary",
+              "labels are matched ignoring case and surrounding spaces", _VALUE),
+        Entry("E-VALUE-NA", "error", "n/a given where the pack does not allow it",
+              "leave the cell empty for a missing return", _VALUE),
+        Entry("E-VALUE-NONFINITE", "error", "value is NaN or infinite",
+              "leave the cell empty for a missing return", _VALUE),
+        Entry("E-DUPLICATE", "error",
+              "conflicting values for the same authority, period and indicator",
+              "keep one row per authority, period and indicator; the message lists every "
+              "place the key occurs", _VALUE),
+        Entry("W-DUPLICATE", "warning",
+              "the same value repeated for an authority, period and indicator",
+              "the repeat is ignored", _VALUE),
+        Entry("E-FEED-VALUE", "error", "a fed value has no entry in the feed's mapping",
+              "add the value to the feed's map in the run file", _VALUE),
+        Entry("W-FEED-OVERRIDE", "warning",
+              "a value given both in the returns and by a feed from another pack",
+              "the run file's prefer (derived or supplied) decides which is used; the "
+              "message counts the values replaced", _VALUE),
+        Entry("W-UNKNOWN-INDICATOR", "warning",
+              "indicator id not declared by the pack (its rows are ignored)",
+              "check the spelling against `perfassess rules show PACK`", "file, row, column, "
+              "value (the first row of each unknown indicator; the message counts them)"),
+    ]),
+    *_section("Rule packs", [
+        Entry("E-YAML-SYNTAX", "error", "YAML does not parse", "", _PACK),
+        Entry("E-YAML-TAG", "error", "YAML tag, alias or merge key that packs may not use",
+              "write plain mappings, lists, text and numbers; repeat structure with for_each",
+              _PACK),
+        Entry("E-YAML-KEY", "error", "duplicate or non-text mapping key", "", _PACK),
+        Entry("E-PACK-SCHEMA", "error", "pack does not match the rule-pack schema",
+              "the message names the YAML path and what was expected", _PACK),
+        Entry("E-PACK-REF", "error",
+              "reference to an undefined input, field, group, vocabulary or list", "", _PACK),
+        Entry("E-PACK-DUPLICATE", "error", "an id or field defined twice", "", _PACK),
+        Entry("E-PACK-EXPR", "error", "expression does not parse or type-check",
+              "the message shows the position in the expression", _PACK),
+        Entry("E-PACK-LABEL", "error", "label not in its vocabulary, or text where a number "
+              "is due", "", _PACK),
+        Entry("E-PACK-TYPE", "error", "field of the wrong type for the step", "", _PACK),
+        Entry("E-PACK-CUTS", "error", "cut points and bands do not agree", "", _PACK),
+        Entry("E-PACK-STATUS", "error", "rule without a status",
+              "give status: documented, reconstructed or illustrative", _PACK),
+        Entry("E-PACK-TABLE", "error",
+              "a pack's reference table is missing, unreadable, malformed or not the declared "
+              "file", "reference tables live inside the pack folder; after changing one on "
+              "purpose, update its sha256 in the pack", _PACK),
+        Entry("E-PACK-GAP", "error",
+              "decision table without a default leaves a combination of values uncovered",
+              "add a row for the combination shown, or a default", _PACK),
+        Entry("E-PACK-OVERLAP", "error",
+              "two rows of a decision table with hit policy unique match the same values",
+              "make the conditions exclusive, or use hit policy first", _PACK),
+        Entry("E-PACK-UNREACHABLE", "error",
+              "a decision-table row can never fire (never true, or always preceded by "
+              "earlier rows)", "remove the row, or move it above the rows that shadow it",
+              _PACK),
+        Entry("W-PACK-UNCHECKED", "warning",
+              "a decision table could not be checked for gaps and overlaps",
+              "the message says why: a field without a finite set of values, or too many "
+              "combinations", _PACK),
+        Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema", "",
+              _PACK),
+        Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output",
+              "", "cases file, line"),
+    ]),
 ]}
 
 
@@ -92,7 +167,9 @@ class Problem:
         return ":".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, **asdict(self)}
+        entry = CATALOGUE.get(self.code)
+        return {"severity": self.severity, "title": entry.title if entry else "",
+                **asdict(self)}
 
 
 @dataclass
@@ -112,6 +189,15 @@ class Problems:
     def extend(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
             self.add(problem)
+
+    def merge(self, other: Problems) -> None:
+        """Add another collection's problems, keeping its counts of those it left out."""
+        for problem in other.items:
+            self.add(problem)
+        for code, count in other.counts.items():
+            kept = sum(1 for p in other.items if p.code == code)
+            if count > kept:
+                self.counts[code] = self.counts.get(code, 0) + count - kept
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.items)
@@ -142,3 +228,34 @@ class ProblemsFound(Exception):
 
 class UsageProblem(Exception):
     """The command was called wrongly: unknown pack, missing file (exit code 2)."""
+
+
+def catalogue_markdown() -> str:
+    """``docs/errors.md``: the catalogue as a page (a test keeps the file in step)."""
+    lines = [
+        "# Error catalogue",
+        "",
+        "Every problem perfassess reports has a stable code. Codes starting `E-` are errors:",
+        "the run stops with exit code 1 and writes nothing. Codes starting `W-` are warnings:",
+        "they are printed and the run goes on. Rows and lines are counted as the user sees",
+        "them (the header of a CSV is line 1; an Excel row is the number Excel shows).",
+        "",
+        "This page is generated from the catalogue in `src/perfassess/validate/problems.py`;",
+        "regenerate it with",
+        "",
+        "```sh",
+        "PYTHONPATH=src python -m perfassess errors --format markdown > docs/errors.md",
+        "```",
+        "",
+        f"{len(CATALOGUE)} codes.",
+    ]
+    sections: dict[str, list[Entry]] = {}
+    for entry in CATALOGUE.values():
+        sections.setdefault(entry.section, []).append(entry)
+    for name, entries in sections.items():
+        lines += ["", f"## {name}", "", "| code | severity | meaning | located by | hint |",
+                  "|---|---|---|---|---|"]
+        for e in entries:
+            cells = [f"`{e.code}`", e.severity, e.title, e.where, e.hint]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -65,7 +65,7 @@ def _previous_status(frame: Frame, name: str) -> np.ndarray:
     codes = frame.keys["authority_code"].to_numpy()
     same = np.zeros(frame.n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
-    above = np.concatenate([[0], np.arange(frame.n - 1)])
+    above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
     present = ~np.isnan(frame.values[name])
     return np.where(same & present[above], frame.status[name][above], 0).astype(np.int8)
 
@@ -82,7 +82,7 @@ def _previous(frame: Frame, name: str, ftype: FieldType) -> tuple[np.ndarray, np
     values = frame.values[name]
     same = np.zeros(frame.n, dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
-    above = np.concatenate([[0], np.arange(frame.n - 1)])
+    above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
     previous = np.where(same, values[above], np.nan)
     previous_period = np.where(same, periods[above], "")
     if frame.history is not None and name in frame.history.columns:

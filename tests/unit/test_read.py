@@ -1,0 +1,59 @@
+"""Reading files: line numbers as a text editor shows them, column names, unreadable files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from perfassess.io import read
+from perfassess.io.read import read_one, record_lines
+from perfassess.validate.problems import Problems
+
+
+@pytest.mark.parametrize(("raw", "lines"), [
+    (b"h\na\nb\n", [1, 2, 3]),
+    (b"h\r\na\r\n\r\nb", [1, 2, 4]),  # a blank CRLF line is counted, not a record
+    (b'h\n"two\nlines",x\nc\n', [1, 2, 4]),  # a quoted line break does not end a record
+    (b'h\n"say ""hi""\nthere",x\nc\n', [1, 2, 4]),  # escaped quotes count twice
+    (b"\n\nh\na", [3, 4]),
+])
+def test_record_lines_count_like_a_text_editor(raw: bytes, lines: list[int]) -> None:
+    assert list(record_lines(raw)) == lines
+
+
+def test_column_names_are_trimmed_and_standard_ones_case_blind(
+        write: Callable[[str, str], Path]) -> None:
+    path = write("r.csv", " Authority_Code ,PERIOD,Indicator,Value,\nE1,2024,q,3,\n")
+    problems = Problems()
+    table = read_one(path, problems)
+    assert table is not None and not problems.items
+    assert table.layout == "long"
+    assert list(table.table["authority_code"]) == ["E1"]
+
+
+def test_a_nameless_column_with_values_is_reported_and_ignored(
+        write: Callable[[str, str], Path]) -> None:
+    path = write("w.csv", "authority_code,period,,q1\nE1,2024,7,3\n")
+    problems = Problems()
+    table = read_one(path, problems)
+    assert table is not None
+    assert [(p.code, p.row, p.column) for p in problems] == [("W-UNKNOWN-INDICATOR", 1, 3)]
+    assert list(table.table["indicator"]) == ["q1"]
+
+
+def test_a_folder_or_an_unreadable_file_is_a_problem_not_a_crash(
+        tmp_path: Path, write: Callable[[str, str], Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    problems = Problems()
+    assert read_one(tmp_path, problems) is None
+    path = write("r.csv", "authority_code,period,q\nE1,2024,3\n")
+
+    def refuse(_: Path) -> str | None:
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(read, "sniff", refuse)
+    assert read_one(path, problems) is None
+    assert [(p.code, p.message) for p in problems] == [
+        ("E-FILE-NOT-FOUND", "this is a folder, not a file"),
+        ("E-FILE-FORMAT", "the file cannot be read (Permission denied)")]
