@@ -70,18 +70,19 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
 
 def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
-             prefer: str = "derived", sheet: str | None = None) -> Validated:
+             prefer: str = "derived", sheet: str | None = None,
+             origin: bool = True) -> Validated:
     """Check every input file (and values fed from other packs) against the pack.
 
     Problems are returned, not raised. ``sheet`` picks the worksheet of Excel inputs
-    (default: each workbook's first).
+    (default: each workbook's first); ``origin`` keeps where each value came from.
     """
     loaded = _pack(pack)
     paths = [Path(p) for p in inputs]
     problems = Problems()
     tables = read_returns(paths, problems, sheet) + list(fed)
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
-                            set(reference.names) if reference else None, prefer)
+                            set(reference.names) if reference else None, prefer, origin)
     return Validated(loaded, returns, problems, paths)
 
 
@@ -114,7 +115,8 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
     runs' results, for direction of travel beyond this run's periods.
     """
-    checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet)
+    checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
+                       origin=trace == "full")
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     evaluation = evaluate(checked.pack.plan, checked.returns,

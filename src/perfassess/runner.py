@@ -49,6 +49,7 @@ class RunOptions:
     trace: TraceMode = "full"
     templates: Path | None = None
     sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
+    report: bool = True  # area reports and national summaries (off for batch runs)
 
 
 @dataclass
@@ -86,7 +87,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         raise ProblemsFound(problems)
     with atomic_batch():  # all packs' outputs replace the old ones together, or none do
         folders = [publish(result, options) for result in results]
-    write_index(options.out, options.templates)
+    if options.report:  # the index links the reports; a batch run has none
+        write_index(options.out, options.templates)
     return RunOutcome(results, folders, problems)
 
 
@@ -161,7 +163,8 @@ def publish(result: ScoreResult, options: RunOptions) -> Path:
         write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
                                   options.templates), work / "summary.md")
         outputs["summary.md"] = {}
-        outputs.update(write_reports(result, work, options.templates))
+        if options.report:
+            outputs.update(write_reports(result, work, options.templates))
         for name, entry in outputs.items():
             entry["sha256"] = file_sha256(work / name)
         write_json(manifest(result, outputs, options), work / "manifest.json")
@@ -188,5 +191,5 @@ def manifest(result: ScoreResult, outputs: dict[str, dict[str, Any]],
             "not_rated": int(ratings["rating"].isna().sum()),
             "warnings": len(result.problems),
         },
-        "options": {"trace": options.trace},
+        "options": {"trace": options.trace, "report": options.report},
     }

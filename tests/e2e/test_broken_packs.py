@@ -3,6 +3,7 @@ code, file, line and column, exit 1, and nothing written."""
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,8 +185,9 @@ def test_the_unbroken_pack_scores(tmp_path: Path) -> None:
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     # Most, with housing 3 and culture 4 (none below 3): the top row, 2 stars.
-    ratings = (tmp_path / "out" / "demo" / "ratings.csv").read_text().splitlines()
-    assert ratings[1].split(",")[3] == "2 stars"
+    with (tmp_path / "out" / "demo" / "ratings.csv").open(newline="") as handle:
+        ratings = list(csv.reader(handle))
+    assert ratings[1][3] == "2 stars"
 
 
 def test_at_least_fifteen_broken_packs() -> None:

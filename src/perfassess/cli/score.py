@@ -18,8 +18,11 @@ import click
               help="Run file (default: perfassess.yaml here, when no --pack is given).")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
-@click.option("--trace", "trace_mode", type=click.Choice(["full", "none"]), default=None,
-              help="How much of the step-by-step trace to keep (default full).")
+@click.option("--trace", "trace_mode", type=click.Choice(["full", "summary", "none"]),
+              default=None, help="Step-by-step trace: full (default); summary (decision rows, "
+              "caps, requirements and the rating only); none.")
+@click.option("--no-report", is_flag=True,
+              help="Write results without the HTML and Markdown reports (batch runs).")
 @click.option("--previous", type=click.Path(file_okay=False, path_type=Path),
               help="An earlier run's output folder, for direction of travel.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
@@ -33,7 +36,7 @@ import click
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
           previous: Path | None, templates: Path | None, sheet: str | None, fmt: str,
-          quiet: bool) -> None:
+          quiet: bool, no_report: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
@@ -68,6 +71,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             (trace_mode or runfile.trace),  # type: ignore[arg-type]
             templates)
     options.sheet = sheet
+    options.report = not no_report
     outcome = run(requests, options)
     if fmt == "json":
         print_problems(outcome.problems, fmt)

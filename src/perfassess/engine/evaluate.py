@@ -31,7 +31,7 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
         types=dict(plan.input_types),
         status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types},
         na=dict(returns.na),
-        trace=Trace(trace_mode),
+        trace=Trace(trace_mode, summary_steps=summary_steps(plan)),
         history=history,
     )
     _trace_inputs(frame, returns)
@@ -41,11 +41,22 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
 
 
+def summary_steps(plan: Plan) -> frozenset[str]:
+    """Steps kept by a summary trace: every decision, cap and requirement, and the step
+    that produces the rating."""
+    from perfassess.spec.pack import DecideStep, LimitStep, RequireStep
+
+    rating_step = plan.schema.producer.get(plan.pack.rating.field)
+    keep = {step.id for step in plan.pack.steps
+            if isinstance(step, DecideStep | LimitStep | RequireStep) or step.id == rating_step}
+    return frozenset(keep | {"required-inputs"})
+
+
 def _trace_inputs(frame: Frame, returns: Returns) -> None:
     """Where every input value came from: file and row, or the pack that fed it."""
-    if frame.trace.mode == "none" or returns.origin.empty:
-        return
     origin = returns.origin
+    if not frame.trace.wants("input") or origin is None or origin.empty:
+        return
     place = (origin["file"].astype(str) + ":" + origin["line"].astype(str) + ":"
              + origin["column"].astype(str)).to_numpy(dtype=object)
     for indicator, index in origin.groupby("indicator", sort=True).indices.items():
@@ -58,6 +69,15 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
                                    frame.status[name][rows], place[index]))
 
 
+def _names(codes: pd.Series, names: dict[str, str]) -> pd.Series:
+    """Each row's authority name (empty where unknown), looked up once per authority."""
+    if not names:
+        return pd.Series(np.full(len(codes), "", dtype=object), dtype=object)
+    index, uniques = pd.factorize(codes)
+    found = pd.Series(uniques, dtype=object).map(names).fillna("").to_numpy(dtype=object)
+    return pd.Series(found[index], dtype=object)
+
+
 def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
     """A frame column as a typed pandas column (labels spelt, integers nullable)."""
     if ftype.kind == "label":
@@ -65,7 +85,7 @@ def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
         codes = np.where(np.isnan(values), -1, values).astype(np.int64)
         cat = pd.Categorical.from_codes(codes, categories=pd.Index(list(ftype.vocabulary)),
                                         ordered=True)
-        return pd.Series(cat).astype(object).where(codes >= 0, None)
+        return pd.Series(cat)  # ordered categorical: the vocabulary order travels with it
     if ftype.kind == "text":
         return pd.Series(values, dtype=object)
     if ftype.kind == "integer":
@@ -81,11 +101,9 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
     rating = frame.values[rating_field]
     rated = ~pd.isna(rating) if frame.types[rating_field].kind == "text" else ~np.isnan(rating)
     codes = frame.keys["authority_code"]
-    code_index = pd.factorize(codes)[0]  # names looked up once per authority, not per row
     data: dict[str, pd.Series] = {
         "authority_code": pd.Series(frame.keys["authority_code"].to_numpy(), dtype=object),
-        "authority_name": pd.Series(np.array([names.get(c, "") for c in pd.unique(codes)],
-                                             dtype=object)[code_index], dtype=object),
+        "authority_name": _names(codes, names),
         "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object),
         "rating": column(rating, frame.types[rating_field]),
     }

@@ -30,9 +30,17 @@ class Trace:
 
     mode: TraceMode = "full"
     chunks: list[TraceChunk] = field(default_factory=list)
+    # In summary mode, the steps whose rows explain a rating (decisions, caps, requirements,
+    # the rating itself); every other step's rows are not kept.
+    summary_steps: frozenset[str] = frozenset()
+
+    def wants(self, step: str) -> bool:
+        if self.mode == "none":
+            return False
+        return self.mode == "full" or step in self.summary_steps
 
     def add(self, chunk: TraceChunk) -> None:
-        if self.mode == "none" or len(chunk.rows) == 0:
+        if len(chunk.rows) == 0 or not self.wants(chunk.step):
             return
         self.chunks.append(chunk)
 
@@ -84,6 +92,7 @@ class Frame:
     history: pd.DataFrame | None = None
     active: np.ndarray = field(init=False)
     note: np.ndarray = field(init=False)
+    _periods: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.n, dtype=bool)
@@ -97,14 +106,18 @@ class Frame:
         env = dict(self.values)
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
-        codes, periods = pd.factorize(self.keys["period"], sort=True)
-        env["#period"] = np.asarray(codes)
-        env["#periods"] = np.asarray(periods, dtype=object).astype(str)
+        env["#period"], env["#periods"] = self._period_index()
         return env
 
+    def _period_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's period as a code into the sorted distinct periods (computed once)."""
+        if self._periods is None:
+            codes, periods = pd.factorize(self.keys["period"], sort=True)
+            self._periods = (np.asarray(codes), np.asarray(periods, dtype=object).astype(str))
+        return self._periods
+
     def period_codes(self) -> np.ndarray:
-        codes, _ = pd.factorize(self.keys["period"], sort=True)
-        return np.asarray(codes)
+        return self._period_index()[0]
 
     def max_status(self, fields: frozenset[str] | set[str] | list[str]) -> np.ndarray:
         """The least certain status among these fields, row by row; a missing value adds
@@ -127,7 +140,7 @@ class Frame:
                reason: np.ndarray | str, *, keep_missing: bool = False) -> None:
         """Trace a field's value for every active row; rows without a value are left out
         unless ``keep_missing`` (when the reason for the gap is worth reading)."""
-        if self.trace.mode == "none":
+        if not self.trace.wants(step):
             return
         keep = self.active
         if not keep_missing and self.types[name].kind != "text":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,7 +168,7 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
             "authority_name": frame.get("authority_name"),
             "note": frame.get("note"),
             "_line": lines,
-            "_column": "value",
+            "_column": _repeat(["value"], len(frame)),
         })
         return SourceTable(name, "long", long)
     indicators = [c for c in frame.columns if c not in KEY_COLUMNS and c not in OPTIONAL_COLUMNS]
@@ -180,17 +181,32 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
     k = len(indicators)
     values = frame[indicators]
     long = pd.DataFrame({
-        "authority_code": np.tile(frame["authority_code"].to_numpy(), k),
-        "period": np.tile(frame["period"].to_numpy(), k),
-        "indicator": np.repeat(np.array(indicators, dtype=object), n),
+        "authority_code": _tile(frame["authority_code"], k),
+        "period": _tile(frame["period"], k),
+        "indicator": _repeat(indicators, n),
         "value": values.to_numpy().T.reshape(-1),
-        "authority_name": (np.tile(frame["authority_name"].to_numpy(), k)
+        "authority_name": (_tile(frame["authority_name"], k)
                            if "authority_name" in frame.columns else None),
-        "note": np.tile(frame["note"].to_numpy(), k) if "note" in frame.columns else None,
+        "note": _tile(frame["note"], k) if "note" in frame.columns else None,
         "_line": np.tile(lines, k),
-        "_column": np.repeat(np.array(indicators, dtype=object), n),
+        "_column": _repeat(indicators, n),
     })
     return SourceTable(name, "wide", long)
+
+
+def _tile(series: pd.Series, k: int) -> pd.Categorical[Any] | np.ndarray:
+    """A column repeated k times (a wide file's keys, once per indicator column)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(np.tile(series.cat.codes.to_numpy(), k),
+                                         dtype=series.dtype)
+    tiled: np.ndarray = np.tile(series.to_numpy(dtype=object), k)
+    return tiled
+
+
+def _repeat(names: list[str], n: int) -> pd.Categorical:
+    """Each name n times, in order, as codes into the names."""
+    codes = np.repeat(np.arange(len(names), dtype=np.int32), n)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
 def _name_columns(frame: pd.DataFrame, header: int | None, name: str,
@@ -296,9 +312,12 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
     for number, _, _ in ragged:
         if 0 < number <= len(records):
             good[number - 1] = False
-    frame = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema])).to_pandas() \
-        if any(f.type != pa.string() for f in table.schema) else table.to_pandas()
-    return frame, records[good]
+    if any(f.type != pa.string() for f in table.schema):
+        table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    for i, column in enumerate(table.column_names):
+        if _is_text_key(column):  # codes repeat across rows: integer codes into a dictionary
+            table = table.set_column(i, column, table.column(i).dictionary_encode())
+    return table.to_pandas(), records[good]
 
 
 def record_lines(raw: bytes) -> np.ndarray:
@@ -328,7 +347,11 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
 
     name = str(path)
     try:
-        table = pq.ParquetFile(path).read()
+        schema = pq.read_schema(path)
+        # Key columns repeat a few values millions of times: decode them straight into
+        # dictionaries (integer codes) instead of one string per row.
+        keys = [f.name for f in schema if _is_text_key(f.name) and pa.types.is_string(f.type)]
+        table = pq.ParquetFile(path, read_dictionary=keys).read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
                              file=name, expected="a Parquet file"))
@@ -352,6 +375,11 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
                 columns[column] = series.where(~nan, "NaN")
             elif pa.types.is_boolean(field.type):
                 columns[column] = chunked.to_pandas().astype(object)
+            elif _is_text_key(column) and (pa.types.is_string(field.type)
+                                           or pa.types.is_dictionary(field.type)):
+                # Codes repeat across rows: keep them as integer codes into a dictionary.
+                columns[column] = (chunked if pa.types.is_dictionary(field.type)
+                                   else chunked.dictionary_encode()).to_pandas()
             else:
                 columns[column] = chunked.to_pandas()
         except (pa.ArrowException, ValueError, TypeError) as exc:
@@ -365,8 +393,17 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     return frame
 
 
+def _is_text_key(column: str) -> bool:
+    return str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS)
+
+
 def _as_text(series: pd.Series) -> pd.Series:
     """Codes and periods stay strings even when a Parquet writer stored them as numbers."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        if pd.api.types.is_string_dtype(categories) or categories.dtype == object:
+            return series
+        return series.astype(object).pipe(_as_text)
     if series.dtype == object:
         return series.where(series.notna(), "").astype(str)
     if pd.api.types.is_integer_dtype(series):

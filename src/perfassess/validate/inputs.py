@@ -6,9 +6,12 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfassess.engine.fields import FieldType
 from perfassess.io.read import SourceTable
@@ -38,30 +41,90 @@ class Returns:
     names: dict[str, str]  # authority code -> name given in the returns
     notes: pd.DataFrame  # authority_code, period, indicator, note (non-empty only)
     rows_read: int
-    origin: pd.DataFrame  # row (in keys), indicator, file, line, column of every value used
+    # row (in keys), indicator, file, line, column of every value used; only when asked for
+    # (a trace of inputs), as it is as long as the returns.
+    origin: pd.DataFrame | None = None
+
+
+@dataclass
+class _Parsed:
+    """One file's rows that name a known input, as codes into cleaned categories."""
+
+    source: SourceTable
+    index: np.ndarray  # positions of these rows in source.table
+    code: Text
+    period: Text
+    indicator: Text
+    number: np.ndarray
+    na: np.ndarray
+
+
+@dataclass
+class _Long:
+    """Every file's parsed rows together, keys as integer codes into shared categories."""
+
+    tables: list[SourceTable]
+    table: np.ndarray  # which table each row came from
+    index: np.ndarray  # its position in that table
+    code: np.ndarray
+    codes: np.ndarray  # sorted authority codes
+    period: np.ndarray
+    periods: np.ndarray  # sorted periods
+    indicator: np.ndarray
+    indicators: np.ndarray
+    number: np.ndarray
+    na: np.ndarray
+    derived: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Long:
+        return _Long(self.tables, self.table[keep], self.index[keep], self.code[keep],
+                     self.codes, self.period[keep], self.periods, self.indicator[keep],
+                     self.indicators, self.number[keep], self.na[keep], self.derived[keep])
+
+    def key(self) -> np.ndarray:
+        """One integer per (authority, period, indicator)."""
+        key: np.ndarray = ((self.code.astype(np.int64) * len(self.periods) + self.period)
+                           * max(len(self.indicators), 1) + self.indicator)
+        return key
+
+    def locate(self, rows: np.ndarray) -> pd.DataFrame:
+        """File, line, column and value as written, for a few rows (to report them)."""
+        parts = []
+        for t in np.unique(self.table[rows]):
+            mine = rows[self.table[rows] == t]
+            source = self.tables[int(t)]
+            at = self.index[mine]
+            parts.append(pd.DataFrame({
+                "_row": mine, "_file": source.file,
+                "_line": source.table["_line"].to_numpy()[at],
+                "_column": np.asarray(source.table["_column"].to_numpy()[at], dtype=object),
+                "raw": np.asarray(source.table["value"].to_numpy()[at], dtype=object)}))
+        located = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["_row", "_file", "_line", "_column", "raw"])
+        return located.sort_values("_row", kind="stable").reset_index(drop=True)
 
 
 def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, FieldType],
                   problems: Problems, reference_codes: set[str] | None = None,
-                  prefer: str = "derived") -> Returns:
+                  prefer: str = "derived", origin: bool = True) -> Returns:
     """Parse every value by its input's declared type, collecting every problem found.
 
     Where a value is both supplied and derived from another pack, ``prefer`` decides which
-    is used ("derived" or "supplied"); the other is dropped with a warning.
+    is used ("derived" or "supplied"); the other is dropped with a warning. ``origin`` keeps
+    where every value came from (for the trace).
     """
-    parsed = [_parse_table(t, pack, input_types, problems).assign(_derived=t.derived)
-              for t in tables]
-    frame = pd.concat(parsed, ignore_index=True) if parsed else _empty().assign(_derived=False)
-    frame = _resolve_feeds(frame, prefer, problems)
-    frame = _check_duplicates(frame, problems)
-    _check_keys(frame, pack, problems, reference_codes)
-    returns, first = _pivot(frame, pack, sum(len(t.table) for t in tables))
+    parsed = [_parse_table(t, pack, input_types, problems) for t in tables]
+    long = _combine(parsed)
+    long = _resolve_feeds(long, prefer, problems)
+    long = _check_duplicates(long, problems)
+    _check_keys(long, pack, problems, reference_codes)
+    returns, first = _pivot(long, pack, sum(len(t.table) for t in tables), origin)
     if not problems.has_errors():
         _check_required(returns, first, pack, problems)
     return returns
 
 
-def _check_required(returns: Returns, first: pd.DataFrame, pack: Pack,
+def _check_required(returns: Returns, first: Callable[[np.ndarray], pd.DataFrame], pack: Pack,
                     problems: Problems) -> None:
     """Warn, per authority-period, about required inputs with no value (no rating follows)."""
     required = [spec.id for spec in pack.inputs if spec.required]
@@ -74,13 +137,14 @@ def _check_required(returns: Returns, first: pd.DataFrame, pack: Pack,
         return
     take = rows[: max(problems.limit - problems.counts.get("W-REQUIRED-MISSING", 0), 0)]
     names = np.array(required, dtype=object)
-    for i in take:
+    where = first(take)
+    for j, i in enumerate(take):
         missing = list(names[absent[:, i]])
         code, period = returns.keys.iloc[i]
         problems.add(Problem(
             "W-REQUIRED-MISSING", f"{code} {period} has no value for required input(s) "
-            f"{', '.join(missing)}: it will not be rated", file=str(first["_file"].iloc[i]),
-            row=int(first["_line"].iloc[i]), column=missing[0], value="",
+            f"{', '.join(missing)}: it will not be rated", file=str(where["_file"].iloc[j]),
+            row=int(where["_line"].iloc[j]), column=missing[0], value="",
             expected=f"a value for {missing[0]}"))
     extra = len(rows) - len(take)
     if extra:
@@ -88,14 +152,60 @@ def _check_required(returns: Returns, first: pd.DataFrame, pack: Pack,
             problems.counts.get("W-REQUIRED-MISSING", 0) + extra)
 
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({
-        "authority_code": pd.Series([], dtype=object), "period": pd.Series([], dtype=object),
-        "indicator": pd.Series([], dtype=object), "number": pd.Series([], dtype=float),
-        "na": pd.Series([], dtype=bool), "raw": pd.Series([], dtype=object),
-        "authority_name": pd.Series([], dtype=object), "note": pd.Series([], dtype=object),
-        "_file": pd.Series([], dtype=object), "_line": pd.Series([], dtype=np.int64),
-        "_column": pd.Series([], dtype=object)})
+@dataclass
+class Text:
+    """A text column as integer codes into its distinct (trimmed) values."""
+
+    codes: np.ndarray
+    labels: pa.Array  # Arrow strings, distinct
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows: np.ndarray) -> Text:
+        return Text(self.codes[rows], self.labels)
+
+    def spelt(self) -> np.ndarray:
+        return np.asarray(self.labels.to_numpy(zero_copy_only=False), dtype=object)
+
+    def where(self, value: str) -> np.ndarray:
+        """Rows whose text equals ``value``."""
+        hits = np.flatnonzero(pc.equal(self.labels, value).to_numpy(zero_copy_only=False))
+        rows: np.ndarray = (np.isin(self.codes, hits) if len(hits)
+                            else np.zeros(len(self.codes), dtype=bool))
+        return rows
+
+
+def _arrow_text(values: Any) -> pa.Array:
+    """Distinct values (a pandas Index or array) as Arrow strings."""
+    if isinstance(values, pd.Index) and not (pd.api.types.is_string_dtype(values)
+                                             or values.dtype == object):
+        values = values.astype(str)
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([str(v) for v in values], type=pa.string())
+
+
+def text_codes(series: pd.Series | None, n: int) -> Text:
+    """A text column as codes into trimmed distinct values; missing cells are ''.
+
+    Only the distinct values are trimmed (in Arrow), so a column of millions of repeated
+    codes costs one pass over its integer codes.
+    """
+    if series is None:
+        return Text(np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string()))
+    cat = series.array if isinstance(series.dtype, pd.CategoricalDtype) else pd.Categorical(
+        series.to_numpy(dtype=object))
+    assert isinstance(cat, pd.Categorical)
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    labels = _arrow_text(cat.categories)
+    trimmed = pc.utf8_trim_whitespace(labels)
+    if not (codes < 0).any() and pc.all(pc.equal(trimmed, labels)).as_py() in (True, None):
+        return Text(codes, labels)
+    encoded = pc.dictionary_encode(pa.concat_arrays([trimmed, pa.array([""], pa.string())]))
+    mapping = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return Text(mapping[np.where(codes < 0, len(labels), codes)], encoded.dictionary)
 
 
 def _strings(series: pd.Series) -> pd.Series:
@@ -118,72 +228,119 @@ def _emit(problems: Problems, code: str, rows: pd.DataFrame, message: Callable[[
         problems.counts[code] = problems.counts.get(code, 0) + extra
 
 
+class _Part:
+    """The values of one input in one file, located lazily for problem reports."""
+
+    def __init__(self, source: SourceTable, index: np.ndarray) -> None:
+        self.source = source
+        self.index = index
+        self.raw = source.table["value"].iloc[index].reset_index(drop=True)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, mask: np.ndarray) -> pd.DataFrame:
+        """The rows under ``mask`` with file position and value (only built when needed)."""
+        if not mask.any():
+            return pd.DataFrame(columns=["raw", "_line", "_column"])
+        at = self.index[mask]
+        table = self.source.table
+        return pd.DataFrame({"raw": np.asarray(table["value"].to_numpy()[at], dtype=object),
+                             "_line": table["_line"].to_numpy()[at],
+                             "_column": np.asarray(table["_column"].to_numpy()[at],
+                                                   dtype=object)})
+
+
 def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
-                 problems: Problems) -> pd.DataFrame:
+                 problems: Problems) -> _Parsed:
     t = source.table
-    out = pd.DataFrame({
-        "authority_code": _strings(t["authority_code"]),
-        "period": _strings(t["period"]),
-        "indicator": _strings(t["indicator"]),
-        "number": np.full(len(t), np.nan),
-        "na": np.zeros(len(t), dtype=bool),
-        "raw": t["value"].to_numpy(),
-        "authority_name": _strings(t["authority_name"]) if t["authority_name"].notna().any()
-        else "",
-        "note": _strings(t["note"]) if t["note"].notna().any() else "",
-        "_file": source.file,
-        "_line": t["_line"].to_numpy(),
-        "_column": t["_column"].to_numpy(),
-    })
-    blank_code = (out["authority_code"] == "").to_numpy()
-    blank_period = (out["period"] == "").to_numpy()
-    blank_indicator = ((out["indicator"] == "").to_numpy() if source.layout == "long"
-                       else np.zeros(len(out), dtype=bool))
-    # A row that is blank but for its value is a missing return, not a keyless one.
-    empty = (_strings(t["value"]) == "").to_numpy()
-    blank_row = blank_code & blank_period & (blank_indicator | (source.layout == "wide"))
-    for mask, column in ((blank_code, "authority_code"), (blank_period, "period"),
-                         (blank_indicator, "indicator")):
-        mask = mask & ~(blank_row & empty)
-        rows = out[mask].assign(_column=column, raw="")
-        if source.layout == "wide":  # one problem per row of the file, not per cell
-            rows = rows.drop_duplicates("_line")
-        _emit(problems, "E-KEY-BLANK", rows, _fixed(f"{column} is blank"),
-              f"a non-blank {column}", source.file)
-    out = out[~(blank_code | blank_period | blank_indicator)]
+    n = len(t)
+    code = text_codes(t["authority_code"], n)
+    period = text_codes(t["period"], n)
+    indicator = text_codes(t["indicator"], n)
+    blank_code = code.where("")
+    blank_period = period.where("")
+    blank_indicator = indicator.where("") if source.layout == "long" else np.zeros(n, bool)
+    blank_any = blank_code | blank_period | blank_indicator
+    if blank_any.any():
+        # A row that is blank but for its value is a missing return, not a keyless one.
+        empty = text_codes(t["value"], n).where("")
+        blank_row = blank_code & blank_period & (blank_indicator | (source.layout == "wide"))
+        everything = _Part(source, np.arange(n))
+        for mask, column in ((blank_code, "authority_code"), (blank_period, "period"),
+                             (blank_indicator, "indicator")):
+            rows = everything[mask & ~(blank_row & empty)].assign(_column=column, raw="")
+            if source.layout == "wide":  # one problem per row of the file, not per cell
+                rows = rows.drop_duplicates("_line")
+            _emit(problems, "E-KEY-BLANK", rows, _fixed(f"{column} is blank"),
+                  f"a non-blank {column}", source.file)
 
-    known = out["indicator"].isin(input_types)
-    unknown = out.loc[~known, "indicator"]
-    for indicator, count in unknown.value_counts().sort_index().items():
-        first = out.loc[~known & (out["indicator"] == indicator)].iloc[0]
-        close = difflib.get_close_matches(str(indicator), list(input_types), n=1)
-        lowered = {i.lower(): i for i in input_types}.get(str(indicator).lower())
-        guess = lowered or (close[0] if close else None)
-        problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {indicator!r} is not an input "
-                             f"of pack {pack.id} ({count} value(s) ignored)"
+    categories = indicator.spelt()
+    ind_codes = indicator.codes
+    counts = np.bincount(ind_codes[~blank_any], minlength=len(categories))
+    known_category = np.isin(categories, list(input_types))
+    for k in np.flatnonzero(~known_category & (counts > 0) & (categories != "")):
+        name = str(categories[k])
+        first = int(np.flatnonzero(~blank_any & (ind_codes == k))[0])
+        close = difflib.get_close_matches(name, list(input_types), n=1)
+        guess = {i.lower(): i for i in input_types}.get(name.lower()) or (
+            close[0] if close else None)
+        problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {name!r} is not an input "
+                             f"of pack {pack.id} ({counts[k]} value(s) ignored)"
                              + (f"; did you mean {guess!r}?" if guess else ""),
-                             file=source.file, row=int(first["_line"]),
+                             file=source.file, row=int(t["_line"].iloc[first]),
                              column="indicator" if source.layout == "long"
-                             else str(first["_column"]), value=str(indicator),
+                             else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
-    out = out[known]
-    numbers = np.full(len(out), np.nan)
-    na = np.zeros(len(out), dtype=bool)
-    positions = pd.Series(np.arange(len(out)), index=out.index)
-    for indicator, index in out.groupby("indicator", sort=True).groups.items():
-        spec = pack.input(str(indicator))
+    keep = ~blank_any & known_category[ind_codes]
+    numbers = np.full(n, np.nan)
+    na = np.zeros(n, dtype=bool)
+    for k in np.flatnonzero(known_category & (counts > 0)):
+        spec = pack.input(str(categories[k]))
         assert spec is not None
-        pos = positions[index].to_numpy()
-        part = out.loc[index]
+        index = np.flatnonzero(keep & (ind_codes == k))
         # A bad value stays as missing so duplicates are still seen; its error stops the run.
-        numbers[pos], na[pos], _ = _parse_values(part, spec, input_types[spec.id], problems,
-                                                 source.file)
-    return out.assign(number=numbers, na=na)
+        numbers[index], na[index], _ = _parse_values(_Part(source, index), spec,
+                                                     input_types[spec.id], problems,
+                                                     source.file)
+    kept = np.flatnonzero(keep)
+    return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
+                   na[kept])
 
 
-def _parse_values(part: pd.DataFrame, spec: InputSpec, ftype: FieldType, problems: Problems,
+def _unify(texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of several text columns into one sorted set of distinct values."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    union = texts[0].labels if len(texts) == 1 else pc.unique(
+        pa.concat_arrays([t.labels for t in texts]))
+    union = union.take(pc.sort_indices(union))
+    parts = []
+    for text in texts:
+        mapping = pc.index_in(text.labels, value_set=union).to_numpy(zero_copy_only=False)
+        parts.append(mapping.astype(np.int64)[text.codes])
+    return np.concatenate(parts), np.asarray(union.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _combine(parsed: list[_Parsed]) -> _Long:
+    code, codes = _unify([p.code for p in parsed])
+    period, periods = _unify([p.period for p in parsed])
+    indicator, indicators = _unify([p.indicator for p in parsed])
+    sizes = [len(p.index) for p in parsed]
+    return _Long(
+        tables=[p.source for p in parsed],
+        table=np.repeat(np.arange(len(parsed), dtype=np.int32), sizes),
+        index=np.concatenate([p.index for p in parsed]) if parsed else np.zeros(0, np.int64),
+        code=code, codes=codes, period=period, periods=periods, indicator=indicator,
+        indicators=indicators,
+        number=np.concatenate([p.number for p in parsed]) if parsed else np.zeros(0),
+        na=np.concatenate([p.na for p in parsed]) if parsed else np.zeros(0, bool),
+        derived=np.repeat(np.array([p.source.derived for p in parsed], dtype=bool), sizes))
+
+
+def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Problems,
                   file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    raw = part["raw"]
+    raw = part.raw
     n = len(part)
     bad = np.zeros(n, dtype=bool)
     if (pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype)
@@ -294,7 +451,7 @@ def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec
     return out
 
 
-def _check_numbers(number: np.ndarray, part: pd.DataFrame, spec: InputSpec, ftype: FieldType,
+def _check_numbers(number: np.ndarray, part: _Part, spec: InputSpec, ftype: FieldType,
                    problems: Problems, file: str, bad: np.ndarray, is_na: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     present = ~np.isnan(number)
@@ -339,108 +496,197 @@ def _expected(spec: InputSpec, ftype: FieldType) -> str:
     return text
 
 
-def _resolve_feeds(frame: pd.DataFrame, prefer: str, problems: Problems) -> pd.DataFrame:
-    derived = frame["_derived"].to_numpy(dtype=bool)
+def _resolve_feeds(long: _Long, prefer: str, problems: Problems) -> _Long:
+    derived = long.derived
     if not derived.any() or derived.all():
-        return frame
-    key = ["authority_code", "period", "indicator"]
-    both = frame.groupby(key)["_derived"].transform("nunique").to_numpy() > 1
+        return long
+    key = long.key()
+    both = np.isin(key, key[derived]) & np.isin(key, key[~derived])
     loser = both & (derived if prefer == "supplied" else ~derived)
     if loser.any():
-        dropped = frame[loser]
-        for indicator, count in dropped["indicator"].value_counts().sort_index().items():
-            first = dropped[dropped["indicator"] == indicator].iloc[0]
-            winner = "supplied" if prefer == "supplied" else "derived"
-            problems.add(Problem("W-FEED-OVERRIDE", f"{count} {indicator} value(s) given both "
-                                 f"in the returns and by a feed: the {winner} value is used",
-                                 file=str(first["_file"]), row=int(first["_line"]),
-                                 column=str(first["_column"]), value=str(first["raw"])))
-    kept: pd.DataFrame = frame[~loser]
-    return kept
+        winner = "supplied" if prefer == "supplied" else "derived"
+        lost = np.flatnonzero(loser)
+        for k in np.unique(long.indicator[lost]):
+            mine = lost[long.indicator[lost] == k]
+            first = long.locate(mine[:1]).iloc[0]
+            problems.add(Problem("W-FEED-OVERRIDE", f"{len(mine)} {long.indicators[k]} "
+                                 "value(s) given both in the returns and by a feed: the "
+                                 f"{winner} value is used", file=str(first["_file"]),
+                                 row=int(first["_line"]), column=str(first["_column"]),
+                                 value=str(first["raw"])))
+    return long.take(~loser)
 
 
-def _check_duplicates(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    key = ["authority_code", "period", "indicator"]
-    dup = frame.duplicated(key, keep=False)
+def duplicated(key: np.ndarray) -> np.ndarray:
+    """Rows whose key occurs more than once; by counting when the key space is small,
+    else by sorting."""
+    if not len(key):
+        return np.zeros(0, dtype=bool)
+    space = int(key.max()) + 1
+    if space <= max(4 * len(key), 1 << 20):
+        counts = np.bincount(key, minlength=space)
+        return np.asarray(counts[key] > 1)
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return np.asarray(counts[inverse] > 1)
+
+
+def _check_duplicates(long: _Long, problems: Problems) -> _Long:
+    key = long.key()
+    dup = duplicated(key)
     if not dup.any():
-        return frame
-    group = frame[dup].copy()
-    group["_value"] = np.where(group["na"], -np.inf, group["number"])
-    for keys, rows in group.groupby(key, sort=True):
-        code, period, indicator = (str(k) for k in keys)
-        distinct = rows["_value"].nunique(dropna=False)
+        return long
+    rows = np.flatnonzero(dup)
+    located = long.locate(rows)
+    located["_key"] = key[rows]
+    located["_value"] = np.where(long.na[rows], -np.inf, long.number[rows])
+    for _, group in located.groupby("_key", sort=True):
+        k = int(group["_key"].iloc[0])
+        indicator = long.indicators[k % max(len(long.indicators), 1)]
+        rest = k // max(len(long.indicators), 1)
+        code, period = long.codes[rest // len(long.periods)], long.periods[rest % len(long.periods)]
+        distinct = group["_value"].nunique(dropna=False)
         places = "; ".join(f"{raw!s} at {f}:{line}" for raw, f, line in zip(
-            rows["raw"], rows["_file"], rows["_line"], strict=True))
-        first = rows.iloc[1]
+            group["raw"], group["_file"], group["_line"], strict=True))
+        second = group.iloc[1]
         conflict = distinct > 1
         problems.add(Problem(
             "E-DUPLICATE" if conflict else "W-DUPLICATE",
-            f"{indicator} for {code} {period} is given {len(rows)} times"
+            f"{indicator} for {code} {period} is given {len(group)} times"
             + (" with different values" if conflict else " with the same value")
-            + f" ({places})", file=str(first["_file"]), row=int(first["_line"]),
-            column=str(first["_column"]), value=str(first["raw"]),
+            + f" ({places})", file=str(second["_file"]), row=int(second["_line"]),
+            column=str(second["_column"]), value=str(second["raw"]),
             expected="one value per key"))
-    return frame.drop_duplicates(key, keep="first")
+    # Keep the first of each repeated key.
+    order = np.argsort(key, kind="stable")
+    repeat = np.zeros(len(key), dtype=bool)
+    repeat[order[1:]] = key[order[1:]] == key[order[:-1]]
+    return long.take(~repeat)
 
 
-def _check_keys(frame: pd.DataFrame, pack: Pack, problems: Problems,
+def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """For each code 0..size-1, the first row holding it (-1 where none), in one pass."""
+    first = np.full(size, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
+def _check_keys(long: _Long, pack: Pack, problems: Problems,
                 reference_codes: set[str] | None) -> None:
-    periods = pd.unique(frame["period"])
-    for period in sorted(periods):
-        if not pack.periods.contains(str(period)):
-            first = frame[frame["period"] == period].iloc[0]
-            problems.add(Problem("W-PERIOD-OUTSIDE", f"period {period} is outside the years "
-                                 f"of {pack.id} ({pack.periods.describe()})",
-                                 file=str(first["_file"]), row=int(first["_line"]),
-                                 column="period", value=str(period)))
+    outside = [i for i, p in enumerate(long.periods.tolist())
+               if not pack.periods.contains(str(p))]
+    if outside:
+        first = _first_rows(long.period, len(long.periods))
+        for i in outside:
+            if first[i] < 0:
+                continue
+            at = long.locate(first[i:i + 1]).iloc[0]
+            problems.add(Problem("W-PERIOD-OUTSIDE", f"period {long.periods[i]} is outside the "
+                                 f"years of {pack.id} ({pack.periods.describe()})",
+                                 file=str(at["_file"]), row=int(at["_line"]),
+                                 column="period", value=str(long.periods[i])))
     if reference_codes is not None:
-        codes = pd.unique(frame["authority_code"])
-        for code in sorted(c for c in codes if c not in reference_codes):
-            first = frame[frame["authority_code"] == code].iloc[0]
-            problems.add(Problem("W-UNKNOWN-AUTHORITY", f"authority code {code} is not in the "
-                                 "reference list", file=str(first["_file"]),
-                                 row=int(first["_line"]), column="authority_code",
-                                 value=str(code)))
+        unknown = np.flatnonzero(~np.isin(long.codes, list(reference_codes)))
+        if len(unknown):
+            firsts = _first_rows(long.code, len(long.codes))
+            for i in unknown.tolist():
+                if firsts[i] < 0:
+                    continue
+                at = long.locate(firsts[i:i + 1]).iloc[0]
+                problems.add(Problem("W-UNKNOWN-AUTHORITY", f"authority code {long.codes[i]} "
+                                     "is not in the reference list", file=str(at["_file"]),
+                                     row=int(at["_line"]), column="authority_code",
+                                     value=str(long.codes[i])))
 
 
-def _pivot(frame: pd.DataFrame, pack: Pack, rows_read: int) -> tuple[Returns, pd.DataFrame]:
-    """The wide returns, and where each authority-period first appears (file, line)."""
-    a_codes, a_uniques = pd.factorize(frame["authority_code"], sort=True)
-    p_codes, p_uniques = pd.factorize(frame["period"], sort=True)
-    n_periods = max(len(p_uniques), 1)
-    combined = a_codes.astype(np.int64) * n_periods + p_codes
-    keys_code, row = np.unique(combined, return_inverse=True)
+def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's row in the wide table, and the (authority, period) key of every row,
+    sorted: by a dense table of the key space when it is small, else by sorting."""
+    n_periods = max(len(long.periods), 1)
+    combined = long.code * n_periods + long.period
+    space = len(long.codes) * n_periods
+    if space <= max(4 * len(combined), 1 << 20):
+        present = np.zeros(space, dtype=bool)
+        present[combined] = True
+        keys = np.flatnonzero(present)
+        rank = np.cumsum(present) - 1
+        return rank[combined], keys
+    keys, row = np.unique(combined, return_inverse=True)
+    return row, keys
+
+
+def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
+           ) -> tuple[Returns, Callable[[np.ndarray], pd.DataFrame]]:
+    """The wide returns, and a way to find where given authority-periods first appear."""
+    n_periods = max(len(long.periods), 1)
+    row, key_codes = _rows(long)
     keys = pd.DataFrame({
-        "authority_code": np.asarray(a_uniques, dtype=object)[keys_code // n_periods],
-        "period": np.asarray(p_uniques, dtype=object)[keys_code % n_periods],
+        "authority_code": long.codes[key_codes // n_periods],
+        "period": long.periods[key_codes % n_periods],
     })
     n = len(keys)
     values: dict[str, np.ndarray] = {}
     na: dict[str, np.ndarray] = {}
-    i_codes, i_uniques = pd.factorize(frame["indicator"])
-    number = frame["number"].to_numpy()
-    is_na = frame["na"].to_numpy()
-    order = np.argsort(i_codes, kind="stable")
-    bounds = np.searchsorted(i_codes[order], np.arange(len(i_uniques) + 1))
-    slices = {str(ind): order[bounds[i]:bounds[i + 1]] for i, ind in enumerate(i_uniques)}
+    position = {str(name): i for i, name in enumerate(long.indicators)}
     for spec in pack.inputs:
         column = np.full(n, np.nan)
         mask = np.zeros(n, dtype=bool)
-        idx = slices.get(spec.id)
-        if idx is not None:
-            column[row[idx]] = number[idx]
-            mask[row[idx]] = is_na[idx]
+        k = position.get(spec.id)
+        if k is not None:
+            hit = long.indicator == k
+            column[row[hit]] = long.number[hit]
+            mask[row[hit]] = long.na[hit]
         values[spec.id] = column
         if spec.na is not None:
             na[spec.id] = mask
-    named = frame[frame["authority_name"] != ""]
-    names = dict(named.drop_duplicates("authority_code")[["authority_code", "authority_name"]]
-                 .itertuples(index=False, name=None))
-    notes = frame.loc[frame["note"] != "", ["authority_code", "period", "indicator", "note"]]
-    origin = pd.DataFrame({"row": row, "indicator": frame["indicator"].to_numpy(),
-                           "file": frame["_file"].to_numpy(), "line": frame["_line"].to_numpy(),
-                           "column": frame["_column"].to_numpy()})
-    _, first_row = np.unique(row, return_index=True)
-    first = frame[["_file", "_line"]].iloc[first_row].reset_index(drop=True)
-    return Returns(keys, values, na, names, notes.reset_index(drop=True), rows_read,
-                   origin), first
+    names, notes = _names_and_notes(long)
+    origin = None
+    if want_origin:
+        origin = pd.DataFrame({
+            "row": row, "indicator": long.indicators[long.indicator],
+            "file": np.array([t.file for t in long.tables], dtype=object)[long.table],
+            "line": _gather(long, "_line"), "column": _gather(long, "_column")})
+
+    def first(rows: np.ndarray) -> pd.DataFrame:
+        starts = _first_rows(row, n)[rows]
+        return long.locate(starts)
+    return Returns(keys, values, na, names, notes, rows_read, origin), first
+
+
+def _gather(long: _Long, column: str) -> np.ndarray:
+    out = np.empty(len(long.table), dtype=object)
+    for t, source in enumerate(long.tables):
+        mine = long.table == t
+        out[mine] = np.asarray(source.table[column].to_numpy()[long.index[mine]], dtype=object)
+    return out
+
+
+def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
+    """Authority names given in the returns (the first per code), and the non-empty notes."""
+    names: dict[str, str] = {}
+    notes = []
+    for t, source in enumerate(long.tables):
+        mine = np.flatnonzero(long.table == t)
+        table = source.table
+        if table["authority_name"].notna().any():
+            text = text_codes(table["authority_name"], len(table))
+            spelt = text.spelt()
+            named = text.codes[long.index[mine]]
+            given = spelt[named] != ""
+            codes = long.code[mine][given]
+            firsts = np.unique(codes, return_index=True)[1]
+            for c, name in zip(long.codes[codes[firsts]], spelt[named[given][firsts]],
+                               strict=True):
+                names.setdefault(str(c), str(name))
+        if table["note"].notna().any():
+            notes_text = text_codes(table["note"], len(table))
+            text = notes_text.spelt()[notes_text.codes[long.index[mine]]]
+            has = text != ""
+            if has.any():
+                notes.append(pd.DataFrame({
+                    "authority_code": long.codes[long.code[mine][has]],
+                    "period": long.periods[long.period[mine][has]],
+                    "indicator": long.indicators[long.indicator[mine][has]],
+                    "note": text[has]}))
+    note_frame = pd.concat(notes, ignore_index=True) if notes else pd.DataFrame(
+        columns=["authority_code", "period", "indicator", "note"])
+    return names, note_frame

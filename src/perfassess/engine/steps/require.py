@@ -12,23 +12,25 @@ from perfassess.spec.pack import RequireStep
 
 def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
             status: int) -> Runner:
+    head, placeholder, tail = reason.partition("{missing}")
+    labels = [names.get(name, name) for name in fields]
+
     def run(frame: Frame) -> None:
-        missing_names = np.full(frame.n, "", dtype=object)
-        any_missing = np.zeros(frame.n, dtype=bool)
-        for name in fields:
-            gone = np.isnan(frame.values[name]) & ~frame.na.get(name, np.zeros(frame.n, bool))
-            label = names.get(name, name)
-            missing_names = np.where(gone, np.where(missing_names == "", label,
-                                                    missing_names + ", " + label),
-                                     missing_names)
-            any_missing |= gone
+        gone = np.vstack([np.isnan(frame.values[name]) & ~frame.na.get(
+            name, np.zeros(frame.n, bool)) for name in fields])
+        any_missing = gone.any(axis=0)
         newly = any_missing & frame.active
-        notes = np.array([reason.replace("{missing}", "")], dtype=object)[0]
-        head, _, tail = reason.partition("{missing}")
-        frame.note[newly] = head + missing_names[newly] + tail if "{missing}" in reason \
-            else notes
-        frame.active &= ~any_missing
         rows = np.flatnonzero(newly)
+        if placeholder and len(rows):
+            # Name what is missing only for the rows that lose their rating here.
+            listed = np.full(len(rows), "", dtype=object)
+            for i, label in enumerate(labels):
+                hit = gone[i, rows]
+                listed[hit] = np.where(listed[hit] == "", label, listed[hit] + ", " + label)
+            frame.note[rows] = head + listed + tail
+        elif len(rows):
+            frame.note[rows] = reason
+        frame.active &= ~any_missing
         frame.trace.add(TraceChunk(rows, step_id, "(rating)",
                                    np.full(len(rows), "", dtype=object), step_id,
                                    np.full(len(rows), status, dtype=np.int8),

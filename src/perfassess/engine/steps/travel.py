@@ -53,11 +53,13 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
             before, _ = _previous(frame, step.score, score_type)
             values["previous_score"] = before
             values["score_change"] = frame.values[step.score] - before
-        reason = np.where(np.isnan(previous), "no earlier value for this authority",
-                          "compared with period " + previous_period.astype(object))
         for role, name in step.outputs.items():
             frame.set(name, values[role], types[role], st)
-            frame.record(step.id, name, step.id, reason.astype(object))
+        if frame.trace.wants(step.id):
+            reason = np.where(np.isnan(previous), "no earlier value for this authority",
+                              "compared with period " + previous_period.astype(object))
+            for name in step.outputs.values():
+                frame.record(step.id, name, step.id, reason.astype(object))
     return run
 
 
