@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint typecheck sample check-packs clean
+.PHONY: run test lint typecheck sample check-packs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ sample: $(VENV)/.run-installed
 check-packs: $(VENV)/.run-installed
 	$(BIN)/perfassess rules check
 	$(BIN)/perfassess rules test
+
+## bench: the benchmark suite; BENCH=quick for the small scenarios only (see benchmarks/README.md)
+BENCH ?= full
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks --set $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""perfassess's benchmark suite: synthetic returns, timed fresh processes, a DuckDB reference."""
