@@ -12,6 +12,9 @@ from perfassess.report.environment import environment
 from perfassess.spec.pack import rule_count, rule_statuses
 
 
+UNRATED_LISTED = 200
+
+
 def summary_context(plan: Plan, ratings: pd.DataFrame, content_hash: str) -> dict[str, Any]:
     pack = plan.pack
     rating_type = plan.schema.fields[pack.rating.field]
@@ -38,7 +41,10 @@ def summary_context(plan: Plan, ratings: pd.DataFrame, content_hash: str) -> dic
                  for rid, st in sorted(statuses.items()) if st != "documented"]
     return {
         "pack": pack, "content_hash": content_hash, "labels": labels, "rows": rows,
-        "unrated": unrated.to_dict("records"), "rule_counts": rule_count(pack),
+        # A batch run can leave thousands unrated: list the first ones, count the rest.
+        "unrated": unrated.head(UNRATED_LISTED).to_dict("records"),
+        "unrated_more": max(len(unrated) - UNRATED_LISTED, 0),
+        "rule_counts": rule_count(pack),
         "uncertain": uncertain,
         "rating_statuses": {k: int(v) for k, v in sorted(status_counts.items())},
         "total": len(ratings), "rated": len(rated),
