@@ -37,8 +37,8 @@ def test_score_writes_every_output(write: Callable[[str, str], Path], tmp_path: 
     assert code == 0, out
     folder = tmp_path / "out" / "cqc-la-2024"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "2024", "manifest.json", "ratings.csv", "ratings.parquet", "style.css", "summary.md",
-        "trace.parquet"]
+        "2024", "manifest.json", "ratings.csv", "ratings.parquet", "reports.sha256",
+        "style.css", "summary.md", "trace.parquet"]
     assert sorted(p.name for p in (folder / "2024").rglob("*")) == [
         "E1.html", "E1.md", "E2.html", "E2.md", "areas", "index.html", "index.md"]
     ratings = pd.read_csv(folder / "ratings.csv", dtype=str, keep_default_na=False)

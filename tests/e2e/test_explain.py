@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,11 @@ def test_explain_from_a_run_folder_reads_ratings_and_trace(run_dir: Path) -> Non
     assert code == 0, out
     assert "Rating: Requires improvement" in out
     assert "13 below Good (63 or more)" in out and "11 above Inadequate (below 39)" in out
-    assert "Input values are not kept in a run folder" in out
+    # The trace's input rows give every value as returned and the file, line and column it
+    # came from: X2 is line 4 of the wide tests/golden/input/cqc.csv, 2 in every column.
+    assert "not kept" not in out and "kept no trace" not in out
+    assert re.search(r"qs1_assessing_needs +2 .*from \S*cqc\.csv:4:qs1_assessing_needs",
+                     out), out
     code, out = explain(str(run_dir / "ss-stars-2002"), "--authority", "e06000002")
     assert code == 0, out
     assert "Middlesbrough (E06000002) · 2003" in out  # latest period, code matched by case

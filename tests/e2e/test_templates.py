@@ -61,3 +61,20 @@ def test_every_documented_template_exists() -> None:
     text = DOC.read_text(encoding="utf-8")
     names = set(re.findall(r"`(\w[\w.]*\.j2)`", text))
     assert names == {p.name for p in TEMPLATES.glob("*.j2")}
+
+
+def test_a_user_template_can_draw_with_the_chart_macros(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "area.html.j2").write_text(
+        '{% import "_charts.html.j2" as chart %}{{ chart.sprite() }}'
+        "<h1>{{ authority.name }}</h1>{{ chart.blobs(rating.position, rating.labels) }}"
+        '{{ chart.badge("illustrative") }}{{ chart.stars(2, 3) }}\n', encoding="utf-8")
+    out = small_run(tmp_path / "out", templates=mine)
+    page = (out / "cqc-la-2024" / "2024" / "areas" / "X1.html").read_text(encoding="utf-8")
+    # X1 is Outstanding: the 4th of 4 labels. The sprite defines the dots it uses.
+    assert '<symbol id="bl4">' in page and '<use href="#bl4"/>' in page
+    assert "<title>band 4 of 4</title>" in page and 'class="b4"' in page
+    assert '<span class="bd il">illustrative</span>' in page
+    assert "<title>2 stars out of 3</title>" in page and '<path id="star"' in page
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in page

@@ -49,14 +49,15 @@ def test_star_ratings_and_the_change_since_last_period(ss: Any) -> None:
         "2 stars", 2, 3)
     assert h02["rating"]["decided_by"] == "stars/row4"
     assert h03["rating"]["stars"] == 3 and h03["rating"]["decided_by"] == "stars/row2"
-    assert h03["previous"]["period"] == "2002" and h03["previous"]["direction"] == "up"
-    assert h03["previous"]["change"] == "1"
+    assert h03["previous"]["period"] == "2002" and h03["previous"]["direction"] == "improved"
+    assert h03["previous"]["change"] == "+1" and h03["previous"]["arrow"] == "up"
     assert h03["previous"]["href"] == "../../2002/areas/E06000001.html"
     assert h02["previous"] is None
     # Middlesbrough: 2002 Some/Uncertain + Most/Promising -> no row -> default 1 star;
     # 2003 adults No -> row1, 0 stars: down 1.
     m03 = areas[("E06000002", "2003")]
-    assert m03["rating"]["label"] == "0 stars" and m03["previous"]["direction"] == "down"
+    assert m03["rating"]["label"] == "0 stars" and m03["previous"]["direction"] == "declined"
+    assert m03["previous"]["change"] == "-1" and m03["previous"]["step"] == "travel"
     assert areas[("E06000002", "2002")]["rating"]["decided_by"] == "stars/row5"
 
 

@@ -1,23 +1,38 @@
-"""The area report's context: one plain dict per authority and period, for any template."""
+"""The area report's context: one plain dict per authority and period, for any template.
+
+``report.tables.prepare_tables`` does the whole-column work once per pack; the
+``AreaBuilder`` here only picks each authority's pieces out of it.
+"""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
-from perfassess.engine.fields import format_values
-from perfassess.report.change import previous_ratings
+from perfassess.report import svg
 from perfassess.report.data import RunData
-from perfassess.report.facts import UNCERTAIN, PackFacts, number, ordinal, pack_summary
+from perfassess.report.facts import (
+    UNCERTAIN,
+    PackFacts,
+    number,
+    ordinal,
+    pack_summary,
+    signed,
+)
 from perfassess.report.names import file_names
-from perfassess.spec.pack import BandStep
+from perfassess.report.record import Record
+from perfassess.report.tables import Tables, number_text, prepare_tables
+from perfassess.spec.pack import BandStep, InputSpec
 
-QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
+__all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
+ORDINALS = [ordinal(k) for k in range(101)]
+POLARITY = {"higher": "; higher is better", "lower": "; lower is better",
+            "range": "; best within a range"}
 
 
 @dataclass
@@ -40,125 +55,271 @@ class Layout:
         return f"{self.periods[period]}/index.{ext}"
 
 
-@dataclass
-class Tables:
-    """Whole-column preparation shared by every report of one run (no loop per authority)."""
-
-    ratings: pd.DataFrame
-    previous: pd.DataFrame
-    trace_rows: dict[tuple[str, str], np.ndarray]
-    trace: dict[str, np.ndarray]
-    inputs: dict[str, dict[str, np.ndarray]]  # input id -> value/text/na/pct/n
-    quantiles: dict[tuple[str, str], tuple[float, ...]]  # (input, period) -> min..max
-    notes: dict[tuple[str, str], dict[str, str]]  # (code, period) -> indicator -> note
-
-
-def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
-    ratings = data.ratings.reset_index(drop=True)
-    previous = previous_ratings(ratings, facts.scale.labels).reset_index(drop=True)
-    trace = data.trace
-    groups: dict[tuple[str, str], np.ndarray] = {}
-    if len(trace):
-        for key, rows in trace.groupby(["authority_code", "period"], sort=False).indices.items():
-            groups[(str(key[0]), str(key[1]))] = np.asarray(rows)  # type: ignore[index]
-    trace_cols = {c: trace[c].to_numpy(dtype=object) for c in (
-        "step", "field", "value", "rule_id", "status", "reason")}
-    trace_cols["seq"] = trace["seq"].to_numpy() if len(trace) else np.array([], dtype=int)
-    inputs: dict[str, dict[str, np.ndarray]] = {}
-    quantiles: dict[tuple[str, str], tuple[float, ...]] = {}
-    if data.inputs is not None and data.na is not None:
-        periods = ratings["period"].astype(str)
-        numeric = [s.id for s in facts.pack.inputs if s.type in ("number", "integer")]
-        frame = data.inputs[numeric] if numeric else pd.DataFrame(index=ratings.index)
-        ranks = frame.groupby(periods).rank(method="average")
-        counts = frame.notna().groupby(periods).transform("sum")
-        pct = (ranks - 0.5) / counts * 100.0
-        if numeric:
-            q = frame.groupby(periods).quantile(np.asarray(QUANTILES))
-            for period, row in q.groupby(level=0):
-                for input_id in numeric:
-                    spread = tuple(float(v) for v in row[input_id].to_numpy())
-                    if not any(math.isnan(v) for v in spread):
-                        quantiles[(input_id, str(period))] = spread
-        for spec in facts.pack.inputs:
-            values = data.inputs[spec.id].to_numpy(dtype=np.float64)
-            ftype = facts.loaded.plan.input_types[spec.id]
-            entry: dict[str, np.ndarray] = {"value": values, "text": format_values(values, ftype),
-                     "na": data.na[spec.id].to_numpy(dtype=bool)}
-            if spec.id in pct:
-                entry["pct"] = pct[spec.id].to_numpy(dtype=np.float64)
-                entry["n"] = counts[spec.id].to_numpy(dtype=np.float64)
-            inputs[spec.id] = entry
-    notes: dict[tuple[str, str], dict[str, str]] = {}
-    for code, period, indicator, note in data.notes[
-            ["authority_code", "period", "indicator", "note"]].itertuples(index=False):
-        notes.setdefault((str(code), str(period)), {})[str(indicator)] = str(note)
-    return Tables(ratings, previous, groups, trace_cols, inputs, quantiles, notes)
-
-
 def area_contexts(data: RunData, facts: PackFacts, tables: Tables, layout: Layout,
-                  only: set[tuple[str, str]] | None = None) -> Iterator[dict[str, Any]]:
-    """One context per authority and period, in ratings order (``only`` some, if given)."""
-    pack = pack_summary(facts)
-    warnings = _warnings_by_value(data)
-    ratings = tables.ratings
-    columns = {c: ratings[c].to_numpy(dtype=object) for c in ratings.columns}
-    prev = {c: tables.previous[c].to_numpy(dtype=object) for c in tables.previous.columns}
-    for i in range(len(ratings)):
+                  only: set[tuple[str, str]] | None = None,
+                  rows: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+    """One context per authority and period, in ratings order (``only`` some, if given;
+    or the ratings rows ``rows``)."""
+    builder = AreaBuilder(data, facts, tables, layout)
+    columns = tables.columns
+    for i in range(len(tables.ratings)) if rows is None else rows:
+        if only is not None and (str(columns["authority_code"][i]),
+                                 str(columns["period"][i])) not in only:
+            continue
+        yield builder.context(i)
+
+
+class AreaBuilder:
+    """Builds area contexts; everything that is the same for every area is made once here."""
+
+    def __init__(self, data: RunData, facts: PackFacts, tables: Tables, layout: Layout):
+        self.facts, self.tables, self.layout = facts, tables, layout
+        self.pack = pack_summary(facts)
+        self.warnings = _warnings_by_value(data)
+        pack = facts.pack
+        travel = facts.travel
+        hidden = set(travel.outputs.values()) if travel is not None else set()
+        if tables.have_inputs:
+            hidden |= {spec.id for spec in pack.inputs}
+        self.outputs = [name for name in pack.outputs
+                        if name != pack.rating.field and name in tables.columns]
+        self.shown_outputs = [name for name in self.outputs if name not in hidden]
+        self.static_inputs = {spec.id: self._static_input(spec) for spec in pack.inputs}
+        self.scales = self._band_scales()
+        self.defs_stars = bool(facts.scale.stars)
+
+    def _static_input(self, spec: InputSpec) -> dict[str, Any]:
+        return {"id": spec.id, "title": spec.title, "unit": spec.unit or "",
+                "domain": spec.domain or "", "polarity": spec.polarity,
+                "polarity_text": POLARITY.get(spec.polarity, ""),
+                "required": spec.required}
+
+    def _band_scales(self) -> dict[str, list[str]]:
+        """Each band step's output scale, worst first."""
+        out: dict[str, list[str]] = {}
+        for step in self.facts.bands.values():
+            ftype = self.facts.field_type(step.output)
+            if ftype is not None and ftype.vocabulary:
+                out[step.id] = list(ftype.vocabulary)
+            else:
+                out[step.id] = sorted({number(float(x)) for x in (step.labels or [])},
+                                      key=float)
+        return out
+
+    def context(self, i: int) -> dict[str, Any]:
+        facts, tables, layout = self.facts, self.tables, self.layout
+        columns = tables.columns
         code = str(columns["authority_code"][i])
         period = str(columns["period"][i])
-        if only is not None and (code, period) not in only:
-            continue
-        row = {c: columns[c][i] for c in columns}
-        yield _area(facts, tables, layout, pack, i, code, period, row,
-                    {c: prev[c][i] for c in prev}, warnings, data.inputs is not None)
+        steps = self._steps(i)
+        last: dict[str, Record] = {}
+        for s in steps:
+            if "/" not in s["rule_id"] or s["kind"] == "decide":
+                last[s["field"]] = s
+        rating = self._rating(i, last.get(facts.pack.rating.field))
+        inputs = self._inputs(i, code, period, last) if tables.have_inputs else []
+        outputs = self._outputs(i, last)
+        limits = _limits(facts, steps, last)
+        shown_by_limits = {lim["field"] for lim in limits}
+        scales = {r["band"]["of"] for r in inputs if r["band"]}
+        if rating["stars"] is None and rating["position"] is not None:
+            scales.add(len(rating["labels"]))
+        links = Record(
+            style="../../style.css", summary="../index.html", summary_md="../index.md",
+            index="../../../index.html", index_md="../../../index.md",
+            html=f"{layout.areas[code]}.html", md=f"{layout.areas[code]}.md")
+        return Record(
+            pack=self.pack,
+            authority=Record(code=code, name=str(columns["authority_name"][i] or "")),
+            period=period,
+            rating=rating,
+            previous=self._previous(i, code, period),
+            published_travel=self._published_travel(inputs),
+            next_band=_next_band(facts, last, rating, inputs),
+            outputs=outputs,
+            output_groups=_groups([o for o in outputs if o["id"] in self.shown_outputs
+                                   and o["id"] not in shown_by_limits]),
+            inputs=inputs,
+            have_inputs=tables.have_inputs,
+            have_bands=bool(facts.bands),
+            domains=_domains(facts, inputs),
+            band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
+            limits=limits,
+            decisions=[s for s in steps if s["kind"] == "decide"],
+            flags=[r for r in inputs if r["id"] in facts.flags],
+            quality=self._quality(i, code, period, steps, inputs),
+            steps=steps,
+            defs=svg.defs(self.defs_stars and rating["stars"] is not None, scales),
+            links=links,
+        )
 
+    def _steps(self, i: int) -> list[Record]:
+        """The trace of one authority and period, step by step, values spelt for people."""
+        facts = self.facts
+        t = self.tables.steps.columns
+        out = []
+        seq, step_col, field_col, value_col = t["seq"], t["step"], t["field"], t["value"]
+        rule_col, status_col, reason_col = t["rule_id"], t["status"], t["reason"]
+        kinds, titles, statuses = facts.kinds, facts.step_titles, facts.rule_status
+        for j in self.tables.steps.rows(i):
+            step = str(step_col[j])
+            rule_id = str(rule_col[j])
+            rule = rule_id.split("/", 1)[1] if "/" in rule_id else ""
+            out.append(Record(
+                seq=int(seq[j]), step=step, kind=kinds.get(step, "input"),
+                title=titles.get(step, ""), field=str(field_col[j]), value=value_col[j],
+                rule_id=rule_id, rule=rule, status=str(status_col[j]),
+                rule_status=statuses.get(rule_id) or statuses.get(step, ""),
+                reason=str(reason_col[j])))
+        return out
 
-def _area(facts: PackFacts, tables: Tables, layout: Layout, pack: dict[str, Any], i: int,
-          code: str, period: str, row: dict[str, Any], prev: dict[str, Any],
-          warnings: dict[str, list[str]], have_inputs: bool) -> dict[str, Any]:
-    steps = _steps(facts, tables, (code, period))
-    last = {s["field"]: s for s in steps if not s["rule_id"] or "/" not in s["rule_id"]
-            or facts.kinds.get(s["step"]) == "decide"}
-    rating = _rating(facts, row, last.get(facts.pack.rating.field))
-    inputs = _inputs(facts, tables, i, code, period, last) if have_inputs else []
-    here = f"{layout.periods[period]}/areas"
-    previous = None
-    if prev["previous_period"] is not None:
-        change = prev["change"]
-        previous = {
-            "period": str(prev["previous_period"]), "rating": str(prev["previous_rating"]),
-            "change": number(change) if change is not None else "",
-            "direction": ("up" if change and change > 0 else "down" if change and change < 0
-                          else "same"),
-            "href": _rel(here, layout.area(str(prev["previous_period"]), code, "html")),
-            "href_md": _rel(here, layout.area(str(prev["previous_period"]), code, "md")),
-        }
-    return {
-        "pack": pack,
-        "authority": {"code": code, "name": str(row["authority_name"] or "")},
-        "period": period,
-        "rating": rating,
-        "previous": previous,
-        "next_band": _next_band(facts, last, rating),
-        "outputs": _outputs(facts, row, last),
-        "inputs": inputs,
-        "have_inputs": have_inputs,
-        "domains": _domains(facts, inputs),
-        "band_status": _shared_status([r["band"]["status"] for r in inputs if r["band"]]),
-        "limits": _limits(facts, steps, last),
-        "decisions": [s for s in steps if s["kind"] == "decide"],
-        "flags": [r for r in inputs if r["id"] in facts.flags],
-        "quality": _quality(facts, tables, i, code, period, row, steps, inputs, warnings,
-                            have_inputs),
-        "steps": steps,
-        "links": {
-            "style": "../../style.css",
-            "summary": "../index.html", "summary_md": "../index.md",
-            "index": "../../../index.html", "index_md": "../../../index.md",
-            "html": f"{layout.areas[code]}.html", "md": f"{layout.areas[code]}.md",
-        },
-    }
+    def _rating(self, i: int, traced: Record | None) -> Record:
+        facts = self.facts
+        columns = self.tables.columns
+        text = columns["rating"][i]
+        rated = text != ""
+        status = str(columns["rating_status"][i] or "")
+        scale = facts.scale
+        stars = scale.stars.get(text) if rated and scale.stars else None
+        position = scale.position(text) if rated else None
+        picture: Markup = Markup("")
+        if stars is not None:
+            picture = svg.stars(stars, scale.max_stars, 30)
+        elif position is not None and scale.labels:
+            picture = svg.blobs(position, len(scale.labels), True)
+        return Record(
+            rated=rated, label=text, status=status, uncertain=status in UNCERTAIN,
+            note=str(columns["rating_note"][i] or ""),
+            meaning=facts.pack.rating.meaning.get(text, "") if rated else "",
+            stars=stars, max_stars=scale.max_stars if scale.stars else None,
+            position=position, labels=scale.labels or [], svg=picture,
+            decided_by=traced["rule_id"] if traced else "",
+            decided_status=traced["rule_status"] if traced else "",
+            reason=traced["reason"] if traced else "")
+
+    def _previous(self, i: int, code: str, period: str) -> Record | None:
+        ch = self.tables.changes
+        before = ch["previous_period"][i]
+        direction = ch["direction"][i]
+        if before is None or ch["previous_rating"][i] is None or direction in (None, "new"):
+            return None
+        before = str(before)
+        change = ch["change"][i]
+        here = f"{self.layout.periods[period]}/areas"
+        linked = before in self.layout.periods and (code in self.layout.areas)
+        status = str(ch["status"][i] or "")
+        return Record(
+            period=before, rating=number_text(str(ch["previous_rating"][i]))
+            if self.facts.scale.labels is None else str(ch["previous_rating"][i]),
+            change=signed(change), direction=direction,
+            arrow={"improved": "up", "declined": "down"}.get(direction, "same"),
+            status=status, uncertain=status in UNCERTAIN,
+            step=self.facts.travel.id if self.facts.travel is not None else "",
+            href=_rel(here, self.layout.area(before, code, "html")) if linked else "",
+            href_md=_rel(here, self.layout.area(before, code, "md")) if linked else "")
+
+    def _published_travel(self, inputs: list[Record]) -> list[Record]:
+        """The assessor's own direction-of-travel judgements (inputs), beside our change."""
+        wanted = self.facts.published_travel
+        if not wanted:
+            return []
+        who = self.facts.pack.assessor
+        return [Record(id=r["id"], title=r["title"], value=r["value"],
+                       label=f"{who}'s judgement") for r in inputs
+                if r["id"] in wanted and r["present"]]
+
+    def _outputs(self, i: int, last: dict[str, Record]) -> list[Record]:
+        columns = self.tables.columns
+        titles = self.facts.titles
+        out = []
+        for name in self.outputs:
+            traced = last.get(name)
+            status = traced["status"] if traced else "documented"
+            out.append(Record(id=name, title=titles.get(name, ""), value=columns[name][i],
+                              status=status, uncertain=status in UNCERTAIN))
+        return out
+
+    def _inputs(self, i: int, code: str, period: str, last: dict[str, Record]
+                ) -> list[Record]:
+        facts, tables = self.facts, self.tables
+        notes = tables.notes.get((code, period), {})
+        sources = tables.sources
+        found = {sources.columns["field"][j]: j for j in sources.rows(i)}
+        out = []
+        for spec in facts.pack.inputs:
+            entry = tables.inputs[spec.id]
+            present = entry["present"][i]
+            na = entry["na"][i]
+            band_step = facts.bands.get(spec.id)
+            if not (present or na or spec.required or spec.domain is not None
+                    or band_step is not None or spec.id in notes):
+                continue
+            band = None
+            if band_step is not None and present and band_step.output in last:
+                band = self._band(band_step, last[band_step.output])
+            distribution = None
+            spread = tables.spreads.get((spec.id, period))
+            if present and spread is not None and "pct" in entry and entry["n"][i] >= 2:
+                whole = int(entry["pct"][i])
+                x = entry["x"][i]
+                figures, start = spread
+                distribution = Record(
+                    figures, percentile=whole, percentile_text=ORDINALS[whole],
+                    n=int(entry["n"][i]), x=x, comparator=None,
+                    svg=start + svg.strip_end(x))
+            j = found.get(spec.id)
+            out.append(Record(
+                self.static_inputs[spec.id], present=present, na=na,
+                na_means=spec.na.means if (na and spec.na) else "",
+                value=entry["text"][i] if present else "", note=notes.get(spec.id, ""),
+                source=str(sources.columns["reason"][j]) if j is not None else "",
+                band=band, distribution=distribution))
+        return out
+
+    def _band(self, step: BandStep, traced: Record) -> Record:
+        labels = self.scales[step.id]
+        label = traced["value"]
+        position = labels.index(label) if label in labels else None
+        return Record(label=label, status=traced["status"],
+                      uncertain=traced["status"] in UNCERTAIN, reason=traced["reason"],
+                      step=step.id, labels=labels, position=position, of=len(labels),
+                      svg=svg.blobs(position, len(labels)),
+                      dots=svg.dots(position, len(labels)))
+
+    def _quality(self, i: int, code: str, period: str, steps: list[Record],
+                 inputs: list[Record]) -> list[str]:
+        facts, tables = self.facts, self.tables
+        notes: list[str] = []
+        rating_note = tables.columns["rating_note"][i]
+        if rating_note:
+            notes.append(str(rating_note))
+        if not tables.have_inputs:
+            notes.append("This run kept no trace of its inputs: score the returns again "
+                         "(perfassess explain --pack … --input …) to see them.")
+        else:
+            missing = [r["id"] for r in inputs if not r["present"] and not r["na"]]
+            if missing:
+                notes.append(f"No return for {', '.join(missing)}.")
+            shown = {r["id"] for r in inputs}
+            others = [s for s in facts.pack.inputs if s.id not in shown]
+            for spec in others:
+                if spec.missing_means:
+                    notes.append(f"No return for {spec.id}: {spec.missing_means}.")
+            others = [s for s in others if not s.missing_means]
+            if others:
+                notes.append(f"{len(others)} optional input(s) not returned "
+                             f"(none of them is required).")
+            for r in inputs:
+                if r["na"]:
+                    notes.append(f"{r['id']} returned as n/a: {r['na_means']}.")
+        for s in steps:
+            if s["reason"].startswith("not evaluated"):
+                notes.append(f"{s['rule_id']}: {s['reason']}.")
+        if not steps:
+            notes.append("No trace was kept for this run: the steps cannot be shown.")
+        notes.extend(self.warnings.get(code, []))
+        notes.extend(self.warnings.get(f"period:{period}", []))
+        return notes
 
 
 def _rel(here: str, target: str) -> str:
@@ -167,151 +328,30 @@ def _rel(here: str, target: str) -> str:
     return "../" * depth + target
 
 
-def _steps(facts: PackFacts, tables: Tables, key: tuple[str, str]) -> list[dict[str, Any]]:
-    """The trace of one authority and period, step by step, values spelt for people."""
-    rows = tables.trace_rows.get(key)
-    if rows is None:
-        return []
-    t = tables.trace
-    out = []
-    for j in rows:
-        step = str(t["step"][j])
-        field = str(t["field"][j])
-        rule_id = str(t["rule_id"][j])
-        own = facts.rule_status.get(rule_id) or facts.rule_status.get(step, "")
-        out.append({
-            "seq": int(t["seq"][j]), "step": step, "kind": facts.kinds.get(step, "input"),
-            "title": facts.step_titles.get(step, ""), "field": field,
-            "value": _spell(facts, field, str(t["value"][j])), "rule_id": rule_id,
-            "rule": rule_id.split("/", 1)[1] if "/" in rule_id else "",
-            "status": str(t["status"][j]), "rule_status": own,
-            "reason": str(t["reason"][j]),
-        })
-    return out
-
-
-def _spell(facts: PackFacts, field: str, value: str) -> str:
-    ftype = facts.field_type(field)
-    if ftype is not None and ftype.kind == "number" and value:
-        try:
-            return number(float(value))
-        except ValueError:
-            return value
-    return value
-
-
-def _rating(facts: PackFacts, row: dict[str, Any], traced: dict[str, Any] | None
-            ) -> dict[str, Any]:
-    label = row["rating"]
-    rated = label is not None and not (isinstance(label, float) and math.isnan(label))
-    text = (str(label) if facts.scale.labels else _spell(facts, facts.pack.rating.field,
-                                                         str(label))) if rated else ""
-    scale = facts.scale
-    return {
-        "rated": rated, "label": text, "status": str(row["rating_status"] or ""),
-        "uncertain": str(row["rating_status"] or "") in UNCERTAIN,
-        "note": str(row["rating_note"] or ""),
-        "meaning": facts.pack.rating.meaning.get(text, "") if rated else "",
-        "stars": scale.stars.get(text) if rated and scale.stars else None,
-        "max_stars": scale.max_stars if scale.stars else None,
-        "position": scale.position(text) if rated else None,
-        "labels": scale.labels or [],
-        "decided_by": traced["rule_id"] if traced else "",
-        "decided_status": traced["rule_status"] if traced else "",
-        "reason": traced["reason"] if traced else "",
-    }
-
-
-def _outputs(facts: PackFacts, row: dict[str, Any], last: dict[str, dict[str, Any]]
-             ) -> list[dict[str, Any]]:
-    out = []
-    rating_field = facts.pack.rating.field
-    for name in facts.pack.outputs:
-        if name == rating_field:
-            continue
-        value = row.get(name)
-        missing = value is None or (isinstance(value, float) and math.isnan(value)) or (
-            value is pd.NA)
-        if missing:
-            text = ""
-        elif isinstance(value, (float, np.floating)):
-            text = number(float(value))
-        else:
-            text = str(value)
-        traced = last.get(name)
-        status = traced["status"] if traced else "documented"
-        out.append({"id": name, "title": facts.titles.get(name, ""), "value": text,
-                    "status": status, "uncertain": status in UNCERTAIN})
-    return out
-
-
-def _band_blobs(step: BandStep, facts: PackFacts, label: str) -> dict[str, Any]:
-    ftype = facts.field_type(step.output)
-    if ftype is not None and ftype.vocabulary:
-        scale = list(ftype.vocabulary)
-    else:
-        scale = sorted({number(float(x)) for x in (step.labels or [])},
-                       key=lambda s: float(s))
-    position = scale.index(label) if label in scale else None
-    return {"labels": scale, "position": position, "of": len(scale)}
-
-
-def _inputs(facts: PackFacts, tables: Tables, i: int, code: str, period: str,
-            last: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    notes = tables.notes.get((code, period), {})
-    out = []
-    for spec in facts.pack.inputs:
-        entry = tables.inputs[spec.id]
-        value = float(entry["value"][i])
-        na = bool(entry["na"][i])
-        present = not math.isnan(value)
-        band_step = facts.bands.get(spec.id)
-        shown = present or na or spec.required or spec.domain is not None or (
-            band_step is not None) or spec.id in notes
-        if not shown:
-            continue
-        band = None
-        if band_step is not None and band_step.output in last and present:
-            traced = last[band_step.output]
-            band = {"label": traced["value"], "status": traced["status"],
-                    "uncertain": traced["status"] in UNCERTAIN, "reason": traced["reason"],
-                    "step": band_step.id, **_band_blobs(band_step, facts, traced["value"])}
-        distribution = None
-        q = tables.quantiles.get((spec.id, period))
-        if present and q is not None and "pct" in entry and entry["n"][i] >= 2:
-            pct = float(entry["pct"][i])
-            lo, hi = q[0], q[-1]
-
-            def x(v: float, lo: float = lo, hi: float = hi) -> float:
-                return round(2 + 100 * (v - lo) / (hi - lo), 1) if hi > lo else 52.0
-
-            whole = math.floor(pct + 0.5)  # half up, as people round
-            distribution = {
-                "percentile": whole, "percentile_text": ordinal(whole),
-                "n": int(entry["n"][i]),
-                "min": number(q[0]), "q1": number(q[1]), "median": number(q[2]),
-                "q3": number(q[3]), "max": number(q[4]),
-                "x": x(value), "x_q1": x(q[1]), "x_median": x(q[2]), "x_q3": x(q[3]),
-                "comparator": None,
-            }
-        out.append({
-            "id": spec.id, "title": spec.title, "unit": spec.unit or "",
-            "domain": spec.domain or "", "polarity": spec.polarity,
-            "required": spec.required, "present": present, "na": na,
-            "na_means": spec.na.means if (na and spec.na) else "",
-            "value": str(entry["text"][i]) if present else "",
-            "note": notes.get(spec.id, ""), "band": band, "distribution": distribution,
-        })
-    return out
+def _groups(outputs: list[Record]) -> list[Record]:
+    """Outputs side by side under their shared title (one row per title, in pack order)."""
+    groups: list[Record] = []
+    titled: dict[str, Record] = {}
+    for o in outputs:
+        group = titled.get(o["title"]) if o["title"] else None
+        if group is None:
+            group = Record(title=o["title"], outputs=[], status="")
+            groups.append(group)
+            if o["title"]:
+                titled[o["title"]] = group
+        group["outputs"].append(o)
+    for g in groups:
+        g["status"] = _shared_status([o["status"] for o in g["outputs"]])
+    return groups
 
 
 def _shared_status(statuses: list[str]) -> str:
-    """The status every band shares, when it is an uncertain one (badged once, not per row)."""
+    """The status every item shares, when it is an uncertain one (badged once, not per row)."""
     unique = set(statuses)
     return unique.pop() if len(unique) == 1 and statuses[0] in UNCERTAIN else ""
 
 
-def _domains(facts: PackFacts, inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _domains(facts: PackFacts, inputs: list[Record]) -> list[Record]:
     out = []
     for domain in facts.domains:
         rows = [r for r in inputs if r["domain"] == domain]
@@ -321,14 +361,13 @@ def _domains(facts: PackFacts, inputs: list[dict[str, Any]]) -> list[dict[str, A
                 counts[r["band"]["label"]] = counts.get(r["band"]["label"], 0) + 1
         labels: list[str] = next(
             (r["band"]["labels"] for r in rows if r["band"] is not None), [])
-        out.append({"name": domain, "inputs": rows,
-                    "band_counts": [{"label": lb, "count": counts.get(lb, 0)}
-                                    for lb in labels]})
+        out.append(Record(name=domain, inputs=rows,
+                          band_counts=[Record(label=lb, count=counts.get(lb, 0))
+                                       for lb in labels]))
     return out
 
 
-def _limits(facts: PackFacts, steps: list[dict[str, Any]],
-            last: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record]) -> list[Record]:
     out = []
     for step_id, step in facts.limits.items():
         caps = []
@@ -336,9 +375,9 @@ def _limits(facts: PackFacts, steps: list[dict[str, Any]],
             if s["step"] != step_id or "/" not in s["rule_id"]:
                 continue
             kind = s["reason"].split(":", 1)[0]
-            caps.append({"rule_id": s["rule_id"], "cap": s["rule"], "kind": kind,
-                         "bound": s["value"], "reason": s["reason"].split(": ", 1)[-1],
-                         "status": s["status"], "uncertain": s["status"] in UNCERTAIN})
+            caps.append(Record(rule_id=s["rule_id"], cap=s["rule"], kind=kind,
+                               bound=s["value"], reason=s["reason"].split(": ", 1)[-1],
+                               status=s["status"], uncertain=s["status"] in UNCERTAIN))
         result = last.get(step.output)
         if result is None and not caps:
             continue
@@ -346,26 +385,28 @@ def _limits(facts: PackFacts, steps: list[dict[str, Any]],
         fired = [c for c in caps if c["kind"] == "fired"]
         if fired and not outcome.startswith("capped from"):
             outcome = "a cap fired, but the value was already within it"
-        out.append({
-            "step": step_id, "title": step.title or "", "input": step.input,
-            "field": step.output, "value": result["value"] if result else "",
-            "status": result["status"] if result else "",
-            "uncertain": result is not None and result["status"] in UNCERTAIN,
-            "changed": outcome.startswith("capped from"), "outcome": outcome,
-            "caps": caps,
-            "fired": fired,
-        })
+        out.append(Record(
+            step=step_id, title=step.title or "", input=step.input,
+            field=step.output, value=result["value"] if result else "",
+            status=result["status"] if result else "",
+            uncertain=result is not None and result["status"] in UNCERTAIN,
+            changed=outcome.startswith("capped from"), outcome=outcome,
+            caps=caps, fired=fired))
     return out
 
 
-def _next_band(facts: PackFacts, last: dict[str, dict[str, Any]],
-               rating: dict[str, Any]) -> dict[str, Any] | None:
+def _next_band(facts: PackFacts, last: dict[str, Record], rating: Record,
+               inputs: list[Record]) -> Record | None:
     """How far the rating's banded value is from the band above and below it."""
     step = facts.rating_band
-    if step is None or not rating["rated"] or step.input not in last:
+    if step is None or not rating["rated"]:
         return None
+    if step.input in last:
+        banded = str(last[step.input]["value"])
+    else:  # the rating bands an input directly
+        banded = next((str(r["value"]) for r in inputs if r["id"] == step.input), "")
     try:
-        value = float(last[step.input]["value"])
+        value = float(banded)
     except ValueError:
         return None
     ftype = facts.field_type(step.output)
@@ -377,9 +418,9 @@ def _next_band(facts: PackFacts, last: dict[str, dict[str, Any]],
         if step.polarity == "lower":
             labels.reverse()
     cuts = step.cuts
-    side = "right" if step.closed == "left" else "left"  # as the band step searches
-    idx = int(np.searchsorted(np.asarray(cuts), np.float64(value),
-                              side="right" if side == "right" else "left"))
+    side: Literal["left", "right"] = "right" if step.closed == "left" else "left"  # as the
+    # band step searches
+    idx = int(np.searchsorted(np.asarray(cuts), np.float64(value), side=side))
     here = facts.scale.position(labels[idx])
     neighbours = []
     for j, cut, towards in ((idx + 1, idx, "above"), (idx - 1, idx - 1, "below")):
@@ -393,53 +434,16 @@ def _next_band(facts: PackFacts, last: dict[str, dict[str, Any]],
             else:
                 where = f"below {number(cuts[cut])}" if reach_up else \
                     f"{number(cuts[cut])} or less"
-            neighbours.append({
-                "label": labels[j], "cut": number(cuts[cut]), "towards": towards,
-                "where": where, "distance": number(abs(cuts[cut] - value)),
-                "better": there is not None and here is not None and there > here,
-            })
+            neighbours.append(Record(
+                label=labels[j], cut=number(cuts[cut]), towards=towards,
+                where=where, distance=number(abs(cuts[cut] - value)),
+                better=there is not None and here is not None and there > here))
     source = facts.rating_band_source
-    return {
-        "field": step.input, "value": number(value), "label": labels[idx],
-        "source_field": source or "",
-        "source_value": last[source]["value"] if source and source in last else "",
-        "neighbours": neighbours, "step": step.id,
-    }
-
-
-def _quality(facts: PackFacts, tables: Tables, i: int, code: str, period: str,
-             row: dict[str, Any], steps: list[dict[str, Any]], inputs: list[dict[str, Any]],
-             warnings: dict[str, list[str]], have_inputs: bool) -> list[str]:
-    notes: list[str] = []
-    if row["rating_note"]:
-        notes.append(str(row["rating_note"]))
-    if not have_inputs:
-        notes.append("Input values are not kept in a run folder: score the returns again "
-                     "(perfassess explain --pack … --input …) to see them.")
-    else:
-        missing = [r["id"] for r in inputs if not r["present"] and not r["na"]]
-        if missing:
-            notes.append(f"No return for {', '.join(missing)}.")
-        shown = {r["id"] for r in inputs}
-        others = [s for s in facts.pack.inputs if s.id not in shown]
-        for spec in others:
-            if spec.missing_means:
-                notes.append(f"No return for {spec.id}: {spec.missing_means}.")
-        others = [s for s in others if not s.missing_means]
-        if others:
-            notes.append(f"{len(others)} optional input(s) not returned "
-                         f"(none of them is required).")
-        for r in inputs:
-            if r["na"]:
-                notes.append(f"{r['id']} returned as n/a: {r['na_means']}.")
-    for s in steps:
-        if s["reason"].startswith("not evaluated"):
-            notes.append(f"{s['rule_id']}: {s['reason']}.")
-    if not steps:
-        notes.append("No trace was kept for this run: the steps cannot be shown.")
-    notes.extend(warnings.get(code, []))
-    notes.extend(warnings.get(f"period:{period}", []))
-    return notes
+    return Record(
+        field=step.input, value=number(value), label=labels[idx],
+        source_field=source or "",
+        source_value=last[source]["value"] if source and source in last else "",
+        neighbours=neighbours, step=step.id)
 
 
 def _warnings_by_value(data: RunData) -> dict[str, list[str]]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.api import ScoreResult
+from perfassess.report.change import positions
 from perfassess.spec.loader import LoadedPack
 from perfassess.validate.problems import Problem
 
@@ -19,8 +20,8 @@ class RunData:
     """One pack's results, from a run in memory or from a published run folder.
 
     ``inputs`` and ``na`` are aligned row for row with ``ratings`` (one float column per
-    input, labels as vocabulary positions); a run folder does not keep them, so they are
-    None there and reports say so.
+    input, labels as vocabulary positions). From a run folder they are read back from the
+    trace's input rows; where the run kept no trace they are None and reports say so.
     """
 
     loaded: LoadedPack
@@ -64,7 +65,43 @@ class RunData:
                 "authority_code", "period", "seq", "step", "field", "value", "rule_id",
                 "status", "reason")})
         trace = trace.astype({c: object for c in trace.columns if c != "seq"})
-        return cls(loaded, ratings, trace)
+        inputs, na = _inputs_from_trace(loaded, ratings, trace)
+        return cls(loaded, ratings, trace, inputs, na)
+
+
+def _inputs_from_trace(loaded: LoadedPack, ratings: pd.DataFrame, trace: pd.DataFrame
+                       ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Input values per ratings row, from the trace's input rows (values as spelt)."""
+    rows = trace[trace["step"].astype(str) == "input"] if len(trace) else trace
+    if not len(rows):
+        return None, None
+    n = len(ratings)
+    at = positions(ratings, rows["authority_code"], rows["period"])
+    fields = rows["field"].astype(str).to_numpy()
+    spelt = rows["value"].astype(str).to_numpy()
+    values: dict[str, np.ndarray] = {}
+    na: dict[str, np.ndarray] = {}
+    for spec in loaded.pack.inputs:
+        ftype = loaded.plan.input_types[spec.id]
+        mine = (fields == spec.id) & (at >= 0)
+        text = pd.Series(spelt[mine])
+        column = np.full(n, np.nan)
+        flags = np.zeros(n, dtype=bool)
+        not_applicable = (text == "n/a").to_numpy().copy()
+        if ftype.kind == "label":
+            assert ftype.vocabulary is not None
+            lookup = {label: float(k) for k, label in enumerate(ftype.vocabulary)}
+            parsed = text.map(lookup).to_numpy(dtype=np.float64)
+            not_applicable &= np.isnan(parsed)
+        elif ftype.kind == "text":
+            parsed = np.full(len(text), np.nan)
+        else:
+            parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+        column[at[mine]] = parsed
+        flags[at[mine]] = not_applicable
+        values[spec.id] = column
+        na[spec.id] = flags
+    return pd.DataFrame(values), pd.DataFrame(na)
 
 
 def read_manifest(folder: Path) -> dict[str, object]:

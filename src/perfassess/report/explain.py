@@ -41,14 +41,18 @@ def explain_lines(context: dict[str, Any], facts: PackFacts) -> list[Line]:
         lines.append([("Rating: ", "key"), ("not rated", "down"), (f"  {rating['note']}", "")])
     previous = context["previous"]
     if previous:
-        role = {"up": "up", "down": "down"}.get(previous["direction"], "muted")
-        change = {"up": f"up {previous['change']}",
-                  "down": f"down {previous['change'].lstrip('-')}"}.get(
-            previous["direction"], "no change")
-        lines.append([(f"  {previous['period']}: {previous['rating']} → ", "muted"),
-                      (change, role)])
+        role = {"up": "up", "down": "down"}.get(previous["arrow"], "muted")
+        change = f" ({previous['change']})" if previous["change"] not in ("", "0") else ""
+        by = f" by step {previous['step']}" if previous["step"] else ""
+        lines.append([(f"  change since {previous['period']}, computed{by}: "
+                       f"{previous['rating']} → {rating['label']}, ", "muted"),
+                      (f"{previous['direction']}{change}", role),
+                      *_status(previous["status"])])
+    for t in context["published_travel"]:
+        lines.append([(f"  direction of travel, {t['label']}: ", "muted"), (t["value"], "value")])
     if context["have_inputs"]:
-        lines += [[], [("Inputs", "head")]]
+        lines += [[], [("Inputs", "head"), ("  (value, band, national position, where it came "
+                                            "from)", "muted")]]
         width = max((len(r["id"]) for r in context["inputs"]), default=0)
         for r in context["inputs"]:
             value = (f"{r['value']} {r['unit']}".strip() if r["present"]
@@ -60,6 +64,8 @@ def explain_lines(context: dict[str, Any], facts: PackFacts) -> list[Line]:
             if r["distribution"]:
                 line.append((f"  {r['distribution']['percentile_text']} percentile of "
                              f"{r['distribution']['n']}", "muted"))
+            if r["source"]:
+                line.append((f"  from {r['source']}", "muted"))
             if r["note"]:
                 line.append((f"  note: {r['note']}", "muted"))
             lines.append(line)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from perfassess.engine.fields import FieldType
+from perfassess.report.record import Record
 from perfassess.spec.loader import LoadedPack
 from perfassess.spec.pack import (
     BandStep,
@@ -16,6 +17,7 @@ from perfassess.spec.pack import (
     LimitStep,
     Pack,
     RoundStep,
+    TravelStep,
     rule_count,
     rule_statuses,
 )
@@ -59,6 +61,8 @@ class PackFacts:
     rating_band_source: str | None  # the unrounded field behind the rating band's input
     domains: list[str]
     flags: list[str]
+    travel: TravelStep | None = None  # the travel step on the rating field
+    published_travel: list[str] = field(default_factory=list)  # inputs: assessor's own
 
     @property
     def pack(self) -> Pack:
@@ -90,6 +94,7 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
     kinds: dict[str, str] = {}
     rounds: dict[str, RoundStep] = {}
     rating_band = None
+    travel = None
     for step in pack.steps:
         kinds[step.id] = step.kind
         step_titles[step.id] = step.title or ""
@@ -106,6 +111,9 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
             decides[step.id] = step
         elif isinstance(step, RoundStep):
             rounds[step.output] = step
+        elif isinstance(step, TravelStep) and step.input == pack.rating.field and (
+                travel is None):
+            travel = step
     source = None
     if rating_band is not None and rating_band.input in rounds:
         source = rounds[rating_band.input].input
@@ -114,8 +122,11 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
         if spec.domain and spec.domain not in domains:
             domains.append(spec.domain)
     flags = [spec.id for spec in pack.inputs if spec.id.endswith(("_flag", "_flags"))]
+    # An assessor's published direction of travel is an input, never our computed change.
+    published = [spec.id for spec in pack.inputs if spec.id.endswith("direction_of_travel")]
     return PackFacts(loaded, Scale(labels, stars), titles, bands, limits, decides, kinds,
-                     step_titles, rule_statuses(pack), rating_band, source, domains, flags)
+                     step_titles, rule_statuses(pack), rating_band, source, domains, flags,
+                     travel, published)
 
 
 def _outputs(step: object) -> list[str]:
@@ -130,7 +141,7 @@ def _outputs(step: object) -> list[str]:
     return out
 
 
-def pack_summary(facts: PackFacts) -> dict[str, object]:
+def pack_summary(facts: PackFacts) -> Record:
     """The pack as reports show it (plain data)."""
     pack = facts.pack
     statuses = []
@@ -146,14 +157,13 @@ def pack_summary(facts: PackFacts) -> dict[str, object]:
     for rule_id, status in sorted(facts.rule_status.items()):
         if status != "documented":
             note = rows.get(rule_id) or notes.get(rule_id.split("/")[0], "")
-            statuses.append({"id": rule_id, "status": status, "note": note})
-    return {
-        "id": pack.id, "title": pack.title, "version": pack.version,
-        "assessor": pack.assessor, "summary": pack.summary or "",
-        "periods": pack.periods.describe(), "content_hash": facts.loaded.content_hash,
-        "rule_counts": rule_count(pack), "uncertain_rules": statuses,
-        "sources": [{"id": s.id, "title": s.title, "url": s.url or ""} for s in pack.sources],
-    }
+            statuses.append(Record(id=rule_id, status=status, note=note))
+    return Record(
+        id=pack.id, title=pack.title, version=pack.version,
+        assessor=pack.assessor, summary=pack.summary or "",
+        periods=pack.periods.describe(), content_hash=facts.loaded.content_hash,
+        rule_counts=Record(rule_count(pack)), uncertain_rules=statuses,
+        sources=[Record(id=s.id, title=s.title, url=s.url or "") for s in pack.sources])
 
 
 def number(value: float | None, digits: int = 2) -> str:
@@ -162,6 +172,9 @@ def number(value: float | None, digits: int = 2) -> str:
         return ""
     if float(value).is_integer():
         return str(int(value))
+    text = repr(float(value))
+    if "e" not in text and len(text) - text.index(".") - 1 <= digits:
+        return text  # already short enough: nothing to round
     # Half up on the decimal spelling, as people round (0.125 -> 0.13, not 0.12).
     rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
     text = f"{rounded:f}".rstrip("0").rstrip(".")
@@ -171,3 +184,11 @@ def number(value: float | None, digits: int = 2) -> str:
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def signed(change: float | None) -> str:
+    """A change for people, with its sign: ``+1``, ``-0.5``, ``0``; '' when unknown."""
+    if change is None or math.isnan(change):
+        return ""
+    text = number(change)
+    return f"+{text}" if change > 0 else text

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from perfassess.io.write import write_text
 from perfassess.report.area import Layout
 from perfassess.report.environment import environment
+from perfassess.report.publish import HASHES, report_files
 
 
 def index_context(out: Path) -> dict[str, Any]:
@@ -20,7 +21,9 @@ def index_context(out: Path) -> dict[str, Any]:
     for folder in sorted(p for p in out.iterdir()
                          if not p.name.startswith(".") and (p / "manifest.json").is_file()):
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        outputs = manifest.get("outputs", {})
+        outputs = set(manifest.get("outputs", {}))
+        if HASHES in outputs:  # the report files, listed with their hashes
+            outputs |= set(report_files(folder))
         ratings = pd.read_parquet(folder / "ratings.parquet",
                                   columns=["authority_code", "authority_name", "period",
                                            "rating"])

@@ -8,10 +8,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
-from perfassess.report.area import Layout, Tables
+from perfassess.report import svg
+from perfassess.report.area import Layout
 from perfassess.report.data import RunData
-from perfassess.report.facts import UNCERTAIN, PackFacts, number, pack_summary
+from perfassess.report.facts import UNCERTAIN, PackFacts, number, pack_summary, signed
+from perfassess.report.record import Record
+from perfassess.report.tables import Tables
 
 
 def _scores(facts: PackFacts, column: pd.Series, name: str) -> np.ndarray:
@@ -23,14 +27,6 @@ def _scores(facts: PackFacts, column: pd.Series, name: str) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _spell(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (float, np.floating)):
-        return number(float(value))
-    return str(value)
-
-
 def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
                       layout: Layout) -> Iterator[dict[str, Any]]:
     pack = pack_summary(facts)
@@ -40,24 +36,25 @@ def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
                    and f in ratings.columns]
     keys = [_scores(facts, ratings["rating"], rating_field)] + [
         _scores(facts, ratings[f], f) for f in sort_fields]
-    change = tables.previous["change"].to_numpy(dtype=np.float64, na_value=np.nan)
-    periods = sorted(ratings["period"].astype(str).unique())
+    period_column = ratings["period"].astype(str).to_numpy()
+    periods = sorted(set(period_column.tolist()))
     warnings: dict[str, int] = {}
     for p in data.warnings:
         warnings[p.code] = warnings.get(p.code, 0) + 1
-    labels = facts.scale.labels or sorted(
-        {_spell(v) for v in ratings["rating"] if _spell(v)}, key=_numeric_first)
+    spelt = tables.columns["rating"]
+    labels = facts.scale.labels or sorted({v for v in spelt if v}, key=_numeric_first)
+    lower_better = facts.travel is not None and facts.travel.better == "lower"
+    codes = ratings["authority_code"].to_numpy(dtype=object).astype(str)
+    names = ratings["authority_name"].fillna("").to_numpy(dtype=object).astype(str)
     for period in periods:
-        mask = (ratings["period"].astype(str) == period).to_numpy()
-        rows = np.flatnonzero(mask)
-        # Best first: rating, then the pack's sort fields, all descending; then name, code.
-        order = np.lexsort((
-            ratings["authority_code"].to_numpy(dtype=object)[rows].astype(str),
-            ratings["authority_name"].fillna("").to_numpy(dtype=object)[rows].astype(str),
-            *[-np.nan_to_num(k[rows], nan=-np.inf) for k in reversed(keys)]))
-        rows = rows[order]
-        yield _national(facts, pack, tables, layout, period, periods, rows, keys, sort_fields,
-                        change, labels, warnings)
+        rows = np.flatnonzero(period_column == period)
+        # Best first: rating, then the pack's sort fields, all descending (the rating
+        # ascending where the pack's travel step says lower is better); then name, code.
+        order = np.lexsort((codes[rows], names[rows], *[
+            np.nan_to_num(k[rows], nan=np.inf) if j == 0 and lower_better
+            else -np.nan_to_num(k[rows], nan=-np.inf) for j, k in reversed(list(enumerate(keys)))]))
+        yield _national(facts, pack, tables, layout, period, periods, rows[order], keys,
+                        sort_fields, labels, warnings)
 
 
 def _numeric_first(text: str) -> tuple[float, str]:
@@ -69,76 +66,84 @@ def _numeric_first(text: str) -> tuple[float, str]:
 
 def _national(facts: PackFacts, pack: dict[str, Any], tables: Tables, layout: Layout,
               period: str, periods: list[str], rows: np.ndarray, keys: list[np.ndarray],
-              sort_fields: list[str], change: np.ndarray, labels: list[str],
+              sort_fields: list[str], labels: list[str],
               warnings: dict[str, int]) -> dict[str, Any]:
-    ratings = tables.ratings
-    prev = tables.previous
+    columns, ch = tables.columns, tables.changes
     here = layout.periods[period]
-    league: list[dict[str, Any]] = []
+    league: list[Record] = []
     rank = 0
     last_key: tuple[float, ...] | None = None
-    for position, i in enumerate(rows, start=1):
-        rating = _spell(ratings["rating"].iat[i])
+    for position, i in enumerate(rows.tolist(), start=1):
+        rating = columns["rating"][i]
         key = tuple(float(k[i]) for k in keys)
         if rating and key != last_key:
             rank = position
             last_key = key
-        code = str(ratings["authority_code"].iat[i])
-        status = str(ratings["rating_status"].iat[i] or "")
-        c = change[i]
-        league.append({
-            "rank": rank if rating else None, "code": code,
-            "name": str(ratings["authority_name"].iat[i] or ""),
-            "rating": rating, "score": None if math.isnan(key[0]) else key[0],
-            "stars": facts.scale.stars.get(rating) if facts.scale.stars else None,
-            "sort": [{"field": f, "value": _spell(ratings[f].iat[i]),
-                      "key": None if math.isnan(key[j + 1]) else key[j + 1]}
-                     for j, f in enumerate(sort_fields)],
-            "status": status, "uncertain": status in UNCERTAIN,
-            "change": None if math.isnan(c) else number(c),
-            "direction": None if math.isnan(c) else ("up" if c > 0 else "down" if c < 0
-                                                     else "same"),
-            "previous": _spell(prev["previous_rating"].iat[i]),
-            "href": f"areas/{layout.areas[code]}.html",
-            "href_md": f"areas/{layout.areas[code]}.md",
-            "note": str(ratings["rating_note"].iat[i] or ""),
-        })
+        code = str(columns["authority_code"][i])
+        status = str(columns["rating_status"][i] or "")
+        direction = ch["direction"][i] if ch["previous_rating"][i] is not None else None
+        change = ch["change"][i]
+        league.append(Record(
+            rank=rank if rating else None, code=code,
+            name=str(columns["authority_name"][i] or ""),
+            rating=rating, score=None if math.isnan(key[0]) else key[0],
+            stars=facts.scale.stars.get(rating) if facts.scale.stars else None,
+            sort=[Record(field=f, value=columns[f][i] if f in columns else "",
+                         key=None if math.isnan(key[j + 1]) else key[j + 1])
+                  for j, f in enumerate(sort_fields)],
+            status=status, uncertain=status in UNCERTAIN,
+            change=signed(change) if direction in ("improved", "declined", "unchanged")
+            else None,
+            direction=direction if direction in ("improved", "declined", "unchanged")
+            else None,
+            arrow={"improved": "up", "declined": "down", "unchanged": "same"}.get(
+                str(direction)),
+            previous=str(ch["previous_rating"][i] or ""),
+            href=f"areas/{layout.areas[code]}.html",
+            href_md=f"areas/{layout.areas[code]}.md",
+            note=str(columns["rating_note"][i] or "")))
     rated = [r for r in league if r["rating"]]
     tally: dict[str, int] = {}
     for r in rated:
         tally[str(r["rating"])] = tally.get(str(r["rating"]), 0) + 1
     top = max(tally.values(), default=0)
-    counts = [{"label": label, "count": tally.get(label, 0),
-               "stars": facts.scale.stars.get(label) if facts.scale.stars else None,
-               "share": number(100.0 * tally.get(label, 0) / len(rated), 1) if rated else "0",
-               "width": round(100.0 * tally.get(label, 0) / top, 1) if top else 0.0}
+    counts = [Record(label=label, count=tally.get(label, 0),
+                     stars=facts.scale.stars.get(label) if facts.scale.stars else None,
+                     share=number(100.0 * tally.get(label, 0) / len(rated), 1)
+                     if rated else "0",
+                     width=round(100.0 * tally.get(label, 0) / top, 1) if top else 0.0)
               for label in labels]
-    movers = sorted((r for r in league if r["direction"] in ("up", "down")),
-                    key=lambda r: (-abs(float(str(r["change"]))), str(r["name"]),
+    for c in counts:
+        c["svg"] = svg.stars(c["stars"], facts.scale.max_stars, 14) if (
+            c["stars"] is not None) else Markup("")
+    movers = sorted((r for r in league if r["direction"] in ("improved", "declined")),
+                    key=lambda r: (-abs(float(str(r["change"]) or 0)), str(r["name"]),
                                    str(r["code"])))
     statuses: dict[str, int] = {}
     for r in rated:
         statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
     index = periods.index(period)
-    return {
-        "pack": pack, "period": period,
-        "periods": [{"period": p, "href": f"../{layout.periods[p]}/index.html",
-                     "href_md": f"../{layout.periods[p]}/index.md", "current": p == period}
-                    for p in periods],
-        "previous_period": periods[index - 1] if index > 0 else None,
-        "labels": labels, "stars": bool(facts.scale.stars),
-        "max_stars": facts.scale.max_stars, "distribution": counts,
-        "distribution_text": f"Ratings in {period}: " + ", ".join(
-            f"{c['label']}: {c['count']}" for c in counts),
-        "total": len(league), "rated": len(rated),
-        "sort_fields": [{"id": f, "title": facts.titles.get(f, f)} for f in sort_fields],
-        "league": league,
-        "movers": {"up": [r for r in movers if r["direction"] == "up"],
-                   "down": [r for r in movers if r["direction"] == "down"]},
-        "unrated": [r for r in league if not r["rating"]],
-        "rating_statuses": [{"status": s, "count": n} for s, n in sorted(statuses.items())],
-        "warnings": [{"code": c, "count": n} for c, n in sorted(warnings.items())],
-        "links": {"style": "../style.css", "index": "../../index.html",
-                  "index_md": "../../index.md", "html": "index.html", "md": "index.md",
-                  "folder": here},
-    }
+    text = f"Ratings in {period}: " + ", ".join(f"{c['label']}: {c['count']}" for c in counts)
+    return Record(
+        pack=pack, period=period,
+        periods=[Record(period=p, href=f"../{layout.periods[p]}/index.html",
+                        href_md=f"../{layout.periods[p]}/index.md", current=p == period)
+                 for p in periods],
+        previous_period=periods[index - 1] if index > 0 else None,
+        labels=labels, stars=bool(facts.scale.stars),
+        max_stars=facts.scale.max_stars, distribution=counts,
+        distribution_text=text, distribution_svg=svg.bars(counts, text),
+        total=len(league), rated=len(rated),
+        sort_fields=[Record(id=f, title=facts.titles.get(f, f)) for f in sort_fields],
+        league=league,
+        movers=Record(up=[r for r in movers if r["direction"] == "improved"],
+                      down=[r for r in movers if r["direction"] == "declined"]),
+        unrated=[r for r in league if not r["rating"]],
+        rating_statuses=[Record(status=s, count=n) for s, n in sorted(statuses.items())],
+        warnings=[Record(code=c, count=n) for c, n in sorted(warnings.items())],
+        change_by=facts.travel.id if facts.travel is not None else "",
+        defs=svg.defs(stars=bool(facts.scale.stars)),
+        links=Record(style="../style.css", index="../../index.html",
+                     index_md="../../index.md", html="index.html", md="index.md",
+                     folder=here),
+    )

@@ -11,7 +11,6 @@ from perfassess.engine.plan import Plan
 from perfassess.report.environment import environment
 from perfassess.spec.pack import rule_count, rule_statuses
 
-
 UNRATED_LISTED = 200
 
 

@@ -1,0 +1,200 @@
+"""Whole-column preparation for a pack's reports, done once before any area is built.
+
+The trace split by area (input rows apart), ratings and outputs spelt for people, each
+input's text, percentile and strip position per row, and the national spread of each input
+drawn once per period.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from markupsafe import Markup
+
+from perfassess.engine.fields import format_values
+from perfassess.report import svg
+from perfassess.report.change import changes, positions
+from perfassess.report.data import RunData
+from perfassess.report.facts import PackFacts, number
+
+QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
+TRACE_COLUMNS = ("seq", "step", "field", "value", "rule_id", "status", "reason")
+
+
+@dataclass
+class Slices:
+    """Trace rows grouped by ratings row: row i's are ``columns[c][starts[i]:starts[i+1]]``."""
+
+    columns: dict[str, list[Any]]
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, trace: pd.DataFrame, at: np.ndarray, n: int) -> Slices:
+        """Slices of ``trace`` whose row k belongs to ratings row ``at[k]`` (-1: to none)."""
+        keep = at >= 0
+        order = np.argsort(at[keep], kind="stable")
+        starts = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(at[keep], minlength=n), out=starts[1:])
+        columns = {c: trace[c].to_numpy(dtype=object)[keep][order].tolist()
+                   for c in TRACE_COLUMNS}
+        return cls(columns, starts)
+
+    def rows(self, i: int) -> range:
+        return range(int(self.starts[i]), int(self.starts[i + 1]))
+
+
+@dataclass
+class Tables:
+    """Whole-column preparation shared by every report of one run (no loop per authority)."""
+
+    ratings: pd.DataFrame
+    previous: pd.DataFrame  # report.change.changes(): previous_period ... status
+    columns: dict[str, list[Any]]  # ratings columns, spelt for people
+    changes: dict[str, list[Any]]
+    steps: Slices  # the trace of every step, by area
+    sources: Slices  # the trace's input rows: value as spelt, where it came from
+    inputs: dict[str, dict[str, Any]]  # input id -> lists: text/present/na/pct/n/x
+    spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]]  # (input, period) ->
+    # the national spread's figures, and its strip drawn but for the dot
+    notes: dict[tuple[str, str], dict[str, str]]  # (code, period) -> indicator -> note
+    have_inputs: bool
+
+
+def _spelt_column(column: pd.Series) -> list[str]:
+    """A ratings column for people: numbers by ``number``, labels as they are, '' if missing."""
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(column).to_numpy()
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype):
+        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64,
+                                                                   na_value=np.nan)
+        unique, inverse = np.unique(np.where(missing, 0.0, numbers), return_inverse=True)
+        spelt = np.array([number(float(u)) for u in unique], dtype=object)[inverse]
+    else:
+        spelt = np.array([str(v) for v in values], dtype=object) if len(values) else (
+            np.array([], dtype=object))
+    spelt[missing] = ""
+    return list(spelt)
+
+
+def _spell_trace(facts: PackFacts, fields: list[Any], values: list[Any]) -> list[str]:
+    """Trace values as people read them: numbers of number fields by ``number``."""
+    field_arr = np.asarray(fields, dtype=object)
+    value_arr = np.asarray(values, dtype=object).astype(str)
+    out = value_arr.astype(object)
+    numeric = [f for f in set(fields) if (t := facts.field_type(str(f))) is not None
+               and t.kind == "number"]
+    if not numeric:
+        return list(out)
+    mask = np.isin(field_arr, numeric) & (value_arr != "")
+    unique, inverse = np.unique(value_arr[mask], return_inverse=True)
+    spelt = np.array([number_text(u) for u in unique], dtype=object)
+    out[mask] = spelt[inverse]
+    return list(out)
+
+
+def number_text(text: str) -> str:
+    try:
+        return number(float(text))
+    except ValueError:
+        return text
+
+
+def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
+    ratings = data.ratings.reset_index(drop=True)
+    n = len(ratings)
+    previous = changes(ratings, data.trace, facts)
+    trace = data.trace
+    if len(trace):
+        at = positions(ratings, trace["authority_code"], trace["period"])
+        is_input = (trace["step"].astype(str) == "input").to_numpy()
+        steps = Slices.of(trace, np.where(is_input, -1, at), n)
+        steps.columns["value"] = _spell_trace(facts, steps.columns["field"],
+                                              steps.columns["value"])
+        sources = Slices.of(trace, np.where(is_input, at, -1), n)
+    else:
+        empty: dict[str, list[Any]] = {c: [] for c in TRACE_COLUMNS}
+        steps = Slices(empty, np.zeros(n + 1, dtype=np.int64))
+        sources = Slices(dict(empty), np.zeros(n + 1, dtype=np.int64))
+    columns = {c: ratings[c].to_numpy(dtype=object).tolist()
+               for c in ("authority_code", "authority_name", "period", "rating_status",
+                         "rating_note")}
+    columns["rating"] = _spelt_column(ratings["rating"])
+    for name in facts.pack.outputs:
+        if name in ratings.columns and name not in columns:
+            columns[name] = _spelt_column(ratings[name])
+    change_cols = {c: previous[c].tolist() for c in previous.columns}
+    inputs: dict[str, dict[str, Any]] = {}
+    spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]] = {}
+    if data.inputs is not None and data.na is not None:
+        inputs, spreads = _prepare_inputs(data, facts, ratings)
+    notes: dict[tuple[str, str], dict[str, str]] = {}
+    for code, period, indicator, note in data.notes[
+            ["authority_code", "period", "indicator", "note"]].itertuples(index=False):
+        notes.setdefault((str(code), str(period)), {})[str(indicator)] = str(note)
+    return Tables(ratings, previous, columns, change_cols, steps, sources, inputs, spreads,
+                  notes, data.inputs is not None)
+
+
+def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
+                    ) -> tuple[dict[str, dict[str, Any]],
+                               dict[tuple[str, str], tuple[dict[str, Any], Markup]]]:
+    assert data.inputs is not None and data.na is not None
+    periods = ratings["period"].astype(str)
+    period_list = periods.tolist()
+    numeric = [s.id for s in facts.pack.inputs if s.type in ("number", "integer")]
+    frame = data.inputs[numeric].reset_index(drop=True) if numeric else pd.DataFrame(
+        index=ratings.index)
+    by_period = frame.groupby(periods)
+    ranks = by_period.rank(method="average")
+    counts = frame.notna().groupby(periods).transform("sum")
+    pct = (ranks - 0.5) / counts * 100.0
+    spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]] = {}
+    x_columns: dict[str, np.ndarray] = {}
+    if numeric:
+        q = by_period.quantile(np.asarray(QUANTILES))
+        for input_id in numeric:
+            x_columns[input_id] = np.full(len(ratings), np.nan)
+        for period, row in q.groupby(level=0):
+            rows = (periods == period).to_numpy()
+            for input_id in numeric:
+                spread = [float(v) for v in row[input_id].to_numpy()]
+                if any(math.isnan(v) for v in spread):
+                    continue
+                lo, hi = spread[0], spread[-1]
+
+                def x(v: Any, lo: float = lo, hi: float = hi) -> Any:
+                    return np.round(2 + 100 * (v - lo) / (hi - lo), 1) if hi > lo else (
+                        v * 0 + 52.0)
+
+                figures = dict(zip(("min", "q1", "median", "q3", "max"),
+                                   (number(v) for v in spread), strict=True))
+                xs = [float(x(v)) for v in spread[1:4]]
+                spreads[(input_id, str(period))] = (
+                    dict(figures, x_q1=xs[0], x_median=xs[1], x_q3=xs[2]),
+                    svg.strip_start(figures, *xs))
+                x_columns[input_id][rows] = x(frame[input_id].to_numpy(dtype=np.float64)[rows])
+    inputs: dict[str, dict[str, Any]] = {}
+    for spec in facts.pack.inputs:
+        ftype = facts.loaded.plan.input_types[spec.id]
+        raw = data.inputs[spec.id].to_numpy()
+        if spec.type == "text":
+            text = format_values(raw.astype(object), ftype)
+            present = text != ""
+        else:
+            values = raw.astype(np.float64)
+            text = format_values(values, ftype)
+            present = ~np.isnan(values)
+        entry: dict[str, Any] = {
+            "text": text.tolist(), "present": present.tolist(),
+            "na": data.na[spec.id].to_numpy(dtype=bool).tolist(), "period": period_list}
+        if spec.id in pct:
+            entry["pct"] = np.floor(pct[spec.id].to_numpy(dtype=np.float64) + 0.5).tolist()
+            entry["n"] = counts[spec.id].to_numpy(dtype=np.float64).tolist()
+            entry["x"] = x_columns[spec.id].tolist()
+        inputs[spec.id] = entry
+    return inputs, spreads
