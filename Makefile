@@ -14,8 +14,9 @@ $(VENV)/.run-installed: pyproject.toml | $(BIN)/python
 	$(PIP) install -e .
 	touch $@
 
+# The dask extra too: the test suite runs a sensitivity run on a local Dask cluster.
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,dask]'
 	touch $@ $(VENV)/.run-installed
 
 ## run: rate the bundled sample under every sample pack; writes reports/

@@ -34,13 +34,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from perfassess.cli import errors, explain, rules, score, validate
+    from perfassess.cli import errors, explain, rules, score, sensitivity, validate
 
     cli.add_command(errors.errors)
     cli.add_command(score.score)
     cli.add_command(validate.validate)
     cli.add_command(rules.rules)
     cli.add_command(explain.explain)
+    cli.add_command(sensitivity.sensitivity)
 
 
 _register()

@@ -82,6 +82,10 @@ def show(pack: str) -> None:
                 else extra
         req = "required" if spec.required else "optional"
         click.echo(f"  {spec.id:<44} {spec.type:<8} {extra:<16} {req}")
+    if p.parameters:
+        click.echo("\nparameters:")
+        for name, parameter in p.parameters.items():
+            click.echo(f"  {name:<44} {parameter.value:<16g} {parameter.status or ''}")
     click.echo("\nsteps:")
     for step in p.steps:
         click.echo(f"  {step.id:<40} {step.kind:<12} {step.status or ''}")
@@ -95,6 +99,11 @@ def show(pack: str) -> None:
                     else f"at least {cap.at_least}"
                 click.echo(f"    {cap.id:<10} {cap.status or step.status or '':<14} "
                            f"{bound} when {cap.when}")
+    if p.uncertainty is not None:
+        u = p.uncertainty
+        click.echo(f"\nuncertainty (perfassess sensitivity): {len(u.parameters)} parameter(s), "
+                   f"{len(u.weights)} weight group(s), {len(u.alternatives)} alternative "
+                   f"reading(s), data error on {len(u.data)} input(s)")
 
 
 @rules.command("test")

@@ -184,6 +184,10 @@ class _Table:
         if producer == "input":
             state.leaves[name] = self.input_domain(name)
             return
+        if producer == "parameter":  # a constant: the one value the pack declares
+            value = self.schema.parameters[name][0]
+            state.leaves[name] = Domain([value], [False], [f"{value:g}"])
+            return
         if producer is None or producer not in self.step_of:
             raise Unanalysable(f"field {name!r} has no producer")
         j = self.step_of[producer]
@@ -388,7 +392,7 @@ class _Table:
 
     def field_order(self) -> list[str]:
         """Inputs in pack order, then step outputs in step order (for stable messages)."""
-        order = [spec.id for spec in self.pack.inputs]
+        order = [spec.id for spec in self.pack.inputs] + list(self.schema.parameters)
         for step in self.pack.steps:
             order += _outputs(step)
         return order
@@ -432,7 +436,8 @@ class _Table:
                 if flags.any():
                     na[member] = flags[chosen]
         keys = pd.DataFrame({"authority_code": np.full(n, "", dtype=object), "period": period})
-        frame = Frame(keys=keys, values=dict(values), types=dict(self.schema.fields),
+        parameters, _ = self.plan.parameter_columns(n)  # steps read them (cuts, weights)
+        frame = Frame(keys=keys, values=parameters | values, types=dict(self.schema.fields),
                       status={k: np.zeros(n, dtype=np.int8) for k in values}, na=na,
                       trace=Trace("none"))
         offset = len(self.plan.runners) - len(self.pack.steps)

@@ -25,11 +25,12 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
              ) -> Evaluation:
     """Every step in order over whole columns; one ratings row per authority and period."""
     n = len(returns.keys)
+    parameters, parameter_status = plan.parameter_columns(n)
     frame = Frame(
         keys=returns.keys,
-        values={k: v.copy() for k, v in returns.values.items()},
-        types=dict(plan.input_types),
-        status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types},
+        values={k: v.copy() for k, v in returns.values.items()} | parameters,
+        types=plan.base_types(),
+        status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types} | parameter_status,
         na=dict(returns.na),
         trace=Trace(trace_mode, summary_steps=summary_steps(plan)),
         history=history,

@@ -90,6 +90,9 @@ class Frame:
     # Results of earlier runs (authority_code, period, fields as spelt), for steps that look
     # back beyond the periods of this run.
     history: pd.DataFrame | None = None
+    # In a sensitivity run, the draw of each row: draws are separate worlds, so a population
+    # (a period) and an authority's previous period are looked for within the row's draw.
+    draw: np.ndarray | None = None
     active: np.ndarray = field(init=False)
     note: np.ndarray = field(init=False)
     _periods: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)
@@ -117,7 +120,21 @@ class Frame:
         return self._periods
 
     def period_codes(self) -> np.ndarray:
-        return self._period_index()[0]
+        """Each row's population: its period (within its draw, in a sensitivity run)."""
+        codes, periods = self._period_index()
+        if self.draw is None:
+            return codes
+        period_codes: np.ndarray = np.asarray(self.draw, dtype=np.int64) * len(periods) + codes
+        return period_codes
+
+    def same_authority_above(self) -> np.ndarray:
+        """Whether each row's authority (and draw) is that of the row above it."""
+        codes = self.keys["authority_code"].to_numpy()
+        same = np.zeros(self.n, dtype=bool)
+        same[1:] = codes[1:] == codes[:-1]
+        if self.draw is not None:
+            same[1:] &= self.draw[1:] == self.draw[:-1]
+        return same
 
     def max_status(self, fields: frozenset[str] | set[str] | list[str]) -> np.ndarray:
         """The least certain status among these fields, row by row; a missing value adds

@@ -50,6 +50,15 @@ class Schema:
     fields: dict[str, FieldType] = field(default_factory=dict)
     producer: dict[str, str] = field(default_factory=dict)
     folder: Path | None = None  # the pack's folder, where its reference tables live
+    # Named numbers of the pack: a field each (type number), with its value and status code.
+    parameters: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+    def parameter(self, name: str, path: YamlPath) -> tuple[float, int]:
+        """A parameter named where a number may be given (a cut point, a weight)."""
+        if name not in self.parameters:
+            raise PlanError("E-PACK-REF", f"{name!r} is neither a number nor a parameter of "
+                            "the pack", path)
+        return self.parameters[name]
 
     def vocabulary(self, name: str, path: YamlPath) -> FieldType:
         if name not in self.vocabularies:
@@ -135,6 +144,17 @@ class Plan:
     input_types: dict[str, FieldType]
     runners: list[Runner]
 
+    def parameter_columns(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Every parameter as a frame column of n rows at its declared value, and its status."""
+        values = {name: np.full(n, value) for name, (value, _) in self.schema.parameters.items()}
+        status = {name: np.full(n, code, dtype=np.int8)
+                  for name, (_, code) in self.schema.parameters.items()}
+        return values, status
+
+    def base_types(self) -> dict[str, FieldType]:
+        """The types of the fields a frame starts with: the inputs and the parameters."""
+        return dict(self.input_types) | {name: NUMBER for name in self.schema.parameters}
+
 
 def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
     """Check every step against the fields defined before it and compile it; ``folder`` is
@@ -151,6 +171,13 @@ def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
         ftype = input_type(spec.type, spec.vocabulary, schema, path)
         schema.define(spec.id, ftype, "input", (*path, "id"))
         input_types[spec.id] = ftype
+    for name, parameter in pack.parameters.items():
+        path = ("parameters", name)
+        if parameter.status is None:
+            raise PlanError("E-PACK-STATUS", "every parameter needs a status (documented, "
+                            "reconstructed or illustrative)", path)
+        schema.define(name, NUMBER, "parameter", path)
+        schema.parameters[name] = (parameter.value, status_code(parameter.status))
     runners: list[Runner] = []
     required = [spec.id for spec in pack.inputs if spec.required]
     if required:

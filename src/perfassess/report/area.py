@@ -417,7 +417,7 @@ def _next_band(facts: PackFacts, last: dict[str, Record], rating: Record,
         labels = list(ftype.vocabulary)
         if step.polarity == "lower":
             labels.reverse()
-    cuts = step.cuts
+    cuts = step.cut_values(facts.loaded.pack.parameters)
     side: Literal["left", "right"] = "right" if step.closed == "left" else "left"  # as the
     # band step searches
     idx = int(np.searchsorted(np.asarray(cuts), np.float64(value), side=side))

@@ -119,6 +119,12 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
     for finding in checks.findings:
         path = _yaml_path(finding.path, origin)
         problems.add(_at(finding.code, f"{_dotted(path)}: {finding.message}", doc.mark(path)))
+    if pack.uncertainty is not None:  # what a sensitivity run may vary, checked like rules
+        from perfassess.sensitivity.declare import check_uncertainty
+
+        for finding in check_uncertainty(pack, plan, folder):
+            problems.add(_at(finding.code, f"{_dotted(finding.path)}: {finding.message}",
+                             doc.mark(finding.path)))
     if problems.has_errors():
         raise ProblemsFound(problems)
     return LoadedPack(pack, plan, folder, canonical_hash(pack), problems, checks.summaries)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -106,12 +108,12 @@ class StepBase(RuleMeta):
 
 
 class BandStep(StepBase):
-    """A value to an ordinal band by ordered cut points."""
+    """A value to an ordinal band by ordered cut points (numbers or parameter names)."""
 
     kind: Literal["band"]
     input: str
     output: str
-    cuts: list[float] = Field(min_length=1)
+    cuts: list[float | str] = Field(min_length=1)
     closed: Literal["left", "right"] = "left"
     polarity: Literal["higher", "lower", "range"] = "higher"
     vocabulary: str | None = None
@@ -119,11 +121,16 @@ class BandStep(StepBase):
 
     @field_validator("cuts")
     @classmethod
-    def _ascending(cls, cuts: list[float]) -> list[float]:
-        for i in range(1, len(cuts)):
-            if cuts[i] <= cuts[i - 1]:
-                raise ValueError(f"cut points must rise strictly: {cuts[i - 1]} then {cuts[i]}")
+    def _ascending(cls, cuts: list[float | str]) -> list[float | str]:
+        # Cuts named by a parameter are checked against its value when the pack is planned.
+        for low, high in itertools.pairwise(cuts):
+            if isinstance(low, float) and isinstance(high, float) and high <= low:
+                raise ValueError(f"cut points must rise strictly: {low} then {high}")
         return cuts
+
+    def cut_values(self, parameters: dict[str, Parameter]) -> list[float]:
+        """The cut points as numbers, a parameter's cut at its declared value."""
+        return [cut if isinstance(cut, float) else parameters[cut].value for cut in self.cuts]
 
     @model_validator(mode="after")
     def _check(self) -> BandStep:
@@ -176,7 +183,7 @@ class AggregateStep(StepBase):
     inputs: list[str] = Field(min_length=1)
     output: str
     method: Literal["mean", "weighted_mean", "sum", "min", "max", "median", "n_present"]
-    weights: dict[str, float] | None = None
+    weights: dict[str, float | str] | None = None  # a number or a parameter's name
     missing: Literal["skip", "propagate"] = "skip"
     min_present: int | None = None
 
@@ -300,6 +307,112 @@ STEP_KINDS: frozenset[str] = frozenset(
     for model in get_args(get_args(Step)[0]))
 
 
+class Parameter(RuleMeta):
+    """A named number that rules use by name (in expressions, band cuts, aggregate weights),
+    so that how sure we are of it can be declared and varied in a sensitivity run."""
+
+    value: float
+    title: str | None = None
+
+
+# An amount of variation: a number (absolute) or a percentage of the value ("10%").
+PERCENT_PATTERN = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%\s*$")
+
+
+def _amount(value: float | str) -> float | str:
+    if isinstance(value, str):
+        if not PERCENT_PATTERN.match(value):
+            raise ValueError(f"{value!r} is neither a number nor a percentage such as '10%'")
+    elif value < 0:
+        raise ValueError(f"{value} is negative: give the size of the variation")
+    return value
+
+
+Amount = Annotated[float | str, AfterValidator(_amount)]
+
+
+def percent_of(amount: float | str, value: float) -> float:
+    """An amount as an absolute number: a percentage is taken of ``value``."""
+    if isinstance(amount, str):
+        match = PERCENT_PATTERN.match(amount)
+        assert match is not None
+        return abs(value) * float(match.group(1)) / 100.0
+    return float(amount)
+
+
+class ParameterUncertainty(Model):
+    """How one parameter may vary: plus or minus an amount, or a list of choices."""
+
+    plus_minus: Amount | None = None
+    distribution: Literal["uniform", "triangular"] = "uniform"
+    choices: list[float] | None = Field(default=None, min_length=2)
+    allow_documented: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ParameterUncertainty:
+        if (self.plus_minus is None) == (self.choices is None):
+            raise ValueError("give exactly one of plus_minus or choices")
+        if self.choices is not None and "distribution" in self.model_fields_set:
+            raise ValueError("choices are drawn with equal probability; distribution applies "
+                             "to plus_minus")
+        return self
+
+
+class WeightUncertainty(Model):
+    """Weights (parameters) that each vary by an amount, then are rescaled to their total."""
+
+    parameters: list[str] = Field(min_length=2)
+    plus_minus: Amount
+    allow_documented: bool = False
+    note: str | None = None
+
+
+class AlternativeRule(Model):
+    """Another reading of a step: the step with some of its keys replaced."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    step: str
+    replace: dict[str, Any] = Field(min_length=1)
+    status: Status
+    source: str | None = None
+    note: str | None = None
+    allow_documented: bool = False
+
+
+class BinomialError(Model):
+    """The value is a rate: count / cases x per; the count is drawn as Binomial(cases, rate)."""
+
+    cases: str
+    per: float = Field(default=100.0, gt=0)
+
+
+class DataUncertainty(Model):
+    """Error in one input's returned values: relative (normal) or binomial."""
+
+    relative: Amount | None = None  # the standard deviation, as a percentage of the value
+    binomial: BinomialError | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> DataUncertainty:
+        if (self.relative is None) == (self.binomial is None):
+            raise ValueError("give exactly one of relative or binomial")
+        if self.relative is not None and not isinstance(self.relative, str):
+            raise ValueError("relative error is a percentage of the value, such as '5%'")
+        return self
+
+
+class Uncertainty(Model):
+    """What may vary in a sensitivity run, and how (see docs/sensitivity.md)."""
+
+    parameters: dict[str, ParameterUncertainty] = Field(default_factory=dict)
+    weights: list[WeightUncertainty] = Field(default_factory=list)
+    alternatives: list[AlternativeRule] = Field(default_factory=list)
+    data: dict[str, DataUncertainty] = Field(default_factory=dict)
+    note: str | None = None
+
+
 class RatingSpec(Model):
     field: str
     sort: list[str] = Field(default_factory=list)
@@ -317,9 +430,12 @@ class Pack(Model):
     vocabularies: dict[str, Vocabulary] = Field(default_factory=dict)
     groups: dict[str, list[str]] = Field(default_factory=dict)
     inputs: list[InputSpec] = Field(min_length=1)
+    parameters: dict[Annotated[str, Field(pattern=ID_PATTERN)], Parameter] = Field(
+        default_factory=dict)
     rating: RatingSpec
     outputs: list[str] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
+    uncertainty: Uncertainty | None = None
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)

@@ -26,8 +26,15 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
         if missing_w:
             raise PlanError("E-PACK-REF", f"no weight for input {missing_w[0]!r}",
                             (*path, "weights"))
-        weights = np.array([step.weights[n] for n in names], dtype=np.float64)
+        for name, weight in step.weights.items():
+            if isinstance(weight, str):
+                schema.parameter(weight, (*path, "weights", name))
+        weights = np.array([_declared(step.weights[n], schema) for n in names],
+                           dtype=np.float64)
+    named = {n: w for n, w in (step.weights or {}).items() if isinstance(w, str)}
     status = rule_status(step, None, path)
+    if named:
+        status = max(status, *(schema.parameters[w][1] for w in named.values()))
     integer_in = all(t == INTEGER for t in types)
     out_type: FieldType = (INTEGER if step.method == "n_present" or (
         integer_in and step.method in ("sum", "min", "max")) else NUMBER)
@@ -43,8 +50,13 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
             if step.method == "n_present":
                 out = n_present.astype(np.float64)
             elif step.method == "weighted_mean":
-                w = weights[:, None] * present
-                out = np.nansum(stack * weights[:, None], axis=0) / w.sum(axis=0)
+                # Weights named by a parameter take each row's value of it.
+                by_row = (np.vstack([frame.values[named[n]] if n in named
+                                     else np.full(frame.n, weights[i])
+                                     for i, n in enumerate(names)])
+                          if named else weights[:, None])
+                w = by_row * present
+                out = np.nansum(stack * by_row, axis=0) / w.sum(axis=0)
             elif step.method == "mean":
                 out = np.nansum(stack, axis=0) / n_present
             elif step.method == "sum":
@@ -73,6 +85,10 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id, reason, keep_missing=True)
     return run
+
+
+def _declared(weight: float | str, schema: Schema) -> float:
+    return schema.parameters[weight][0] if isinstance(weight, str) else weight
 
 
 def n_present_text(n: int) -> str:

@@ -51,17 +51,37 @@ def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
         codes = [float(x) for x in step.labels]
     schema.define(step.output, out_type, step.id, (*path, "output"))
 
-    cuts = np.asarray(step.cuts, dtype=np.float64)
+    # A cut may name a parameter: its declared value here, its row's value when run.
+    declared = [cut if isinstance(cut, float) else
+                schema.parameter(cut, (*path, "cuts", i))[0] for i, cut in enumerate(step.cuts)]
+    for i in range(1, len(declared)):
+        if declared[i] <= declared[i - 1]:
+            raise PlanError("E-PACK-CUTS", f"cut points must rise strictly: {declared[i - 1]:g} "
+                            f"then {declared[i]:g}", (*path, "cuts", i))
+    named = [cut for cut in step.cuts if isinstance(cut, str)]
+    if named:
+        status = max(status, *(schema.parameters[name][1] for name in named))
+    cuts = np.asarray(declared, dtype=np.float64)
     lookup = np.asarray(codes, dtype=np.float64)
-    bounds = [None, *step.cuts, None]
+    bounds = [None, *declared, None]
     reasons = np.array([f"{step.input} {_interval(bounds[i], bounds[i + 1], step.closed)}"
                         for i in range(len(codes))] + [f"{step.input} missing"], dtype=object)
     side: Literal["left", "right"] = "right" if step.closed == "left" else "left"
 
+    def band_index(frame: Frame, x: np.ndarray) -> np.ndarray:
+        if not named:
+            return np.searchsorted(cuts, x, side=side)
+        # Cuts that vary by row: count the cuts each value has passed (as searchsorted
+        # does), with each row's cuts sorted so varied cuts that cross keep the bands in order.
+        rows = np.sort(np.vstack([frame.values[cut] if isinstance(cut, str) else
+                                  np.full(frame.n, cut) for cut in step.cuts]), axis=0)
+        passed = rows <= x if side == "right" else rows < x
+        return np.asarray(passed.sum(axis=0))
+
     def run(frame: Frame) -> None:
         x = frame.values[step.input]
         missing = np.isnan(x)
-        idx = np.searchsorted(cuts, np.where(missing, 0.0, x), side=side)
+        idx = band_index(frame, np.where(missing, 0.0, x))
         out = np.where(missing, np.nan, lookup[idx])
         st = np.maximum(frame.status[step.input], status)
         frame.set(step.output, out, out_type, st)

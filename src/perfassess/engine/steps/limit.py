@@ -27,7 +27,10 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                                                 else "at_least"))
         exempt_st = status_code(cap.exempt_status) if cap.exempt_status else rule_status(
             cap, step, cpath)
-        caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st))
+        # A condition "not evaluated" names the data it lacked, not the parameters it read.
+        data_fields = ", ".join(sorted(when.fields - set(schema.parameters)))
+        caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st,
+                     data_fields))
     schema.define(step.output, in_type, step.id, (*path, "output"))
     if step.fired_output:
         schema.define(step.fired_output, TEXT, step.id, (*path, "fired_output"))
@@ -38,8 +41,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         x = frame.values[step.input]
         out = x.copy()
         status = frame.status[step.input].copy()
-        fired_ids = np.full(n, "", dtype=object)
-        for cap, when, exempt, bound, st, exempt_st in caps:
+        fired = np.zeros(n, dtype=np.int64)  # which caps fired, one bit per cap
+        for i, (cap, when, exempt, bound, st, exempt_st, data_fields) in enumerate(caps):
             truth = when.truth(env, n)
             holds = truth.t & ~np.isnan(x) & frame.active
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
@@ -53,8 +56,7 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             cond_status = np.maximum(frame.max_status(when.fields), st)
             status = np.where(bites, np.maximum(status, cond_status), status)
             status = np.where(excused & would_bite, np.maximum(status, exempt_st), status)
-            fired_ids = np.where(effective, np.where(fired_ids == "", cap.id,
-                                                     fired_ids + "; " + cap.id), fired_ids)
+            fired |= effective.astype(np.int64) << i
             unknown = ~truth.t & ~truth.f & frame.active
             bound_text = ("at most " if cap.at_most is not None else "at least ") + str(
                 cap.at_most if cap.at_most is not None else cap.at_least)
@@ -62,7 +64,7 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             for mask, reason, code in (
                 (effective, f"fired: {cap.reason}", st),
                 (excused, f"exempt: {cap.exempt_reason}", exempt_st),
-                (unknown, f"not evaluated: {', '.join(sorted(when.fields))} missing", st),
+                (unknown, f"not evaluated: {data_fields} missing", st),
             ):
                 rows = np.flatnonzero(mask)
                 frame.trace.add(TraceChunk(rows, step.id, step.output,
@@ -70,10 +72,28 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                                            rule_id, np.full(len(rows), code, dtype=np.int8),
                                            reason))
         frame.set(step.output, out, in_type, status)
-        changed = (out != x) & ~np.isnan(x)
-        before = format_values(x, in_type)
-        outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
-        frame.record(step.id, step.output, step.id, outcome.astype(object))
+        if frame.trace.mode != "none":
+            changed = (out != x) & ~np.isnan(x)
+            before = format_values(x, in_type)
+            outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
+            frame.record(step.id, step.output, step.id, outcome.astype(object))
         if step.fired_output:
-            frame.set(step.fired_output, fired_ids, TEXT, frame.max_status([]))
+            frame.set(step.fired_output, fired_text(fired, [cap.id for cap, *_ in caps]), TEXT,
+                      frame.max_status([]))
     return run
+
+
+def fired_text(fired: np.ndarray, ids: list[str]) -> np.ndarray:
+    """The ids of the caps that fired on each row, joined in order ("A; B"), spelt once per
+    combination that occurs rather than once per row."""
+    if len(ids) > 16:  # a table of every combination would be too large: spell row by row
+        out = np.full(len(fired), "", dtype=object)
+        for i, cap_id in enumerate(ids):
+            on = (fired >> i) & 1 == 1
+            out = np.where(on, np.where(out == "", cap_id, out + "; " + cap_id), out)
+        return out
+    table = np.empty(1 << len(ids), dtype=object)
+    for combo in np.flatnonzero(np.bincount(fired, minlength=1)):
+        table[combo] = "; ".join(cap_id for i, cap_id in enumerate(ids) if combo >> i & 1)
+    spelt: np.ndarray = table[fired]
+    return spelt

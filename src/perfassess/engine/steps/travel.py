@@ -64,9 +64,7 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
 
 
 def _previous_status(frame: Frame, name: str) -> np.ndarray:
-    codes = frame.keys["authority_code"].to_numpy()
-    same = np.zeros(frame.n, dtype=bool)
-    same[1:] = codes[1:] == codes[:-1]
+    same = frame.same_authority_above()
     above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
     present = ~np.isnan(frame.values[name])
     return np.where(same & present[above], frame.status[name][above], 0).astype(np.int8)
@@ -75,15 +73,15 @@ def _previous_status(frame: Frame, name: str) -> np.ndarray:
 def _previous(frame: Frame, name: str, ftype: FieldType) -> tuple[np.ndarray, np.ndarray]:
     """The field's value in the authority's latest earlier period, and that period.
 
-    Rows are sorted by authority then period, so within the run the previous period is
-    the row above when it is the same authority. Where the run has no earlier period for
-    an authority, the history of an earlier run is consulted.
+    Rows are sorted by authority then period (by draw first in a sensitivity run), so
+    within the run the previous period is the row above when it is the same authority.
+    Where the run has no earlier period for an authority, the history of an earlier run is
+    consulted.
     """
     codes = frame.keys["authority_code"].to_numpy()
     periods = frame.keys["period"].to_numpy().astype(str)
     values = frame.values[name]
-    same = np.zeros(frame.n, dtype=bool)
-    same[1:] = codes[1:] == codes[:-1]
+    same = frame.same_authority_above()
     above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
     previous = np.where(same, values[above], np.nan)
     previous_period = np.where(same, periods[above], "")

@@ -1,0 +1,78 @@
+"""``perfassess sensitivity``: how solid each rating is under the declared uncertainty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--pack", required=True, metavar="ID_OR_PATH",
+              help="Built-in pack id or a pack folder.")
+@click.option("--input", "inputs", multiple=True, required=True, metavar="FILE",
+              help="Returns file, CSV or Parquet, long or wide (repeatable).")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; writes OUT/<pack id>/.")
+@click.option("--draws", type=int, default=1000, show_default=True,
+              help="How many perturbed runs.")
+@click.option("--seed", type=int, required=True,
+              help="Run seed: the same seed gives the same results.")
+@click.option("--uncertainty", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file declaring what varies (replaces the pack's `uncertainty:`).")
+@click.option("--chunk", type=int, default=100, show_default=True,
+              help="Draws evaluated together (memory grows with it; results do not change).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Run chunks in this process, or on Dask workers.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address (default with --executor dask: a local cluster).")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Workers of the local Dask cluster.")
+@click.option("--fragile-below", type=float, default=0.9, show_default=True,
+              help="A rating kept in fewer than this share of draws is fragile.")
+@click.option("--vary-documented", is_flag=True,
+              help="Also vary declared parameters and rules whose status is documented.")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Authority reference CSV (authority_code, authority_name).")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of templates that replace the built-in ones by name.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="How to print problems.")
+@click.option("--quiet", is_flag=True, help="Print nothing on success.")
+@click.pass_context
+def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Path, draws: int,
+                seed: int, uncertainty: Path | None, chunk: int, executor: str,
+                scheduler: str | None, workers: int, fragile_below: float,
+                vary_documented: bool, reference: Path | None, templates: Path | None,
+                fmt: str, quiet: bool) -> None:
+    """Rerun a pack many times under its declared uncertainty: how likely is each rating?"""
+    from perfassess.api import Reference
+    from perfassess.cli.output import print_problems
+    from perfassess.report.stability import fragile_share
+    from perfassess.sensitivity.publish import publish
+    from perfassess.sensitivity.run import SensitivityOptions
+    from perfassess.sensitivity.run import sensitivity as run_sensitivity
+
+    ctx.meta["perfassess.format"] = fmt
+    options = SensitivityOptions(draws=draws, seed=seed, chunk=chunk,
+                                 executor=executor,  # type: ignore[arg-type]
+                                 scheduler=scheduler, workers=workers,
+                                 fragile_below=fragile_below, vary_documented=vary_documented,
+                                 uncertainty=uncertainty)
+    refs = Reference.read(reference) if reference else None
+    run = run_sensitivity(pack, [Path(i) for i in inputs], options, refs)
+    folder = publish(run, out, templates)
+    if fmt == "json":
+        print_problems(run.problems, fmt)
+        return
+    if quiet:
+        return
+    if run.problems:
+        print_problems(run.problems, fmt)
+    if run.declared.held:
+        click.echo(f"note: {run.declared.held_note()}")
+    stability = run.results.stability
+    rated = int((stability["rating"] != "").sum())
+    fragile = int(stability["fragile"].sum())
+    click.echo(f"{run.loaded.id}: {draws} draws; {fragile} of {rated} rated authority-periods "
+               f"fragile ({fragile_share(stability):.1%}) -> {folder}")
