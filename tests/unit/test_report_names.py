@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfassess.report.names import file_names, safe_filename
+from perfassess.io.names import safe_filename, safe_filenames
 
 
 def test_ordinary_codes_and_periods_are_kept() -> None:
@@ -26,7 +26,7 @@ def test_different_texts_never_share_a_name() -> None:
 
 
 def test_names_differing_only_by_case_are_kept_apart() -> None:
-    names = file_names(["E1", "e1", "E2"])
+    names = safe_filenames(["E1", "e1", "E2"])
     assert names["E2"] == "E2"
     assert names["E1"] != names["e1"]
     assert names["E1"].casefold() != names["e1"].casefold()
@@ -34,5 +34,5 @@ def test_names_differing_only_by_case_are_kept_apart() -> None:
 
 def test_a_code_crafted_to_look_like_another_hashed_name_does_not_clash() -> None:
     crafted = safe_filename("a/b")  # e.g. 'a_b-<hash>': a perfectly safe code in itself
-    names = file_names(["a/b", crafted])
+    names = safe_filenames(["a/b", crafted])
     assert names["a/b"] != names[crafted]

@@ -7,52 +7,50 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-MAX_NAME = 80  # characters, well under every file system's limit with a suffix added
-_KEEP = re.compile(r"[^A-Za-z0-9._-]+")
-_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-                      *(f"lpt{i}" for i in range(1, 10))})  # Windows refuses these names
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                       *(f"lpt{i}" for i in range(10))})
+MAX_LENGTH = 63  # with '-' and a 16-character hash: at most 80 characters
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+def _hashed(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{_UNSAFE.sub('_', text)[:MAX_LENGTH] or '_'}-{digest}"
 
 
-def safe_filename(text: str, max_length: int = MAX_NAME) -> str:
-    """A file-name stem for any text.
+def safe_filename(text: str) -> str:
+    """A file-name stem for any text: ASCII letters, digits, ``-`` and ``_`` only.
 
-    Letters, digits, ``.``, ``_`` and ``-`` are kept, every other run of characters becomes
-    ``_``, and the name never starts with a dot. When that changed anything (or the text is
-    empty, too long or a Windows device name), a short hash of the original is appended, so
-    two different texts cannot share a name and ``../x`` cannot climb out of a folder.
+    Text that is already such a name (not a Windows device name, not too long) is kept as
+    it is; anything else has its unsafe characters replaced and a hash of the original
+    appended, so no name can climb out of its folder (no ``/``, ``\\``, ``.`` survive).
     """
-    cleaned = _KEEP.sub("_", text).lstrip(".")
-    stem = cleaned.split(".")[0].lower()
-    if cleaned == text and text and len(text) <= max_length and stem not in _DEVICES:
+    if text and not _UNSAFE.search(text) and len(text) <= MAX_LENGTH and (
+            text.lower() not in _RESERVED):
         return text
-    return _hashed(text, max_length)
+    return _hashed(text)
 
 
-def safe_filenames(texts: Iterable[str], max_length: int = MAX_NAME) -> dict[str, str]:
-    """Safe names for many texts, distinct even where case is ignored (Windows, macOS):
-    names that would clash all take their hashed form. Depends only on the set of texts."""
-    names = {text: safe_filename(text, max_length) for text in sorted(set(texts))}
+def safe_filenames(texts: Iterable[str]) -> dict[str, str]:
+    """Safe names for a set of texts, distinct even on case-insensitive file systems.
+
+    Texts whose names would clash (``E1`` and ``e1`` on macOS, or a code crafted to look
+    like another's hashed name) all take the hashed form. Depends only on the set of texts.
+    """
+    names = {text: safe_filename(text) for text in sorted(set(texts))}
     while True:
-        by_folded: dict[str, list[str]] = {}
+        groups: dict[str, list[str]] = {}
         for text, name in names.items():
-            by_folded.setdefault(name.casefold(), []).append(text)
-        clashing = [t for group in by_folded.values() if len(group) > 1 for t in group
-                    if names[t] != _hashed(t, max_length)]
+            groups.setdefault(name.casefold(), []).append(text)
+        clashing = [t for group in groups.values() if len(group) > 1 for t in group
+                    if names[t] != _hashed(t)]
         if not clashing:
-            return names
-        for text in clashing:  # each round hashes more names; hashed names differ
-            names[text] = _hashed(text, max_length)
-
-
-def _hashed(text: str, max_length: int) -> str:
-    cleaned = _KEEP.sub("_", text).lstrip(".")
-    if cleaned.split(".")[0].lower() in _DEVICES:
-        cleaned = "_" + cleaned  # Windows reserves COM1.txt as much as COM1
-    return f"{cleaned[: max_length - 11] or '_'}-{_digest(text)}"
+            break
+        for text in clashing:
+            names[text] = _hashed(text)
+    if len({name.casefold() for name in names.values()}) != len(names):
+        raise ValueError("two different texts hash to the same file name")
+    return names
 
 
 def path_inside(folder: Path, *parts: str) -> Path:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from perfassess.io.names import safe_filenames
 from perfassess.report import svg
 from perfassess.report.data import RunData
 from perfassess.report.facts import (
@@ -24,7 +25,6 @@ from perfassess.report.facts import (
     pack_summary,
     signed,
 )
-from perfassess.report.names import file_names
 from perfassess.report.record import Record
 from perfassess.report.tables import Tables, number_text, prepare_tables
 from perfassess.spec.pack import BandStep, InputSpec
@@ -44,8 +44,8 @@ class Layout:
 
     @classmethod
     def of(cls, ratings: pd.DataFrame) -> Layout:
-        return cls(file_names(ratings["period"].astype(str)),
-                   file_names(ratings["authority_code"].astype(str)))
+        return cls(safe_filenames(ratings["period"].astype(str)),
+                   safe_filenames(ratings["authority_code"].astype(str)))
 
     def area(self, period: str, code: str, ext: str) -> str:
         """Path of an area report, relative to the pack folder."""

@@ -74,7 +74,7 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     tables = prepare_tables(data, facts)
     layout = Layout.of(tables.ratings)
     names = [*layout.periods.values(), *layout.areas.values()]
-    if not all(_SAFE_NAME.match(name) for name in names):  # report.names makes them so
+    if not all(_SAFE_NAME.match(name) for name in names):  # io.names makes them so
         raise ValueError("a report file name would leave the output folder")
     for name in sorted(set(layout.periods.values())):
         (folder / name / "areas").mkdir(parents=True, exist_ok=True)
