@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +45,7 @@ class Validated:
     returns: Returns
     problems: Problems
     inputs: list[Path]
+    sources: list[SourceTable] = field(default_factory=list)  # as read, for the manifest
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ScoreResult:
     evaluation: Evaluation
     problems: Problems
     inputs: list[Path]
+    sources: list[SourceTable] = field(default_factory=list)
 
     @property
     def ratings(self) -> pd.DataFrame:
@@ -83,7 +85,7 @@ def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
     tables = read_returns(paths, problems, sheet) + list(fed)
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer, origin)
-    return Validated(loaded, returns, problems, paths)
+    return Validated(loaded, returns, problems, paths, tables)
 
 
 def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<table>",
@@ -103,23 +105,34 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     if problems.has_errors():
         raise ProblemsFound(problems)
     evaluation = evaluate(loaded.plan, returns, None, trace, history)
-    return ScoreResult(loaded, returns, evaluation, problems, [])
+    return ScoreResult(loaded, returns, evaluation, problems, [],
+                       [SourceTable(name, "long", frame)])
 
 
 def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
           reference: Reference | None = None, trace: TraceMode = "full",
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
-          history: pd.DataFrame | None = None, sheet: str | None = None) -> ScoreResult:
+          history: pd.DataFrame | None = None, sheet: str | None = None,
+          base: Path | None = None) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
-    runs' results, for direction of travel beyond this run's periods.
+    runs' results, for direction of travel beyond this run's periods. With ``base``, the
+    trace names input files relative to it (as the manifest does), so results do not
+    depend on the folder the command ran from.
     """
     checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
                        origin=trace == "full")
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
+    if base is not None and checked.returns.origin is not None \
+            and not checked.returns.origin.empty:
+        from perfassess.manifest import display_path
+
+        names = {str(p): display_path(p, base) for p in checked.inputs}
+        origin = checked.returns.origin
+        origin["file"] = origin["file"].replace(names)
     evaluation = evaluate(checked.pack.plan, checked.returns,
                           reference.names if reference else None, trace, history)
     return ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
-                       checked.inputs)
+                       checked.inputs, checked.sources)

@@ -9,10 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perfassess import __version__
 from perfassess.api import Reference, ScoreResult, score
 from perfassess.engine.frame import TraceMode
-from perfassess.io.hashing import file_sha256
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
@@ -22,15 +20,13 @@ from perfassess.io.write import (
     write_parquet,
     write_text,
 )
+from perfassess.manifest import MANIFEST_FILE, build_manifest
 from perfassess.report.index import write_index
 from perfassess.report.publish import write_reports
 from perfassess.report.summary import render_summary
 from perfassess.spec.loader import LoadedPack, load_pack
-from perfassess.spec.pack import rule_count
 from perfassess.spec.runfile import Feed
 from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
-
-MANIFEST_SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -50,6 +46,7 @@ class RunOptions:
     templates: Path | None = None
     sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
     report: bool = True  # area reports and national summaries (off for batch runs)
+    base: Path | None = None  # paths in manifests and traces are written relative to this
 
 
 @dataclass
@@ -65,16 +62,22 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     results: list[ScoreResult] = []
     done: dict[str, ScoreResult] = {}
     problems = Problems()
+    failed: set[str] = set()
     for request in requests:
+        pack = None
         try:
             pack = load_pack(request.pack)
+            if any(feed.source in failed for feed in request.feeds):
+                failed.add(pack.id)  # fed by a pack that failed: its problems are reported
+                continue
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack.id),
-                           sheet=options.sheet)
+                           sheet=options.sheet, base=options.base)
             done[result.pack.id] = result
         except ProblemsFound as exc:
+            failed.add(pack.id if pack is not None else request.pack)
             problems.extend(exc.problems.items)
             for code, count in exc.problems.counts.items():
                 kept = sum(1 for p in exc.problems.items if p.code == code)
@@ -86,7 +89,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     if problems.has_errors():
         raise ProblemsFound(problems)
     with atomic_batch():  # all packs' outputs replace the old ones together, or none do
-        folders = [publish(result, options) for result in results]
+        folders = [publish(result, options, request)
+                   for result, request in zip(results, requests, strict=True)]
     if options.report:  # the index links the reports; a batch run has none
         write_index(options.out, options.templates)
     return RunOutcome(results, folders, problems)
@@ -149,7 +153,8 @@ def read_history(folder: Path | None, pack_id: str) -> pd.DataFrame | None:
     return pd.read_parquet(path)
 
 
-def publish(result: ScoreResult, options: RunOptions) -> Path:
+def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None
+            ) -> Path:
     target = options.out / result.pack.id
     with atomic_folder(target) as work:
         outputs: dict[str, dict[str, Any]] = {}
@@ -165,31 +170,7 @@ def publish(result: ScoreResult, options: RunOptions) -> Path:
         outputs["summary.md"] = {}
         if options.report:
             outputs.update(write_reports(result, work, options.templates))
-        for name, entry in outputs.items():
-            entry["sha256"] = file_sha256(work / name)
-        write_json(manifest(result, outputs, options), work / "manifest.json")
+        write_json(build_manifest(result, work, outputs, options,
+                                  request or RunRequest(result.pack.id, result.inputs)),
+                   work / MANIFEST_FILE)
     return target
-
-
-def manifest(result: ScoreResult, outputs: dict[str, dict[str, Any]],
-             options: RunOptions) -> dict[str, Any]:
-    ratings = result.ratings
-    pack = result.pack.pack
-    return {
-        "schema_version": MANIFEST_SCHEMA_VERSION,
-        "perfassess_version": __version__,
-        "pack": {"id": pack.id, "title": pack.title, "version": pack.version,
-                 "content_hash": result.pack.content_hash, "rules": rule_count(pack)},
-        "inputs": [{"name": p.name, "sha256": file_sha256(p)} for p in result.inputs],
-        "rows_read": result.returns.rows_read,
-        "outputs": outputs,
-        "counts": {
-            "authority_periods": len(ratings),
-            "authorities": int(ratings["authority_code"].nunique()),
-            "periods": sorted(str(p) for p in ratings["period"].unique()),
-            "rated": int(ratings["rating"].notna().sum()),
-            "not_rated": int(ratings["rating"].isna().sum()),
-            "warnings": len(result.problems),
-        },
-        "options": {"trace": options.trace, "report": options.report},
-    }

@@ -119,3 +119,61 @@ def test_every_builtin_pack_loads() -> None:
     assert {"cpa-2005", "cqc-la-2024", "ss-stars-2002"} <= set(builtin_ids())
     for pack_id in builtin_ids():
         assert load_pack(pack_id).id == pack_id
+
+
+def test_defaults_and_for_each_do_not_change_the_content_hash(
+        write: Callable[[str, str], Path]) -> None:
+    """The hash is of the meaning: a default spelt out, or for_each written out, is the same."""
+    a = load_pack(str(write("a/pack.yaml", GOOD).parent)).content_hash
+    spelt = GOOD.replace("    cuts: [2, 3]\n", "    cuts: [2, 3]\n    closed: left\n")
+    assert load_pack(str(write("b/pack.yaml", spelt).parent)).content_hash == a
+    other_side = GOOD.replace("    cuts: [2, 3]\n", "    cuts: [2, 3]\n    closed: right\n")
+    assert load_pack(str(write("c/pack.yaml", other_side).parent)).content_hash != a
+    looped = GOOD.replace(
+        "  - {id: score, title: S, type: integer, min: 1, max: 4}\n",
+        "  - {id: \"{n}\", for_each: [{n: score}], title: S, type: integer, min: 1, max: 4}\n")
+    assert looped != GOOD
+    assert load_pack(str(write("d/pack.yaml", looped).parent)).content_hash == a
+    retitled = GOOD.replace("title: Demo", "title: Demo pack")
+    assert load_pack(str(write("e/pack.yaml", retitled).parent)).content_hash != a
+
+
+def versioned(write: Callable[[str, str], Path]) -> Path:
+    """A pack folder at 1.1.0 with 1.0.0 kept in versions/."""
+    folder = write("demo/pack.yaml", GOOD.replace("version: 1.0.0", "version: 1.1.0")).parent
+    write("demo/versions/1.0.0/pack.yaml", GOOD)
+    return folder
+
+
+def test_an_older_version_is_addressed_with_an_at(write: Callable[[str, str], Path]) -> None:
+    folder = versioned(write)
+    assert resolve_pack_dir(f"{folder}@1.0.0") == folder / "versions" / "1.0.0"
+    assert resolve_pack_dir(f"{folder}@1.1.0") == folder
+    assert load_pack(f"{folder}@1.0.0").pack.version == "1.0.0"
+    assert load_pack(str(folder)).pack.version == "1.1.0"
+    with pytest.raises(UsageProblem, match=r"no version '2\.0\.0' \(available: 1\.0\.0, 1\.1\.0\)"):
+        resolve_pack_dir(f"{folder}@2.0.0")
+
+
+def test_builtin_ids_take_a_version() -> None:
+    from perfassess.spec.loader import builtin_root, pack_versions
+
+    current = load_pack("ss-stars-2002")
+    first = load_pack("ss-stars-2002@1.0.0")
+    assert first.pack.version == "1.0.0" and first.folder.name == "1.0.0"
+    assert load_pack(f"ss-stars-2002@{current.pack.version}").folder == current.folder
+    assert "1.0.0" in pack_versions(builtin_root() / "ss-stars-2002")
+    with pytest.raises(UsageProblem, match="has no version"):
+        resolve_pack_dir("cqc-la-2024@0.0.1")
+    with pytest.raises(UsageProblem, match=r"no rule pack .nope@1\.0\.0."):
+        resolve_pack_dir("nope@1.0.0")
+
+
+def test_a_kept_version_must_declare_its_own_version(write: Callable[[str, str], Path]) -> None:
+    folder = versioned(write)
+    write("demo/versions/0.9.0/pack.yaml", GOOD)  # says 1.0.0: kept in the wrong folder
+    with pytest.raises(ProblemsFound) as caught:
+        load_pack(f"{folder}@0.9.0")
+    problem = next(iter(caught.value.problems))
+    assert problem.code == "E-PACK-SCHEMA" and problem.row == 3
+    assert "must declare version 0.9.0" in problem.message

@@ -34,10 +34,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from perfassess.cli import errors, explain, rules, score, sensitivity, validate
+    from perfassess.cli import diff, errors, explain, rules, score, sensitivity, validate
 
     cli.add_command(errors.errors)
     cli.add_command(score.score)
+    cli.add_command(diff.diff)
     cli.add_command(validate.validate)
     cli.add_command(rules.rules)
     cli.add_command(explain.explain)

@@ -12,19 +12,46 @@ def rules() -> None:
 
 @rules.command("list")
 def list_packs() -> None:
-    """Built-in packs: id, title, version, years and rule statuses."""
-    from perfassess.spec.loader import builtin_ids, load_pack
+    """Built-in packs: id, version, older versions kept, years and rule statuses."""
+    from perfassess.spec.loader import builtin_ids, builtin_root, load_pack, pack_versions
     from perfassess.spec.pack import rule_count
 
-    header = f"{'id':<18} {'version':<8} {'years':<11} {'doc':>4} {'rec':>4} {'ill':>4}  title"
-    click.echo(header)
+    rows = []
     for pack_id in builtin_ids():
         pack = load_pack(pack_id).pack
-        c = rule_count(pack)
-        click.echo(f"{pack.id:<18} {pack.version:<8} {pack.periods.describe():<11} "
-                   f"{c['documented']:>4} {c['reconstructed']:>4} {c['illustrative']:>4}  "
-                   f"{pack.title}")
-    click.echo("doc/rec/ill: rules documented / reconstructed / illustrative")
+        older = [v for v in pack_versions(builtin_root() / pack_id) if v != pack.version]
+        rows.append((pack, ", ".join(older) or "-", rule_count(pack)))
+    width = max([5, *(len(r[1]) for r in rows)])
+    click.echo(f"{'id':<18} {'version':<8} {'older':<{width}} {'years':<11} {'doc':>4} "
+               f"{'rec':>4} {'ill':>4}  title")
+    for pack, older_text, c in rows:
+        click.echo(f"{pack.id:<18} {pack.version:<8} {older_text:<{width}} "
+                   f"{pack.periods.describe():<11} {c['documented']:>4} "
+                   f"{c['reconstructed']:>4} {c['illustrative']:>4}  {pack.title}")
+    click.echo("doc/rec/ill: rules documented / reconstructed / illustrative; "
+               "run an older version as --pack ID@VERSION")
+
+
+@rules.command("lock")
+@click.option("--force", is_flag=True,
+              help="Record new hashes even for versions whose content changed (only when "
+                   "perfassess's canonical form itself changed).")
+def lock(force: bool) -> None:
+    """Record every built-in pack version's content hash in rules/packs.lock."""
+    from perfassess.io.write import write_text
+    from perfassess.spec.lock import changelog_problems, lock_path, refresh, render_lock
+    from perfassess.validate.problems import Problem, Problems, ProblemsFound
+
+    path = lock_path()
+    entries, problems = refresh(path, force=force)
+    problems += changelog_problems(entries)
+    if problems:
+        found = Problems()
+        for message in problems:
+            found.add(Problem("E-PACK-LOCK", message, file=str(path)))
+        raise ProblemsFound(found)
+    write_text(render_lock(entries), path)
+    click.echo(f"locked {len(entries)} pack version(s) in {path}")
 
 
 @rules.command("check")
@@ -122,7 +149,7 @@ def test(packs: tuple[str, ...]) -> None:
             continue
         results = run_cases(loaded)
         passed = sum(r.passed for r in results)
-        click.echo(f"{loaded.id}: {passed} of {len(results)} cases pass")
+        click.echo(f"{loaded.id} {loaded.pack.version}: {passed} of {len(results)} cases pass")
         for r in results:
             for failure in r.failures:
                 problems.add(Problem("E-CASE-FAILED", f"case {r.case.id}: {failure}",

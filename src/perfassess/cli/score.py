@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from perfassess.runner import RunOptions, RunRequest
 
 
 @click.command()
@@ -32,11 +36,14 @@ import click
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--check", is_flag=True,
+              help="Write nothing: recompute and compare with what is in the output folder; "
+                   "exit 1 with a report of what changed and why.")
 @click.pass_context
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
           previous: Path | None, templates: Path | None, sheet: str | None, fmt: str,
-          quiet: bool, no_report: bool) -> None:
+          quiet: bool, no_report: bool, check: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
@@ -52,7 +59,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         if out is None:
             raise UsageProblem("--pack needs --out DIR")
         requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous) for p in packs]
-        options = RunOptions(out, reference, trace_mode or "full", templates)  # type: ignore[arg-type]
+        options = RunOptions(out, reference, trace_mode or "full",  # type: ignore[arg-type]
+                             templates, base=Path.cwd())
     else:
         if inputs:
             raise UsageProblem("--input needs --pack ID_OR_PATH")
@@ -69,9 +77,12 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             out or base / runfile.out,
             reference or _reference_paths(base, runfile.reference),
             (trace_mode or runfile.trace),  # type: ignore[arg-type]
-            templates)
+            templates, base=base)
     options.sheet = sheet
     options.report = not no_report
+    if check:
+        _check(ctx, requests, options, fmt, quiet)
+        return
     outcome = run(requests, options)
     if fmt == "json":
         print_problems(outcome.problems, fmt)
@@ -90,6 +101,22 @@ def _reference_paths(base: Path, reference: str | list[str] | None) -> list[Path
     if reference is None:
         return None
     return [base / r for r in ([reference] if isinstance(reference, str) else reference)]
+
+
+def _check(ctx: click.Context, requests: list[RunRequest], options: RunOptions, fmt: str,
+           quiet: bool) -> None:
+    import json
+
+    from perfassess.check import check
+
+    report = check(requests, options)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    elif not quiet or not report.ok:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        ctx.exit(1)
 
 
 def _is_path(pack: str) -> bool:

@@ -4,6 +4,7 @@ came from."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -279,8 +280,13 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
         return None
     records = record_lines(raw)
     head = raw.lstrip(b"\r\n")
-    first = head[: head.find(b"\n")] if b"\n" in head else head
-    header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r")]), [])
+    first = re.split(rb"\r\n|\n|\r", head, maxsplit=1)[0]  # any line ending, old Mac too
+    try:
+        header = next(csv.reader([first.decode("utf-8-sig")]), [])
+    except csv.Error as exc:
+        problems.add(Problem("E-FILE-FORMAT", f"the header line does not parse as CSV ({exc})",
+                             file=name, row=1, expected="CSV text (UTF-8)"))
+        return None
     ragged: list[tuple[int, int, int]] = []
 
     def invalid(row: pacsv.InvalidRow) -> str:

@@ -21,6 +21,7 @@ from perfassess.validate.problems import Problem, Problems, ProblemsFound, Usage
 
 PACK_FILE = "pack.yaml"
 CASES_FILE = "cases.yaml"
+VERSIONS_DIR = "versions"
 
 
 def builtin_root() -> Path:
@@ -39,18 +40,73 @@ def builtin_ids() -> list[str]:
 
 
 def resolve_pack_dir(id_or_path: str) -> Path:
-    """A pack folder from a built-in id or a path (to the folder or its pack.yaml)."""
+    """A pack folder from a built-in id or a path (to the folder or its pack.yaml).
+
+    ``ID@VERSION`` (or ``FOLDER@VERSION``) names an older version kept in the pack's
+    ``versions/VERSION/`` folder; the current version is the pack's own folder.
+    """
+    found = _pack_folder(id_or_path)
+    if found is not None:
+        return found
+    base, at, version = id_or_path.rpartition("@")
+    if at and base:
+        folder = _pack_folder(base)
+        if folder is not None:
+            return _version_folder(folder, base, version)
+    known = ", ".join(builtin_ids()) or "none"
+    raise UsageProblem(f"no rule pack {id_or_path!r}: not a built-in id ({known}) and not a "
+                       f"folder with a {PACK_FILE}")
+
+
+def _pack_folder(id_or_path: str) -> Path | None:
     candidate = Path(id_or_path)
     if candidate.is_file() and candidate.name == PACK_FILE:
         return candidate.parent
     if candidate.is_dir() and (candidate / PACK_FILE).is_file():
         return candidate
     builtin = builtin_root() / id_or_path
-    if "/" not in id_or_path and (builtin / PACK_FILE).is_file():
+    if "/" not in id_or_path and "@" not in id_or_path and (builtin / PACK_FILE).is_file():
         return builtin
-    known = ", ".join(builtin_ids()) or "none"
-    raise UsageProblem(f"no rule pack {id_or_path!r}: not a built-in id ({known}) and not a "
-                       f"folder with a {PACK_FILE}")
+    return None
+
+
+def _version_folder(folder: Path, name: str, version: str) -> Path:
+    if version == declared_version(folder):
+        return folder
+    kept = folder / VERSIONS_DIR / version
+    if (kept / PACK_FILE).is_file():
+        return kept
+    available = ", ".join(pack_versions(folder)) or "none"
+    raise UsageProblem(f"rule pack {name!r} has no version {version!r} (available: "
+                       f"{available})")
+
+
+def declared_version(folder: Path) -> str | None:
+    """The ``version`` written in a pack folder's pack.yaml (None if it cannot be read)."""
+    try:
+        data = load_yaml(folder / PACK_FILE, _display(folder / PACK_FILE)).data
+    except (YamlError, OSError):
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    return str(version) if version is not None else None
+
+
+def pack_versions(folder: Path) -> list[str]:
+    """Every version of the pack in ``folder``, oldest first: kept older ones, then current."""
+    kept_root = folder / VERSIONS_DIR
+    kept = [p.name for p in kept_root.iterdir() if (p / PACK_FILE).is_file()] \
+        if kept_root.is_dir() else []
+    current = declared_version(folder)
+    versions = set(kept) | ({current} if current else set())
+    return sorted(versions, key=version_key)
+
+
+def version_key(version: str) -> tuple[int, ...] | tuple[float]:
+    """Sort ``1.10.0`` after ``1.9.0``; anything that is not dotted numbers sorts last."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (float("inf"),)
 
 
 @dataclass
@@ -77,7 +133,14 @@ def load_pack(id_or_path: str) -> LoadedPack:
         problems = Problems()
         problems.add(_at(exc.code, exc.message, exc.mark))
         raise ProblemsFound(problems) from None
-    return _from_document(doc, folder)
+    loaded = _from_document(doc, folder)
+    if folder.parent.name == VERSIONS_DIR and loaded.pack.version != folder.name:
+        problems = Problems()
+        problems.add(_at("E-PACK-SCHEMA", f"a pack kept in {VERSIONS_DIR}/{folder.name}/ must "
+                         f"declare version {folder.name}, not {loaded.pack.version}",
+                         doc.mark(("version",))))
+        raise ProblemsFound(problems)
+    return loaded
 
 
 def pack_from_data(data: dict[str, Any], name: str = "<memory>",

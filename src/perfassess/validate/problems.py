@@ -135,6 +135,9 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "a decision table could not be checked for gaps and overlaps",
               "the message says why: a field without a finite set of values, or too many "
               "combinations", _PACK),
+        Entry("E-PACK-LOCK", "error", "a pack's content changed without a version bump",
+              "bump the pack's version, add a CHANGELOG.md entry, then run `perfassess rules "
+              "lock`", "rules/packs.lock"),
         Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema", "",
               _PACK),
         Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output",

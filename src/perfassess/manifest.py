@@ -1,0 +1,142 @@
+"""The run manifest: which perfassess, pack, inputs and options produced which outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from perfassess import __version__
+from perfassess.io.hashing import file_sha256, logical_hashes
+from perfassess.spec.pack import rule_count
+
+if TYPE_CHECKING:
+    from perfassess.api import ScoreResult
+    from perfassess.runner import RunOptions, RunRequest
+
+MANIFEST_FILE = "manifest.json"
+SCHEMA_VERSION = 2
+
+
+def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str, Any]],
+                   options: RunOptions, request: RunRequest) -> dict[str, Any]:
+    """The manifest of one pack's published folder ``work``.
+
+    ``outputs`` maps each file written (a path relative to ``work``) to what its writer
+    knows of it (e.g. ``rows``); the file's hash is added here, so any writer can add files.
+    Nothing in it depends on the clock, the machine or where the command was run from.
+    """
+    ratings = result.ratings
+    pack = result.pack.pack
+    base = options.base
+    hashed = {name: {**entry, "sha256": file_sha256(work / name)}
+              for name, entry in sorted(outputs.items())}
+    logical, logical_all = logical_hashes([s.table for s in result.sources])
+    files = [(s, h) for s, h in zip(result.sources, logical, strict=True) if not s.derived]
+    fed = [(s, h) for s, h in zip(result.sources, logical, strict=True) if s.derived]
+    inputs = [{
+        "path": display_path(path, base),
+        "format": path.suffix.lower().lstrip(".") or "unknown",
+        "layout": source.layout,
+        "rows_read": len(source.table),
+        "sha256": file_sha256(path),
+        "logical_sha256": content,
+    } for path, (source, content) in zip(result.inputs, files, strict=True)]
+    feeds = [{
+        "from": feed.source, "output": feed.output, "input": feed.input,
+        "rows_read": len(source.table), "logical_sha256": content,
+    } for feed, (source, content) in zip(request.feeds, fed, strict=True)]
+    references = _paths(options.reference)
+    previous = None
+    if request.previous is not None:
+        history = request.previous / pack.id / "ratings.parquet"
+        previous = {"path": display_path(request.previous, base),
+                    "ratings_sha256": file_sha256(history)}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "perfassess_version": __version__,
+        "pack": {"id": pack.id, "title": pack.title, "version": pack.version,
+                 "content_hash": result.pack.content_hash, "rules": rule_count(pack)},
+        "inputs": inputs,
+        "feeds": feeds,
+        "inputs_logical_sha256": logical_all,
+        "reference": [{"path": display_path(r, base), "sha256": file_sha256(r)}
+                      for r in references] if references else None,
+        "previous": previous,
+        "rows_read": result.returns.rows_read,
+        "outputs": hashed,
+        "counts": {
+            "authority_periods": len(ratings),
+            "authorities": int(ratings["authority_code"].nunique()),
+            "periods": sorted(str(p) for p in ratings["period"].unique()),
+            "rated": int(ratings["rating"].notna().sum()),
+            "not_rated": int(ratings["rating"].isna().sum()),
+            "warnings": len(result.problems),
+        },
+        "options": {
+            "pack": pack_display(request.pack, base),
+            "inputs": [display_path(p, base) for p in result.inputs],
+            "feeds": [feed.model_dump(mode="json", by_alias=True, exclude_none=True)
+                      for feed in request.feeds],
+            "prefer": request.prefer,
+            "previous": None if request.previous is None
+            else display_path(request.previous, base),
+            "reference": [display_path(r, base) for r in references] if references else None,
+            "trace": options.trace,
+            "report": options.report,
+            "templates": None if options.templates is None
+            else display_path(options.templates, base),
+        },
+    }
+
+
+def _paths(value: Path | list[Path] | None) -> list[Path]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, Path) else list(value)
+
+
+def display_path(path: Path, base: Path | None) -> str:
+    """``path`` relative to ``base`` in POSIX form; a path outside ``base`` by its name only,
+    so no machine-specific folder ever reaches a manifest."""
+    if base is not None:
+        try:
+            rel = path.resolve().relative_to(base.resolve())
+            return str(PurePosixPath(*rel.parts)) if rel.parts else "."
+        except ValueError:
+            pass
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(PurePosixPath(*path.parts))
+    return path.name
+
+
+def pack_display(pack_arg: str, base: Path | None) -> str:
+    """A built-in id (``cqc-la-2024``, ``ss-stars-2002@1.0.0``) as given; a folder relative."""
+    from perfassess.spec.loader import builtin_ids
+
+    name = pack_arg.rpartition("@")[0] if "@" in pack_arg else pack_arg
+    if name in builtin_ids() and not Path(pack_arg).exists():
+        return pack_arg
+    return display_path(Path(pack_arg), base)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest in a published folder, or None when there is none (or it is not JSON)."""
+    path = folder / MANIFEST_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def edited_outputs(folder: Path, manifest: dict[str, Any]) -> list[str]:
+    """Files listed in a manifest whose bytes no longer match the hash recorded for them."""
+    changed = []
+    for name, entry in sorted(manifest.get("outputs", {}).items()):
+        path = folder / name
+        if not path.is_file() or file_sha256(path) != entry.get("sha256"):
+            changed.append(name)
+    return changed

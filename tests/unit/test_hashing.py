@@ -1,0 +1,99 @@
+"""Logical input hashes: the same data hashes the same however it is written, and only then."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from perfassess.io.hashing import canonical_text, logical_sha256
+from perfassess.io.read import read_one
+from perfassess.validate.problems import Problems
+
+LONG = ("authority_code,authority_name,period,indicator,value\n"
+        "E1,Alpha,2024,q1,3\n"
+        "E1,Alpha,2024,q2,Most\n"
+        "E2,Beta,2024,q1,2.5\n"
+        "E2,Beta,2024,q2,n/a\n")
+WIDE = ("authority_code,authority_name,period,q1,q2\n"
+        "E1,Alpha,2024,3,Most\n"
+        "E2,Beta,2024,2.5,n/a\n")
+
+
+def hash_of(path: Path) -> str:
+    problems = Problems()
+    source = read_one(path, problems)
+    assert source is not None, list(problems)
+    return logical_sha256([source.table])
+
+
+def test_numbers_are_canonical_and_text_is_kept() -> None:
+    values = pd.Series(["3", "3.0", " +3 ", "03", "3e0", "0.10", "-0", "Most", "most", "",
+                        None, "1,000", "n/a"], dtype=object)
+    assert list(canonical_text(values)) == ["3", "3", "3", "3", "3", "0.1", "0", "Most",
+                                            "most", "", "", "1,000", "n/a"]
+    stored = pd.Series([3.0, 2.5, float("nan"), -0.0])
+    assert list(canonical_text(stored)) == ["3", "2.5", "", "0"]
+    assert list(canonical_text(pd.Series([3, 12], dtype="int64"))) == ["3", "12"]
+
+
+def test_csv_parquet_wide_long_and_row_order_hash_the_same(
+        write: Callable[[str, str | bytes], Path], tmp_path: Path) -> None:
+    long_csv = write("long.csv", LONG)
+    wide_csv = write("wide.csv", WIDE)
+    lines = LONG.splitlines()
+    shuffled = write("shuffled.csv", "\n".join([lines[0], lines[4], lines[2], lines[1],
+                                                lines[3]]) + "\n")
+    reordered_columns = write("cols.csv", "period,value,indicator,authority_code,authority_name\n"
+                              "2024,3,q1,E1,Alpha\n2024,Most,q2,E1,Alpha\n"
+                              "2024,2.5,q1,E2,Beta\n2024,n/a,q2,E2,Beta\n")
+    parquet = tmp_path / "long.parquet"
+    # Numbers stored as numbers where they are numbers; the text column must stay text.
+    pq.write_table(pa.table({
+        "authority_code": ["E1", "E1", "E2", "E2"], "authority_name": ["Alpha"] * 2 + ["Beta"] * 2,
+        "period": [2024, 2024, 2024, 2024], "indicator": ["q1", "q2", "q1", "q2"],
+        "value": ["3.0", "Most", "2.50", "n/a"]}), parquet)
+    hashes = {p.name: hash_of(p) for p in (long_csv, wide_csv, shuffled, reordered_columns,
+                                            parquet)}
+    assert len(set(hashes.values())) == 1, hashes
+
+
+def test_a_blank_cell_is_the_same_as_an_absent_row(write: Callable[[str, str], Path]) -> None:
+    wide = write("wide.csv", "authority_code,period,q1,q2\nE1,2024,3,\n")
+    long = write("long.csv", "authority_code,period,indicator,value\nE1,2024,q1,3\n")
+    assert hash_of(wide) == hash_of(long)
+
+
+def test_every_change_of_content_changes_the_hash(write: Callable[[str, str], Path]) -> None:
+    base = hash_of(write("base.csv", LONG))
+    edits = {
+        "a value": LONG.replace("E2,Beta,2024,q1,2.5", "E2,Beta,2024,q1,2.6"),
+        "a label's case": LONG.replace("Most", "most"),
+        "a name": LONG.replace("Alpha", "Alfa"),
+        "a period": LONG.replace("E2,Beta,2024,q1", "E2,Beta,2025,q1"),
+        "an extra authority with no values": LONG + "E3,Gamma,2024,q1,\n",
+        "a repeated row": LONG + "E1,Alpha,2024,q1,3\n",
+    }
+    for i, (what, text) in enumerate(edits.items()):
+        assert hash_of(write(f"edit{i}.csv", text)) != base, what
+
+
+def test_inputs_split_over_files_hash_the_same_as_one(write: Callable[[str, str], Path]) -> None:
+    lines = LONG.splitlines()
+    one, two = write("one.csv", "\n".join(lines[:3]) + "\n"), write(
+        "two.csv", "\n".join([lines[0], *lines[3:]]) + "\n")
+    problems = Problems()
+    tables = [t.table for t in (read_one(one, problems), read_one(two, problems))
+              if t is not None]
+    assert logical_sha256(tables) == hash_of(write("all.csv", LONG))
+
+
+def test_separators_inside_text_cannot_make_two_tables_collide() -> None:
+    one = pd.DataFrame({"authority_code": ["E1"], "period": ["2024"], "indicator": ["q"],
+                        "value": ["a\tb"], "note": ["x\ny"]})
+    other = pd.DataFrame({"authority_code": ["E1"], "period": ["2024"], "indicator": ["q"],
+                          "value": ["a\\tb"], "note": ["x\\ny"]})
+    assert logical_sha256([one]) != logical_sha256([other])
