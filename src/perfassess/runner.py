@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,8 @@ class RunOptions:
     sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
     report: bool = True  # area reports and national summaries (off for batch runs)
     base: Path | None = None  # paths in manifests and traces are written relative to this
+    # Told of each stage as it ends (the CLI prints it on a terminal); never in any output.
+    progress: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -63,6 +67,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     done: dict[str, ScoreResult] = {}
     problems = Problems()
     failed: set[str] = set()
+    tell = _stages(options.progress)
     for request in requests:
         pack = None
         try:
@@ -76,6 +81,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                            history=read_history(request.previous, pack.id),
                            sheet=options.sheet, base=options.base)
             done[result.pack.id] = result
+            tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
+                 "authority-periods")
         except ProblemsFound as exc:
             failed.add(pack.id if pack is not None else request.pack)
             problems.extend(exc.problems.items)
@@ -89,11 +96,27 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     if problems.has_errors():
         raise ProblemsFound(problems)
     with atomic_batch():  # all packs' outputs replace the old ones together, or none do
-        folders = [publish(result, options, request)
-                   for result, request in zip(results, requests, strict=True)]
+        folders = []
+        for result, request in zip(results, requests, strict=True):
+            folders.append(publish(result, options, request))
+            tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
+                                                       else ""))
     if options.report:  # the index links the reports; a batch run has none
         write_index(options.out, options.templates)
+        tell("wrote the index")
     return RunOutcome(results, folders, problems)
+
+
+def _stages(progress: Callable[[str], None] | None) -> Callable[[str], None]:
+    """A progress callback that adds how long each stage took."""
+    last = [time.perf_counter()]
+
+    def tell(message: str) -> None:
+        now = time.perf_counter()
+        if progress is not None:
+            progress(f"{message} ({now - last[0]:.1f} s)")
+        last[0] = now
+    return tell
 
 
 def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
     if check:
         _check(ctx, requests, options, fmt, quiet)
         return
+    if not quiet and sys.stderr.isatty():  # progress for people, never for pipes or logs
+        options.progress = lambda message: click.echo(message, err=True)
     outcome = run(requests, options)
     if fmt == "json":
         print_problems(outcome.problems, fmt)
