@@ -22,9 +22,6 @@ class FieldType:
     vocabulary: tuple[str, ...] | None = None
     vocabulary_name: str | None = None
 
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind in ("number", "integer", "boolean")
 
     @property
     def is_ordered(self) -> bool:

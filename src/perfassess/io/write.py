@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -98,5 +98,3 @@ def write_text(text: str, path: Path) -> None:
     temp.write_text(text, encoding="utf-8", newline="\n")
     os.replace(temp, path)
 
-
-Writer = Callable[[Path], None]

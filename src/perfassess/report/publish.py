@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import re
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +24,7 @@ from typing import Any
 from jinja2 import Template
 
 from perfassess.api import ScoreResult
+from perfassess.io.names import path_inside
 from perfassess.report.area import AreaBuilder, Layout
 from perfassess.report.data import RunData
 from perfassess.report.environment import environment
@@ -39,7 +39,6 @@ TEMPLATES = {
 STYLE = "style.css"
 HASHES = "reports.sha256"
 MIN_PER_WORKER = 150  # below this many areas per worker, forking costs more than it saves
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
@@ -74,8 +73,8 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     tables = prepare_tables(data, facts)
     layout = Layout.of(tables.ratings)
     names = [*layout.periods.values(), *layout.areas.values()]
-    if not all(_SAFE_NAME.match(name) for name in names):  # io.names makes them so
-        raise ValueError("a report file name would leave the output folder")
+    for name in names:  # io.names makes them safe; this is the second guard behind it
+        path_inside(folder, name)
     for name in sorted(set(layout.periods.values())):
         (folder / name / "areas").mkdir(parents=True, exist_ok=True)
     hashes: dict[str, str] = {}

@@ -313,6 +313,3 @@ def _display(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def load_document(path: Path) -> YamlDocument:
-    return load_yaml(path, _display(path))

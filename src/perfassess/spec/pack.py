@@ -466,6 +466,3 @@ def rule_statuses(pack: Pack) -> dict[str, str]:
             out[step.id] = step.status
     return out
 
-
-def dump_for_hash(pack: Pack) -> dict[str, Any]:
-    return pack.model_dump(mode="json")
