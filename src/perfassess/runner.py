@@ -85,11 +85,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                  "authority-periods")
         except ProblemsFound as exc:
             failed.add(pack.id if pack is not None else request.pack)
-            problems.extend(exc.problems.items)
-            for code, count in exc.problems.counts.items():
-                kept = sum(1 for p in exc.problems.items if p.code == code)
-                if count > kept:
-                    problems.counts[code] = problems.counts.get(code, 0) + count - kept
+            problems.merge(exc.problems)
             continue
         problems.extend(result.problems.items)
         results.append(result)
