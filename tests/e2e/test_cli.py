@@ -85,9 +85,9 @@ def test_usage_errors_exit_2(write: Callable[[str, str], Path], tmp_path: Path) 
     assert invoke("score", "--bogus")[0] == 2
 
 
-def test_missing_input_file_exits_1_with_its_name(tmp_path: Path) -> None:
+def test_missing_input_file_exits_2_with_its_name(tmp_path: Path) -> None:
     code, out = invoke("validate", "--pack", "cqc-la-2024", "--input", str(tmp_path / "x.csv"))
-    assert code == 1 and "E-FILE-NOT-FOUND" in out and "x.csv" in out
+    assert code == 2 and "E-FILE-NOT-FOUND" in out and "x.csv" in out
 
 
 def test_validate_json_format(write: Callable[[str, str], Path]) -> None:
@@ -128,5 +128,5 @@ def test_subprocess_from_another_directory(write: Callable[[str, str], Path],
     bad = subprocess.run([sys.executable, "-m", "perfassess", "score", "--pack", "cqc-la-2024",
                           "--input", "missing.csv", "--out", "out2"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, check=False)
-    assert bad.returncode == 1
+    assert bad.returncode == 2  # a missing file is a usage error, still located
     assert "Traceback" not in bad.stderr and "E-FILE-NOT-FOUND" in bad.stderr

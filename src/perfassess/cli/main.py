@@ -8,6 +8,8 @@ import click
 
 from perfassess import __version__
 
+USAGE_CODES = frozenset({"E-FILE-NOT-FOUND"})
+
 
 class PerfassessGroup(click.Group):
     """Turns catalogued problems into a report and an exit code, never a traceback."""
@@ -21,7 +23,10 @@ class PerfassessGroup(click.Group):
             from perfassess.cli.output import print_problems
 
             print_problems(exc.problems, ctx.meta.get("perfassess.format", "text"))
-            ctx.exit(1)
+            # A file named on the command line that does not exist is a usage error (2),
+            # reported with the rest so every problem is still seen in one pass.
+            usage = any(p.code in USAGE_CODES for p in exc.problems)
+            ctx.exit(2 if usage else 1)
         except UsageProblem as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(2)

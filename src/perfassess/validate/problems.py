@@ -32,7 +32,8 @@ _VALUE = "file, row, column, value, expected"
 
 CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     *_section("Input files", [
-        Entry("E-FILE-NOT-FOUND", "error", "input file does not exist", "check the path", _FILE),
+        Entry("E-FILE-NOT-FOUND", "error", "input file does not exist",
+              "check the path (a usage error: the command exits 2)", _FILE),
         Entry("E-FILE-FORMAT", "error",
               "file is not the format its name says, or cannot be read as that format",
               "returns are .csv (UTF-8), .parquet or .xlsx; save the file in one of these and "
