@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from perfassess.io.hashing import _NUMBER as hashing_number
 from perfassess.io.hashing import canonical_text, logical_sha256
 from perfassess.io.read import read_one
 from perfassess.validate.problems import Problems
@@ -97,3 +103,67 @@ def test_separators_inside_text_cannot_make_two_tables_collide() -> None:
     other = pd.DataFrame({"authority_code": ["E1"], "period": ["2024"], "indicator": ["q"],
                           "value": ["a\\tb"], "note": ["x\\ny"]})
     assert logical_sha256([one]) != logical_sha256([other])
+
+
+def _reference_sha256(tables: list[pd.DataFrame]) -> str:
+    """The documented definition, spelt out row by row in plain Python (small tables only)."""
+    def field(value: object, is_value: bool) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        text = str(value).strip() if not isinstance(value, float) else repr(value)
+        if is_value:
+            try:
+                number = float(text) if re.fullmatch(hashing_number, text) else None
+            except ValueError:
+                number = None
+            if number is not None and math.isfinite(number):
+                text = repr(number + 0.0).removesuffix(".0")
+        return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+
+    rows = [{c: field(r.get(c), c == "value") for c in
+             ("authority_code", "period", "indicator", "value", "authority_name", "note")}
+            for t in tables for r in t.to_dict("records")]
+    digest = hashlib.sha256()
+    for name, columns, required, distinct in (
+            ("keys", ("authority_code", "period"), None, True),
+            ("values", ("authority_code", "period", "indicator", "value"), "value", False),
+            ("names", ("authority_code", "authority_name"), "authority_name", True),
+            ("notes", ("authority_code", "period", "indicator", "note"), "note", False)):
+        lines = [tuple(r[c] for c in columns) for r in rows if required is None or r[required]]
+        digest.update(f"[{name}]\n".encode())
+        for line in sorted(set(lines) if distinct else lines):
+            digest.update(("\t".join(line) + "\n").encode())
+    return "sha256:" + digest.hexdigest()
+
+
+_TEXT = st.text(alphabet=st.sampled_from(["a", "B", "é", " ", "\t", "\\", "\n", "\x01", "1",
+                                          "0", ".", "ß"]), max_size=4)
+_VALUE = st.one_of(st.none(), _TEXT, st.sampled_from(["3", "3.0", " +3", "0.10", "-0", "1e2",
+                                                       "n/a", "nan", "inf"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["E1", "E2", "e1", "E10"]),
+                                   st.sampled_from(["2024", "2025"]), _TEXT, _VALUE,
+                                   st.one_of(st.none(), _TEXT), st.one_of(st.none(), _TEXT)),
+                         max_size=12), min_size=1, max_size=3),
+       st.booleans())
+def test_the_vectorised_hash_is_the_documented_definition(
+        tables: list[list[tuple[str, str, str, str | None, str | None, str | None]]],
+        categorical: bool) -> None:
+    frames = []
+    for rows in tables:
+        frame = pd.DataFrame(rows, columns=["authority_code", "period", "indicator", "value",
+                                            "authority_name", "note"], dtype=object)
+        if categorical:  # as io.read gives key columns
+            for column in ("authority_code", "period", "indicator"):
+                frame[column] = frame[column].astype("category")
+        frames.append(frame)
+    assert logical_sha256(frames) == _reference_sha256(frames)
+
+
+def test_stored_numbers_hash_as_the_documented_definition() -> None:
+    frame = pd.DataFrame({"authority_code": ["E2", "E1", "E1"], "period": ["2024"] * 3,
+                          "indicator": ["q", "q", "r"], "value": [2.5, 3.0, float("nan")]})
+    assert logical_sha256([frame]) == _reference_sha256([frame])

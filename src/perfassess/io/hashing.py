@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,17 +69,19 @@ def logical_sha256(tables: Iterable[pd.DataFrame]) -> str:
     ``authority_name`` and ``note`` (as ``io.read`` produces them from long or wide files).
     The hash covers four sorted sections: the authority-periods present; every non-blank
     value as (code, period, indicator, canonical text); every authority's non-blank name;
-    every non-blank note as (code, period, indicator, note). So CSV or Parquet, long or wide,
-    row and column order, and a blank cell versus an absent row do not change it.
+    every non-blank note as (code, period, indicator, note). A section is its ``[name]``
+    line, then its rows as lines (fields escaped and joined by tabs), sorted field by field
+    in code-point order. So CSV or Parquet, long or wide, row and column order, and a blank
+    cell versus an absent row do not change it.
     """
-    return _hash_canonical([_canonical(t) for t in tables])
+    return logical_hashes(list(tables))[1]
 
 
 def logical_hashes(tables: list[pd.DataFrame]) -> tuple[list[str], str]:
-    """``logical_sha256`` of each table and of all of them together, canonicalising once."""
-    canonical = [_canonical(t) for t in tables]
-    each = [_hash_canonical([c]) for c in canonical]
-    return each, each[0] if len(each) == 1 else _hash_canonical(canonical)
+    """``logical_sha256`` of each table and of all of them together, encoding once."""
+    coded, words = _encode(tables)
+    each = [_digest([table], words) for table in coded]
+    return each, each[0] if len(each) == 1 else _digest(coded, words)
 
 
 _COLUMNS = ("authority_code", "period", "indicator", "value", "authority_name", "note")
@@ -89,90 +92,119 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
     "names": (("authority_code", "authority_name"), "authority_name", True),
     "notes": (("authority_code", "period", "indicator", "note"), "note", False),
 }
+_BATCH = 1 << 20  # rows spelt out as text at a time: bounds the memory the hash needs
+_RADIX_LIMIT = 1 << 62  # rows sort as one integer while every column's codes fit in one
+
+# Codes per column of each table: an int64 per row into the column's ``words``.
+_Coded = dict[str, np.ndarray]
 
 
-def _canonical(table: pd.DataFrame) -> pa.Table:
-    """The table's fields as escaped canonical text, one Arrow column each."""
-    columns = {}
+def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Array]]:
+    """Every column of every table as codes into the column's distinct canonical texts,
+    sorted in code-point order with the blank first (code 0): rows then sort as integers,
+    and only distinct texts are ever canonicalised, escaped or compared."""
+    coded: list[_Coded] = [{} for _ in tables]
+    words: dict[str, pa.Array] = {}
     for name in _COLUMNS:
-        if name not in table.columns:
-            columns[name] = pa.array([""] * len(table), type=pa.string())
-        elif name == "value":
-            columns[name] = _escaped(_canonical_values(table[name]))
-        else:
-            columns[name] = _escaped(_text(table[name]))
-    return pa.table(columns)
+        local = [_local_codes(table, name) for table in tables]
+        texts = pa.concat_arrays([pa.array([""], type=pa.string()),
+                                  *(dictionary for _, dictionary in local)])
+        distinct = pc.unique(texts)
+        words[name] = pc.take(distinct, pc.sort_indices(distinct))
+        for i, (codes, dictionary) in enumerate(local):
+            position = pc.index_in(dictionary, value_set=words[name])
+            coded[i][name] = np.asarray(position.to_numpy(zero_copy_only=False),
+                                        dtype=np.int64)[codes]
+    return coded, words
 
 
-def _hash_canonical(tables: list[pa.Table]) -> str:
-    empty = pa.table({c: pa.array([], type=pa.string()) for c in _COLUMNS})
-    table = pa.concat_tables(tables) if tables else empty
+def _local_codes(table: pd.DataFrame, name: str) -> tuple[np.ndarray, pa.Array]:
+    """One column as codes into a dictionary of its canonical, escaped texts."""
+    n = len(table)
+    if name not in table.columns:
+        return np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string())
+    column = table[name]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        uniques = pd.Series(column.cat.categories.to_numpy(dtype=object), dtype=object)
+    else:
+        try:
+            encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            encoded = pc.dictionary_encode(pa.array(
+                column.where(column.notna(), "").astype(str), type=pa.string()))
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1,
+                         np.nan_to_num(codes, nan=-1)).astype(np.int64)
+        uniques = encoded.dictionary.to_pandas()
+    # Missing (code -1) becomes the extra last entry, the blank.
+    codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+    texts = _canonical_values(uniques) if name == "value" else _text(uniques)
+    return codes, pa.concat_arrays([_escaped(texts), pa.array([""], type=pa.string())])
+
+
+def _digest(tables: list[_Coded], words: dict[str, pa.Array]) -> str:
+    codes = {name: np.concatenate([t[name] for t in tables]) for name in _COLUMNS}
     digest = hashlib.sha256()
     for name in LOGICAL_SECTIONS:
         columns, required, distinct = _SECTIONS[name]
-        part = table
+        part = [codes[c] for c in columns]
         if required is not None:
-            part = part.filter(pc.not_equal(part[required], ""))
+            kept = codes[required] > 0
+            part = [c[kept] for c in part]
         digest.update(f"[{name}]\n".encode())
-        digest.update(_sorted_lines([part[c] for c in columns], distinct))
+        for rows in _sorted_rows(part, [len(words[c]) for c in columns], distinct):
+            digest.update(_lines([words[c] for c in columns], rows))
     return "sha256:" + digest.hexdigest()
 
 
-def _sorted_lines(columns: list[pa.ChunkedArray], distinct: bool) -> bytes:
-    """Rows sorted field by field in code-point order (no locale), fields joined by tabs,
-    each row ending in a newline, as one byte string; ``distinct`` drops repeated rows."""
+def _sorted_rows(columns: list[np.ndarray], sizes: list[int], distinct: bool
+                 ) -> Iterable[list[np.ndarray]]:
+    """The rows' codes in sorted order (``distinct``: repeats dropped), in batches."""
     n = len(columns[0])
     if n == 0:
-        return b""
-    group = _row_groups(columns)
-    order = np.argsort(group, kind="stable")
+        return
+    if math.prod(sizes) < _RADIX_LIMIT:
+        key = np.zeros(n, dtype=np.int64)
+        for column, size in zip(columns, sizes, strict=True):
+            key = key * size + column
+        # Stable sort: returns mostly come sorted by authority, which timsort finds in O(n).
+        key = np.sort(key, kind="stable")
+        if distinct:
+            key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+        for start in range(0, len(key), _BATCH):
+            yield _digits(key[start:start + _BATCH], sizes)
+        return
+    order = np.lexsort(columns[::-1])
+    ordered = [c[order] for c in columns]
     if distinct:
-        ordered = group[order]
-        keep = np.ones(n, dtype=bool)
-        keep[1:] = ordered[1:] != ordered[:-1]
-        order = order[keep]
-    rows = pc.binary_join_element_wise(*columns, "\t")
-    rows = pc.binary_join_element_wise(rows, pa.scalar("", pa.string()), "\n")
-    taken = pc.take(rows, pa.array(order))
-    array = (taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken).cast(
-        pa.large_string())
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
-    start, stop = int(offsets[array.offset]), int(offsets[array.offset + len(array)])
-    data = array.buffers()[2]
-    return data[start:stop].to_pybytes() if data is not None else b""
+        changed = np.zeros(n, dtype=bool)
+        changed[0] = True
+        for c in ordered:
+            changed[1:] |= c[1:] != c[:-1]
+        ordered = [c[changed] for c in ordered]
+    for start in range(0, len(ordered[0]), _BATCH):
+        yield [c[start:start + _BATCH] for c in ordered]
 
 
-def _row_groups(columns: list[pa.ChunkedArray]) -> np.ndarray:
-    """Each row's rank among the distinct rows, ordered field by field in code-point order.
-
-    A field is looked at only for rows still tied on the fields before it, so a column of
-    mostly distinct values (``value``) is rarely sorted as text at all.
-    """
-    n = len(columns[0])
-    group = np.zeros(n, dtype=np.int64)
-    for column in columns:
-        tied = np.bincount(group)[group] > 1
-        if not tied.any():
-            break
-        rows = np.flatnonzero(tied)
-        rank = np.zeros(n, dtype=np.int64)
-        rank[rows] = _ranks(pc.take(column, pa.array(rows)))
-        _, group = np.unique(group * (int(rank.max()) + 1) + rank, return_inverse=True)
-        group = group.astype(np.int64).reshape(-1)
-    return group
+def _digits(key: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
+    """Mixed-radix keys back into one code per column."""
+    out = []
+    for size in reversed(sizes):
+        key, digit = np.divmod(key, size)
+        out.append(digit)
+    return out[::-1]
 
 
-def _ranks(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Each value's position among the column's distinct values in code-point order."""
-    encoded = pc.dictionary_encode(column)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    uniques = encoded.dictionary.to_pylist()
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[sorted(range(len(uniques)), key=uniques.__getitem__)] = np.arange(len(uniques))
-    indices = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    ranked: np.ndarray = np.take(rank, indices)
-    return ranked
+def _lines(words: list[pa.Array], rows: list[np.ndarray]) -> bytes | memoryview:
+    """Rows as text: fields joined by tabs, each row ending in a newline."""
+    fields = [pc.take(w, pa.array(r)) for w, r in zip(words, rows, strict=True)]
+    joined = pc.binary_join_element_wise(*fields, "\t")
+    text = pc.binary_join_element_wise(joined, pa.scalar("", pa.string()), "\n")
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)
+    start, stop = int(offsets[text.offset]), int(offsets[text.offset + len(text)])
+    data = text.buffers()[2]
+    return memoryview(data)[start:stop] if data is not None else b""
 
 
 def _escaped(column: pa.Array) -> pa.Array:
