@@ -11,6 +11,7 @@ import pandas as pd
 
 from perfassess.engine.evaluate import Evaluation, evaluate
 from perfassess.engine.frame import TraceMode
+from perfassess.io.hashing import logical_hashes
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.validate.inputs import Returns, parse_returns
@@ -48,6 +49,24 @@ class Validated:
     sources: list[SourceTable] = field(default_factory=list)  # as read, for the manifest
 
 
+@dataclass(frozen=True)
+class SourceDigest:
+    """What the manifest says of one input table, kept once its rows have been let go."""
+
+    file: str
+    layout: str
+    derived: bool
+    rows: int
+    logical_sha256: str
+
+    @staticmethod
+    def of(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
+        """Each table's digest, and the logical hash of them all together."""
+        each, together = logical_hashes([t.table for t in tables])
+        return [SourceDigest(t.file, t.layout, t.derived, len(t.table), h)
+                for t, h in zip(tables, each, strict=True)], together
+
+
 @dataclass
 class ScoreResult:
     pack: LoadedPack
@@ -55,7 +74,8 @@ class ScoreResult:
     evaluation: Evaluation
     problems: Problems
     inputs: list[Path]
-    sources: list[SourceTable] = field(default_factory=list)
+    sources: list[SourceDigest] = field(default_factory=list)
+    inputs_logical_sha256: str = ""
 
     @property
     def ratings(self) -> pd.DataFrame:
@@ -105,8 +125,8 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     if problems.has_errors():
         raise ProblemsFound(problems)
     evaluation = evaluate(loaded.plan, returns, None, trace, history)
-    return ScoreResult(loaded, returns, evaluation, problems, [],
-                       [SourceTable(name, "long", frame)])
+    sources, together = SourceDigest.of([SourceTable(name, "long", frame)])
+    return ScoreResult(loaded, returns, evaluation, problems, [], sources, together)
 
 
 def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
@@ -132,7 +152,10 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
         names = {str(p): display_path(p, base) for p in checked.inputs}
         origin = checked.returns.origin
         origin["file"] = origin["file"].replace(names)
+    sources, together = SourceDigest.of(checked.sources)
+    checked.sources.clear()  # the rows as read are not needed again: free them first
     evaluation = evaluate(checked.pack.plan, checked.returns,
-                          reference.names if reference else None, trace, history)
+                          reference.names if reference else None, trace, history,
+                          keep_fields=False)
     return ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
-                       checked.inputs, checked.sources)
+                       checked.inputs, sources, together)

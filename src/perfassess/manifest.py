@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from perfassess import __version__
-from perfassess.io.hashing import file_sha256, logical_hashes
+from perfassess.io.hashing import file_sha256
 from perfassess.spec.pack import rule_count
 
 if TYPE_CHECKING:
@@ -31,21 +31,20 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
     base = options.base
     hashed = {name: {**entry, "sha256": file_sha256(work / name)}
               for name, entry in sorted(outputs.items())}
-    logical, logical_all = logical_hashes([s.table for s in result.sources])
-    files = [(s, h) for s, h in zip(result.sources, logical, strict=True) if not s.derived]
-    fed = [(s, h) for s, h in zip(result.sources, logical, strict=True) if s.derived]
+    files = [s for s in result.sources if not s.derived]
+    fed = [s for s in result.sources if s.derived]
     inputs = [{
         "path": display_path(path, base),
         "format": path.suffix.lower().lstrip(".") or "unknown",
         "layout": source.layout,
-        "rows_read": len(source.table),
+        "rows_read": source.rows,
         "sha256": file_sha256(path),
-        "logical_sha256": content,
-    } for path, (source, content) in zip(result.inputs, files, strict=True)]
+        "logical_sha256": source.logical_sha256,
+    } for path, source in zip(result.inputs, files, strict=True)]
     feeds = [{
         "from": feed.source, "output": feed.output, "input": feed.input,
-        "rows_read": len(source.table), "logical_sha256": content,
-    } for feed, (source, content) in zip(request.feeds, fed, strict=True)]
+        "rows_read": source.rows, "logical_sha256": source.logical_sha256,
+    } for feed, source in zip(request.feeds, fed, strict=True)]
     references = _paths(options.reference)
     previous = None
     if request.previous is not None:
@@ -59,7 +58,7 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
                  "content_hash": result.pack.content_hash, "rules": rule_count(pack)},
         "inputs": inputs,
         "feeds": feeds,
-        "inputs_logical_sha256": logical_all,
+        "inputs_logical_sha256": result.inputs_logical_sha256,
         "reference": [{"path": display_path(r, base), "sha256": file_sha256(r)}
                       for r in references] if references else None,
         "previous": previous,

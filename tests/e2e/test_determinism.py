@@ -17,7 +17,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from perfassess.api import Reference, score
-from perfassess.io.hashing import logical_hashes
 from perfassess.io.write import write_csv, write_parquet
 from tests.conftest import ROOT
 from tests.e2e.conftest import run_file_packs
@@ -166,6 +165,6 @@ def test_format_layout_and_order_do_not_change_results(pack: str, variants: obje
         produced = {"ratings.csv": (tmp_path / f"{i}.csv").read_bytes(),
                     "ratings.parquet": (tmp_path / f"{i}.parquet").read_bytes(),
                     "trace": trace_without_provenance(result.trace),
-                    "logical": logical_hashes([s.table for s in result.sources])[1].encode()}
+                    "logical": result.inputs_logical_sha256.encode()}
         for name, content in produced.items():
             assert content == expected[name], f"{what}: {name} differs from the published run"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perfassess.engine.dataflow import dead_after
 from perfassess.engine.fields import STATUSES, FieldType, format_values
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
@@ -21,14 +22,19 @@ class Evaluation:
 
 
 def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
-             trace_mode: TraceMode = "full", history: pd.DataFrame | None = None
-             ) -> Evaluation:
-    """Every step in order over whole columns; one ratings row per authority and period."""
+             trace_mode: TraceMode = "full", history: pd.DataFrame | None = None,
+             keep_fields: bool = True) -> Evaluation:
+    """Every step in order over whole columns; one ratings row per authority and period.
+
+    ``keep_fields=False`` frees each field once no later step reads it and the pack does
+    not output it, so the frame ends with the outputs only (memory: the live fields, not
+    every field the pack defines).
+    """
     n = len(returns.keys)
     parameters, parameter_status = plan.parameter_columns(n)
     frame = Frame(
         keys=returns.keys,
-        values={k: v.copy() for k, v in returns.values.items()} | parameters,
+        values={k: _read_only(v) for k, v in returns.values.items()} | parameters,
         types=plan.base_types(),
         status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types} | parameter_status,
         na=dict(returns.na),
@@ -36,10 +42,21 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
         history=history,
     )
     _trace_inputs(frame, returns)
-    for runner in plan.runners:
+    dead = dead_after(plan) if not keep_fields else [[] for _ in plan.runners]
+    for runner, done_with in zip(plan.runners, dead, strict=True):
         runner(frame)
+        for name in done_with:
+            frame.drop(name)
     ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """The returns' own array, shared rather than copied: steps write new arrays, and a
+    read-only view makes any step that wrote into an input fail loudly."""
+    view = values.view()
+    view.flags.writeable = False
+    return view
 
 
 def summary_steps(plan: Plan) -> frozenset[str]:

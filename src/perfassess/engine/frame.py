@@ -153,6 +153,13 @@ class Frame:
         self.types[name] = ftype
         self.status[name] = status.astype(np.int8)
 
+    def drop(self, name: str) -> None:
+        """Free a field no later step reads."""
+        self.values.pop(name, None)
+        self.types.pop(name, None)
+        self.status.pop(name, None)
+        self.na.pop(name, None)
+
     def record(self, step: str, name: str, rule_id: np.ndarray | str,
                reason: np.ndarray | str, *, keep_missing: bool = False) -> None:
         """Trace a field's value for every active row; rows without a value are left out

@@ -114,44 +114,48 @@ def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Arra
         for i, (codes, dictionary) in enumerate(local):
             position = pc.index_in(dictionary, value_set=words[name])
             coded[i][name] = np.asarray(position.to_numpy(zero_copy_only=False),
-                                        dtype=np.int64)[codes]
+                                        dtype=np.int64)[codes]  # an int64 code per row
     return coded, words
 
 
 def _local_codes(table: pd.DataFrame, name: str) -> tuple[np.ndarray, pa.Array]:
-    """One column as codes into a dictionary of its canonical, escaped texts."""
+    """One column as codes into a dictionary of its canonical, escaped texts; a missing
+    value gets the dictionary's extra last entry, the blank."""
     n = len(table)
+    blank = pa.array([""], type=pa.string())
     if name not in table.columns:
-        return np.zeros(n, dtype=np.int64), pa.array([""], type=pa.string())
+        return np.zeros(n, dtype=np.int8), blank
     column = table[name]
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
         uniques = pd.Series(column.cat.categories.to_numpy(dtype=object), dtype=object)
     else:
         try:
-            encoded = pc.dictionary_encode(pa.array(column, from_pandas=True))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            encoded = pc.dictionary_encode(pa.array(
-                column.where(column.notna(), "").astype(str), type=pa.string()))
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1,
-                         np.nan_to_num(codes, nan=-1)).astype(np.int64)
+            array = pa.array(column, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = pa.array(column.where(column.notna(), "").astype(str), type=pa.string())
+        if array.null_count == len(array):  # a column never filled in (names, notes)
+            return np.zeros(n, dtype=np.int8), blank
+        encoded = pc.dictionary_encode(array)
+        codes = encoded.indices.fill_null(-1).to_numpy()
         uniques = encoded.dictionary.to_pandas()
-    # Missing (code -1) becomes the extra last entry, the blank.
-    codes = np.where(codes < 0, len(uniques), codes).astype(np.int64)
+    if len(codes) and codes.min() < 0:
+        codes = np.where(codes < 0, len(uniques), codes)
     texts = _canonical_values(uniques) if name == "value" else _text(uniques)
-    return codes, pa.concat_arrays([_escaped(texts), pa.array([""], type=pa.string())])
+    return codes, pa.concat_arrays([_escaped(texts), blank])
 
 
 def _digest(tables: list[_Coded], words: dict[str, pa.Array]) -> str:
-    codes = {name: np.concatenate([t[name] for t in tables]) for name in _COLUMNS}
+    codes = {name: tables[0][name] if len(tables) == 1 else
+             np.concatenate([t[name] for t in tables]) for name in _COLUMNS}
     digest = hashlib.sha256()
     for name in LOGICAL_SECTIONS:
         columns, required, distinct = _SECTIONS[name]
         part = [codes[c] for c in columns]
         if required is not None:
             kept = codes[required] > 0
-            part = [c[kept] for c in part]
+            if not kept.all():
+                part = [c[kept] for c in part]
         digest.update(f"[{name}]\n".encode())
         for rows in _sorted_rows(part, [len(words[c]) for c in columns], distinct):
             digest.update(_lines([words[c] for c in columns], rows))
@@ -165,9 +169,10 @@ def _sorted_rows(columns: list[np.ndarray], sizes: list[int], distinct: bool
     if n == 0:
         return
     if math.prod(sizes) < _RADIX_LIMIT:
-        key = np.zeros(n, dtype=np.int64)
-        for column, size in zip(columns, sizes, strict=True):
-            key = key * size + column
+        key = columns[0].astype(np.int64)
+        for column, size in zip(columns[1:], sizes[1:], strict=True):
+            key *= size
+            key += column
         # Stable sort: returns mostly come sorted by authority, which timsort finds in O(n).
         key = np.sort(key, kind="stable")
         if distinct:

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from perfassess.engine.plan import Plan, Runner, Schema
-from perfassess.spec.pack import (
-    AggregateStep,
-    BandStep,
-    CompareNeighboursStep,
-    ComputeStep,
-    DecideStep,
-    LimitStep,
-    MapStep,
-    RequireStep,
-    RoundStep,
-    StandardiseStep,
-    TravelStep,
-)
+from perfassess.engine.dataflow import outputs, reads
+from perfassess.engine.plan import Plan, Runner
+from perfassess.spec.pack import RequireStep
 
 
 @dataclass
@@ -56,39 +44,3 @@ def program(plan: Plan) -> Program:
     return Program(plan, runners,
                    [spec.id for spec in pack.inputs if spec.id in needed],
                    [name for name in schema.parameters if name in needed])
-
-
-def outputs(step: Any) -> list[str]:
-    names = [getattr(step, "output", None), getattr(step, "fired_output", None)]
-    names += list((getattr(step, "outputs", None) or {}).values())
-    return [n for n in names if n]
-
-
-def reads(step: Any, schema: Schema) -> set[str]:
-    """Every field a step reads, parameters included."""
-    def fields(text: str | None, want: str = "bool") -> set[str]:
-        return set(schema.compile(text, (), want).fields) if text else set()
-
-    if isinstance(step, BandStep):
-        return {step.input} | {cut for cut in step.cuts if isinstance(cut, str)}
-    if isinstance(step, MapStep | RoundStep):
-        return {step.input}
-    if isinstance(step, StandardiseStep):
-        return {step.input} | ({step.by} if step.by else set())
-    if isinstance(step, CompareNeighboursStep):
-        return {step.input, step.unit}
-    if isinstance(step, AggregateStep):
-        weights = {w for w in (step.weights or {}).values() if isinstance(w, str)}
-        return set(schema.expand(step.inputs, ())) | weights
-    if isinstance(step, DecideStep):
-        return set().union(*(fields(row.when) for row in step.rules))
-    if isinstance(step, LimitStep):
-        return {step.input}.union(*(fields(cap.when) | fields(cap.exempt_when)
-                                    for cap in step.caps))
-    if isinstance(step, ComputeStep):
-        return fields(step.expr, "value")
-    if isinstance(step, RequireStep):
-        return set(schema.expand(step.fields, ()))
-    if isinstance(step, TravelStep):
-        return {step.input} | ({step.score} if step.score else set())
-    raise TypeError(f"unknown step kind {step.kind!r}")  # pragma: no cover - every kind above
