@@ -134,6 +134,8 @@ def _local_codes(table: pd.DataFrame, name: str) -> tuple[np.ndarray, pa.Array]:
             array = pa.array(column, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             array = pa.array(column.where(column.notna(), "").astype(str), type=pa.string())
+        if isinstance(array, pa.ChunkedArray):  # an Arrow-backed pandas column
+            array = array.combine_chunks()
         if array.null_count == len(array):  # a column never filled in (names, notes)
             return np.zeros(n, dtype=np.int8), blank
         encoded = pc.dictionary_encode(array)

@@ -115,6 +115,7 @@ def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, 
     """
     parsed = [_parse_table(t, pack, input_types, problems) for t in tables]
     long = _combine(parsed)
+    del parsed  # only ``long`` is needed from here: at millions of rows it matters
     long = _resolve_feeds(long, prefer, problems)
     long = _check_duplicates(long, problems)
     _check_keys(long, pack, problems, reference_codes)
@@ -318,8 +319,9 @@ def _unify(texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
     parts = []
     for text in texts:
         mapping = pc.index_in(text.labels, value_set=union).to_numpy(zero_copy_only=False)
-        parts.append(mapping.astype(np.int64)[text.codes])
-    return np.concatenate(parts), np.asarray(union.to_numpy(zero_copy_only=False), dtype=object)
+        parts.append(mapping.astype(np.int32)[text.codes])  # int32: half the memory of int64
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return codes, np.asarray(union.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _combine(parsed: list[_Parsed]) -> _Long:
@@ -330,12 +332,19 @@ def _combine(parsed: list[_Parsed]) -> _Long:
     return _Long(
         tables=[p.source for p in parsed],
         table=np.repeat(np.arange(len(parsed), dtype=np.int32), sizes),
-        index=np.concatenate([p.index for p in parsed]) if parsed else np.zeros(0, np.int64),
+        index=_joined([p.index for p in parsed], np.int64),
         code=code, codes=codes, period=period, periods=periods, indicator=indicator,
         indicators=indicators,
-        number=np.concatenate([p.number for p in parsed]) if parsed else np.zeros(0),
-        na=np.concatenate([p.na for p in parsed]) if parsed else np.zeros(0, bool),
+        number=_joined([p.number for p in parsed], np.float64),
+        na=_joined([p.na for p in parsed], np.bool_),
         derived=np.repeat(np.array([p.source.derived for p in parsed], dtype=bool), sizes))
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The parts end to end (one part is used as it is, not copied)."""
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Problems,
@@ -602,7 +611,7 @@ def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
     """Each value's row in the wide table, and the (authority, period) key of every row,
     sorted: by a dense table of the key space when it is small, else by sorting."""
     n_periods = max(len(long.periods), 1)
-    combined = long.code * n_periods + long.period
+    combined = long.code.astype(np.int64) * n_periods + long.period
     space = len(long.codes) * n_periods
     if space <= max(4 * len(combined), 1 << 20):
         present = np.zeros(space, dtype=bool)
@@ -627,14 +636,23 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     values: dict[str, np.ndarray] = {}
     na: dict[str, np.ndarray] = {}
     position = {str(name): i for i, name in enumerate(long.indicators)}
+    # An input no file gives shares one read-only blank column (packs declare many optional
+    # inputs; at millions of rows a blank column each would cost more than the returns).
+    blank = _read_only(np.full(n, np.nan))
+    never = _read_only(np.zeros(n, dtype=bool))
     for spec in pack.inputs:
+        k = position.get(spec.id)
+        if k is None:
+            values[spec.id] = blank
+            if spec.na is not None:
+                na[spec.id] = never
+            continue
         column = np.full(n, np.nan)
         mask = np.zeros(n, dtype=bool)
-        k = position.get(spec.id)
-        if k is not None:
-            hit = long.indicator == k
-            column[row[hit]] = long.number[hit]
-            mask[row[hit]] = long.na[hit]
+        hit = np.flatnonzero(long.indicator == k)
+        at = row[hit]
+        column[at] = long.number[hit]
+        mask[at] = long.na[hit]
         values[spec.id] = column
         if spec.na is not None:
             na[spec.id] = mask
@@ -650,6 +668,11 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
         starts = _first_rows(row, n)[rows]
         return long.locate(starts)
     return Returns(keys, values, na, names, notes, rows_read, origin), first
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def _gather(long: _Long, column: str) -> np.ndarray:
