@@ -142,7 +142,8 @@ def area_record(rows: StabilityRows | None, i: int, period: str) -> Record | Non
     if rows is None or not rows.found[i]:
         return None
     drawn = [(label, p, colour) for label, p, colour
-             in zip(rows.labels, rows.shares[i].tolist(), rows.colours, strict=True)]
+             in zip(rows.labels, rows.shares[i].tolist(), rows.colours, strict=True)
+             if p > 0 or label != NO_RATING_LABEL]  # "no rating" only where a draw gave it
     text = "Probability of each rating: " + ", ".join(
         f"{label} {percent(p)}" for label, p, _ in drawn if p > 0)
     factor = rows.factor[i]
