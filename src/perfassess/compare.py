@@ -293,7 +293,7 @@ def manifest_causes(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[
             pack_b.get("id"), pack_b.get("version"), pack_b.get("content_hash")):
         causes.append(f"pack changed: {_pack_name(pack_a)} -> {_pack_name(pack_b)}")
     opts_a, opts_b = a.get("options", {}), b.get("options", {})
-    for option in ("trace", "report", "templates", "prefer"):
+    for option in ("trace", "report", "templates", "prefer", "sensitivity", "stability"):
         if opts_a.get(option) != opts_b.get(option):
             causes.append(f"option {option} changed: {opts_a.get(option)} -> "
                           f"{opts_b.get(option)}")

@@ -51,6 +51,29 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
         history = request.previous / pack.id / "ratings.parquet"
         previous = {"path": display_path(request.previous, base),
                     "ratings_sha256": file_sha256(history)}
+    run_options: dict[str, Any] = {
+        "pack": pack_display(request.pack, base),
+        "inputs": [display_path(p, base) for p in result.inputs],
+        "feeds": [feed.model_dump(mode="json", by_alias=True, exclude_none=True)
+                  for feed in request.feeds],
+        "prefer": request.prefer,
+        "previous": None if request.previous is None
+        else display_path(request.previous, base),
+        "reference": [display_path(r, base) for r in references] if references else None,
+        "trace": options.trace,
+        "report": options.report,
+        "templates": None if options.templates is None
+        else display_path(options.templates, base),
+    }
+    if request.sensitivity is not None:  # only when asked: other packs' manifests unchanged
+        s = request.sensitivity
+        run_options["sensitivity"] = {
+            "draws": s.draws, "seed": s.seed, "fragile_below": s.fragile_below,
+            "vary_documented": s.vary_documented,
+            "uncertainty": None if s.uncertainty is None
+            else display_path(s.uncertainty, base)}
+    if request.stability is not None:
+        run_options["stability"] = display_path(request.stability, base)
     return {
         "schema_version": SCHEMA_VERSION,
         "perfassess_version": __version__,
@@ -72,20 +95,7 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
             "not_rated": int(ratings["rating"].isna().sum()),
             "warnings": len(result.problems),
         },
-        "options": {
-            "pack": pack_display(request.pack, base),
-            "inputs": [display_path(p, base) for p in result.inputs],
-            "feeds": [feed.model_dump(mode="json", by_alias=True, exclude_none=True)
-                      for feed in request.feeds],
-            "prefer": request.prefer,
-            "previous": None if request.previous is None
-            else display_path(request.previous, base),
-            "reference": [display_path(r, base) for r in references] if references else None,
-            "trace": options.trace,
-            "report": options.report,
-            "templates": None if options.templates is None
-            else display_path(options.templates, base),
-        },
+        "options": run_options,
     }
 
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,10 @@ from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.runfile import Feed
 from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
 
+if TYPE_CHECKING:
+    from perfassess.sensitivity.in_score import Attached
+    from perfassess.sensitivity.run import SensitivityOptions
+
 
 @dataclass
 class RunRequest:
@@ -38,6 +42,8 @@ class RunRequest:
     feeds: list[Feed] = field(default_factory=list)
     prefer: str = "derived"
     previous: Path | None = None  # an earlier run's output folder, for direction of travel
+    sensitivity: SensitivityOptions | None = None  # run a sensitivity analysis beside it
+    stability: Path | None = None  # or read an earlier one: `perfassess sensitivity --out`
 
 
 @dataclass
@@ -64,6 +70,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     """Score every request in order; write nothing unless every one validated."""
     reference = Reference.read(options.reference) if options.reference else None
     results: list[ScoreResult] = []
+    attached: list[Attached | None] = []
     done: dict[str, ScoreResult] = {}
     problems = Problems()
     failed: set[str] = set()
@@ -83,18 +90,23 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             done[result.pack.id] = result
             tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
                  "authority-periods")
+            analysis = _stability(request, result, reference, options)
+            if analysis is not None:
+                tell(f"{result.pack.id}: how solid each rating is, over "
+                     f"{analysis.view.draws:,} draws")
         except ProblemsFound as exc:
             failed.add(pack.id if pack is not None else request.pack)
             problems.merge(exc.problems)
             continue
         problems.extend(result.problems.items)
         results.append(result)
+        attached.append(analysis)
     if problems.has_errors():
         raise ProblemsFound(problems)
     with atomic_batch():  # all packs' outputs replace the old ones together, or none do
         folders = []
-        for result, request in zip(results, requests, strict=True):
-            folders.append(publish(result, options, request))
+        for result, request, analysis in zip(results, requests, attached, strict=True):
+            folders.append(publish(result, options, request, analysis))
             tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
                                                        else ""))
     if options.report:  # the index links the reports; a batch run has none
@@ -172,8 +184,24 @@ def read_history(folder: Path | None, pack_id: str) -> pd.DataFrame | None:
     return pd.read_parquet(path)
 
 
-def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None
-            ) -> Path:
+def _stability(request: RunRequest, result: ScoreResult, reference: Reference | None,
+               options: RunOptions) -> Attached | None:
+    """The sensitivity analysis a request asks for: run now, or read from an earlier run."""
+    if request.sensitivity is None and request.stability is None:
+        return None
+    from perfassess.sensitivity import in_score
+
+    if request.sensitivity is not None:
+        return in_score.computed(result, request.sensitivity, reference, options.templates)
+    assert request.stability is not None
+    inputs = " ".join(f"--input {p}" for p in request.inputs)
+    rerun = (f"perfassess sensitivity --pack {request.pack} {inputs} --draws <draws> "
+             f"--seed <seed> --out {request.stability}")
+    return in_score.read(request.stability / result.pack.id, result, rerun)
+
+
+def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
+            analysis: Attached | None = None) -> Path:
     target = options.out / result.pack.id
     with atomic_folder(target) as work:
         outputs: dict[str, dict[str, Any]] = {}
@@ -187,8 +215,14 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
         write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
                                   options.templates), work / "summary.md")
         outputs["summary.md"] = {}
+        if analysis is not None:
+            from perfassess.sensitivity.in_score import FOLDER
+
+            outputs.update({f"{FOLDER}/{name}": entry
+                            for name, entry in analysis.write(work / FOLDER).items()})
         if options.report:
-            outputs.update(write_reports(result, work, options.templates))
+            outputs.update(write_reports(result, work, options.templates,
+                                         stability=analysis.view if analysis else None))
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),
                    work / MANIFEST_FILE)

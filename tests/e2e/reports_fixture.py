@@ -1,4 +1,5 @@
-"""A small fixed run for report tests: three packs over tests/golden/input, hostile names too."""
+"""Small fixed runs for report tests over tests/golden/input, hostile names too: three packs,
+and ss-stars-2002 with a sensitivity analysis beside it."""
 
 from __future__ import annotations
 
@@ -17,6 +18,23 @@ def small_run(out: Path, templates: Path | None = None) -> Path:
     """Score the golden inputs into ``out`` exactly as `perfassess score` would."""
     requests = [RunRequest(pack, [INPUT / name]) for pack, name in RUNS]
     run(requests, RunOptions(out, INPUT / "reference.csv", "full", templates))
+    return out
+
+
+STABILITY_INPUT = INPUT / "ss_stars_stability.csv"
+STABILITY_DRAWS, STABILITY_SEED = 200, 8
+
+
+def stability_run(out: Path, templates: Path | None = None) -> Path:
+    """ss-stars-2002 over a constructed 2003 (one council far from every threshold, two on
+    the star table's disputed rows, one not rated) with 200 draws of its declared
+    uncertainty, as a run file's ``sensitivity: {draws: 200, seed: 8}`` asks."""
+    from perfassess.sensitivity.run import SensitivityOptions
+
+    request = RunRequest("ss-stars-2002", [STABILITY_INPUT],
+                         sensitivity=SensitivityOptions(draws=STABILITY_DRAWS,
+                                                        seed=STABILITY_SEED))
+    run([request], RunOptions(out, INPUT / "reference.csv", "full", templates))
     return out
 
 

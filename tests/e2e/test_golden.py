@@ -10,31 +10,41 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.e2e.reports_fixture import GOLDEN, report_files, small_run
+import pytest
+
+from tests.e2e.reports_fixture import GOLDEN, report_files, small_run, stability_run
 
 EXPECTED = GOLDEN / "expected"
+# ss-stars-2002 with a sensitivity analysis: the stability sections of area and national
+# reports, and the stability pages under sensitivity/.
+EXPECTED_STABILITY = GOLDEN / "expected_stability"
 
 
-def test_reports_match_the_golden_files(tmp_path: Path) -> None:
-    out = small_run(tmp_path / "out")
+@pytest.mark.parametrize(("make", "expected"), [(small_run, EXPECTED),
+                                                (stability_run, EXPECTED_STABILITY)],
+                         ids=["packs", "stability"])
+def test_reports_match_the_golden_files(tmp_path: Path, make: Callable[[Path], Path],
+                                        expected: Path) -> None:
+    out = make(tmp_path / "out")
     produced = report_files(out)
     if os.environ.get("PERFASSESS_UPDATE_GOLDEN"):
-        shutil.rmtree(EXPECTED, ignore_errors=True)
+        shutil.rmtree(expected, ignore_errors=True)
         for rel in produced:
-            (EXPECTED / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / rel, EXPECTED / rel)
-    expected = sorted(p.relative_to(EXPECTED) for p in EXPECTED.rglob("*") if p.is_file())
-    assert produced == expected, "report files differ from tests/golden/expected (see module doc)"
+            (expected / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out / rel, expected / rel)
+    wanted = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
+    assert produced == wanted, f"report files differ from {expected} (see module doc)"
     assert any(p.suffix == ".html" for p in produced) and any(p.suffix == ".md" for p in produced)
     for rel in produced:
         got = (out / rel).read_text(encoding="utf-8")
-        want = (EXPECTED / rel).read_text(encoding="utf-8")
+        want = (expected / rel).read_text(encoding="utf-8")
         if got != want:
             diff = "".join(list(difflib.unified_diff(
                 want.splitlines(keepends=True), got.splitlines(keepends=True),
-                f"expected/{rel}", f"produced/{rel}"))[:40])
+                f"{expected.name}/{rel}", f"produced/{rel}"))[:40])
             raise AssertionError(f"{rel} differs from its golden file:\n{diff}")
 
 

@@ -72,3 +72,24 @@ def test_templates_never_pass_data_through_unescaped() -> None:
         text = template.read_text(encoding="utf-8")
         assert not re.search(r"\|\s*safe\b", text), template
         assert "autoescape false" not in text, template
+
+
+def test_hostile_names_are_escaped_in_the_stability_sections(tmp_path: Path) -> None:
+    from tests.e2e.reports_fixture import stability_run
+
+    pack = stability_run(tmp_path / "out") / "ss-stars-2002"
+    national = (pack / "2003" / "index.html").read_text(encoding="utf-8")
+    fragile = national.split("<h2>Fragile ratings</h2>", 1)[1].split("<h2>", 1)[0]
+    # Both hostile names are fragile in the constructed input: listed, escaped, linked.
+    assert '<a href="areas/X1.html">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in fragile
+    assert SCRIPT not in national and "<b>" not in national
+    area = (pack / "2003" / "areas" / "X1.html").read_text(encoding="utf-8")
+    assert "How solid is this rating?" in area and SCRIPT not in area
+    markdown = (pack / "2003" / "index.md").read_text(encoding="utf-8")
+    section = markdown.split("## Fragile ratings", 1)[1].split("## ", 1)[0]
+    rows = [line for line in section.splitlines() if "areas/X" in line]
+    assert len(rows) == 2
+    for row in rows:
+        assert len(re.split(r"(?<!\\)\|", row)[1:-1]) == 6, row  # no cell gained from a name
+    assert "[\\<script\\>alert(1)\\</script\\>](areas/X1.md)" in section
+    assert "[link](javascript" not in section

@@ -10,6 +10,8 @@ import click
 
 if TYPE_CHECKING:
     from perfassess.runner import RunOptions, RunRequest
+    from perfassess.sensitivity.run import SensitivityOptions
+    from perfassess.spec.runfile import SensitivityEntry
 
 
 @click.command()
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
               help="An earlier run's output folder, for direction of travel.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of templates that replace the built-in ones by name.")
+@click.option("--stability", type=click.Path(file_okay=False, path_type=Path),
+              help="An earlier `perfassess sensitivity --out DIR` of the same pack and "
+                   "inputs: the reports say how solid each rating is.")
 @click.option("--sheet", metavar="NAME",
               help="Worksheet to read from Excel inputs (default: the first).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -43,8 +48,8 @@ if TYPE_CHECKING:
 @click.pass_context
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
-          previous: Path | None, templates: Path | None, sheet: str | None, fmt: str,
-          quiet: bool, no_report: bool, check: bool) -> None:
+          previous: Path | None, templates: Path | None, stability: Path | None,
+          sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
@@ -59,12 +64,16 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             raise UsageProblem("--pack needs at least one --input FILE")
         if out is None:
             raise UsageProblem("--pack needs --out DIR")
-        requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous) for p in packs]
+        requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous,
+                               stability=stability) for p in packs]
         options = RunOptions(out, reference, trace_mode or "full",  # type: ignore[arg-type]
                              templates, base=Path.cwd())
     else:
         if inputs:
             raise UsageProblem("--input needs --pack ID_OR_PATH")
+        if stability is not None:
+            raise UsageProblem("--stability goes with --pack; in a run file, give an entry "
+                               "stability: DIR or sensitivity: {draws: N, seed: S}")
         path = config or Path(RUN_FILE)
         if not path.is_file():
             raise UsageProblem(f"no run file {str(path)!r}: give --pack ID --input FILE "
@@ -72,7 +81,9 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         runfile, base = load_run_file(path)
         requests = [RunRequest(r.pack if not _is_path(r.pack) else str(base / r.pack),
                                [base / i for i in r.inputs], list(r.feeds), r.prefer,
-                               previous or (base / r.previous if r.previous else None))
+                               previous or (base / r.previous if r.previous else None),
+                               _sensitivity(base, r.sensitivity),
+                               base / r.stability if r.stability else None)
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,
@@ -98,6 +109,17 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             rated = int(ratings["rating"].notna().sum())
             click.echo(f"{result.pack.id}: rated {rated} of {len(ratings)} authority-periods "
                        f"-> {folder}")
+
+
+def _sensitivity(base: Path, entry: SensitivityEntry | None) -> SensitivityOptions | None:
+    if entry is None:
+        return None
+    from perfassess.sensitivity.run import SensitivityOptions
+
+    return SensitivityOptions(
+        draws=entry.draws, seed=entry.seed, chunk=entry.chunk,
+        fragile_below=entry.fragile_below, vary_documented=entry.vary_documented,
+        uncertainty=base / entry.uncertainty if entry.uncertainty else None)
 
 
 def _reference_paths(base: Path, reference: str | list[str] | None) -> list[Path] | None:

@@ -26,6 +26,7 @@ from perfassess.report.facts import (
     signed,
 )
 from perfassess.report.record import Record
+from perfassess.report.solidity import area_record
 from perfassess.report.tables import Tables, number_text, prepare_tables
 from perfassess.spec.pack import BandStep, InputSpec
 
@@ -149,6 +150,7 @@ class AreaBuilder:
             flags=[r for r in inputs if r["id"] in facts.flags],
             quality=self._quality(i, code, period, steps, inputs),
             steps=steps,
+            stability=area_record(tables.stability, i, period),
             defs=svg.defs(self.defs_stars and rating["stars"] is not None, scales),
             links=links,
         )

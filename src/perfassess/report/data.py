@@ -11,6 +11,7 @@ import pandas as pd
 
 from perfassess.api import ScoreResult
 from perfassess.report.change import positions
+from perfassess.report.solidity import StabilityView
 from perfassess.spec.loader import LoadedPack
 from perfassess.validate.problems import Problem
 
@@ -33,9 +34,11 @@ class RunData:
         {c: pd.Series([], dtype=object)
          for c in ("authority_code", "period", "indicator", "note")}))
     warnings: list[Problem] = field(default_factory=list)
+    stability: StabilityView | None = None  # a sensitivity analysis of the same returns
 
     @classmethod
-    def from_result(cls, result: ScoreResult) -> RunData:
+    def from_result(cls, result: ScoreResult, stability: StabilityView | None = None
+                    ) -> RunData:
         returns = result.returns
         ids = [spec.id for spec in result.pack.pack.inputs]
         n = len(returns.keys)
@@ -48,7 +51,7 @@ class RunData:
             raise ValueError("returns and ratings are not in the same row order")
         warnings = [p for p in result.problems if p.severity == "warning"]
         return cls(result.pack, result.ratings, result.trace, inputs, na, returns.notes,
-                   warnings)
+                   warnings, stability)
 
     @classmethod
     def from_folder(cls, folder: Path, loaded: LoadedPack) -> RunData:

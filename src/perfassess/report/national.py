@@ -15,6 +15,7 @@ from perfassess.report.area import Layout
 from perfassess.report.data import RunData
 from perfassess.report.facts import UNCERTAIN, PackFacts, number, pack_summary, signed
 from perfassess.report.record import Record
+from perfassess.report.solidity import national_record
 from perfassess.report.tables import Tables
 
 
@@ -46,6 +47,7 @@ def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
     lower_better = facts.travel is not None and facts.travel.better == "lower"
     codes = ratings["authority_code"].to_numpy(dtype=object).astype(str)
     names = ratings["authority_name"].fillna("").to_numpy(dtype=object).astype(str)
+    name_list, code_list = names.tolist(), codes.tolist()
     for period in periods:
         rows = np.flatnonzero(period_column == period)
         # Best first: rating, then the pack's sort fields, all descending (the rating
@@ -53,8 +55,12 @@ def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
         order = np.lexsort((codes[rows], names[rows], *[
             np.nan_to_num(k[rows], nan=np.inf) if j == 0 and lower_better
             else -np.nan_to_num(k[rows], nan=-np.inf) for j, k in reversed(list(enumerate(keys)))]))
-        yield _national(facts, pack, tables, layout, period, periods, rows[order], keys,
-                        sort_fields, labels, warnings)
+        context = _national(facts, pack, tables, layout, period, periods, rows[order], keys,
+                            sort_fields, labels, warnings)
+        context["stability"] = national_record(
+            tables.stability, rows[order].tolist(), spelt, name_list, code_list, layout.areas,
+            period)
+        yield context
 
 
 def _numeric_first(text: str) -> tuple[float, str]:

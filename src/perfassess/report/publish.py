@@ -30,6 +30,7 @@ from perfassess.report.data import RunData
 from perfassess.report.environment import environment
 from perfassess.report.facts import pack_facts
 from perfassess.report.national import national_contexts
+from perfassess.report.solidity import StabilityView
 from perfassess.report.tables import prepare_tables
 
 TEMPLATES = {
@@ -42,9 +43,13 @@ MIN_PER_WORKER = 150  # below this many areas per worker, forking costs more tha
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
-                  workers: int | None = None) -> dict[str, dict[str, Any]]:
-    """Render every report of one pack into ``folder``; returns the manifest's entries."""
-    return write_run_reports(RunData.from_result(result), folder, templates, workers)
+                  workers: int | None = None, stability: StabilityView | None = None
+                  ) -> dict[str, dict[str, Any]]:
+    """Render every report of one pack into ``folder``; returns the manifest's entries.
+    With ``stability`` (a sensitivity analysis of the same returns), the reports say how
+    solid each rating is."""
+    return write_run_reports(RunData.from_result(result, stability), folder, templates,
+                             workers)
 
 
 @dataclass

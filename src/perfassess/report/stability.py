@@ -84,8 +84,8 @@ def stability_contexts(stability: pd.DataFrame, indices: pd.DataFrame, labels: l
             **info,
             "period": period,
             "periods": [{"period": p, "current": p == period,
-                         "href": f"../{_safe(p)}/stability.html",
-                         "href_md": f"../{_safe(p)}/stability.md"} for p in periods],
+                         "href": f"../{period_folder(p)}/stability.html",
+                         "href_md": f"../{period_folder(p)}/stability.md"} for p in periods],
             "legend": legend,
             "bar_width": BAR_WIDTH,
             "authorities": authorities,
@@ -113,7 +113,7 @@ def write_stability_pages(stability: pd.DataFrame, indices: pd.DataFrame, labels
     root = folder.resolve()
     for context in stability_contexts(stability, indices, labels, info, no_rating):
         for template, suffix in ((html, "html"), (md, "md")):
-            relative = f"{_safe(context['period'])}/stability.{suffix}"
+            relative = f"{period_folder(context['period'])}/stability.{suffix}"
             path = (folder / relative).resolve()
             if root not in path.parents:
                 raise ValueError(f"report path {relative!r} leaves the output folder")
@@ -123,7 +123,7 @@ def write_stability_pages(stability: pd.DataFrame, indices: pd.DataFrame, labels
     return written
 
 
-def _safe(period: str) -> str:
+def period_folder(period: str) -> str:
     """A period as a folder name: periods are validated text, but never trust a path."""
     cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in period)
     return cleaned if cleaned.strip(".") else "_"

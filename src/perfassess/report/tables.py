@@ -20,6 +20,7 @@ from perfassess.report import svg
 from perfassess.report.change import changes, positions
 from perfassess.report.data import RunData
 from perfassess.report.facts import PackFacts, number
+from perfassess.report.solidity import StabilityRows, prepare
 
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
 TRACE_COLUMNS = ("seq", "step", "field", "value", "rule_id", "status", "reason")
@@ -62,6 +63,7 @@ class Tables:
     # the national spread's figures, and its strip drawn but for the dot
     notes: dict[tuple[str, str], dict[str, str]]  # (code, period) -> indicator -> note
     have_inputs: bool
+    stability: StabilityRows | None = None  # how solid each rating is, when analysed
 
 
 def _spelt_column(column: pd.Series) -> list[str]:
@@ -136,8 +138,9 @@ def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
     for code, period, indicator, note in data.notes[
             ["authority_code", "period", "indicator", "note"]].itertuples(index=False):
         notes.setdefault((str(code), str(period)), {})[str(indicator)] = str(note)
+    stability = prepare(data.stability, ratings) if data.stability is not None else None
     return Tables(ratings, previous, columns, change_cols, steps, sources, inputs, spreads,
-                  notes, data.inputs is not None)
+                  notes, data.inputs is not None, stability)
 
 
 def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame

@@ -22,24 +22,33 @@ def publish(run: SensitivityRun, out: Path, templates: Path | None = None) -> Pa
     sensitivity_factors.parquet, ``<period>/stability.html`` and ``.md``, manifest.json.
     Nothing in them depends on the chunk size or the executor."""
     target = out / run.loaded.id
-    table = run.results
     with atomic_folder(target) as work:
-        outputs: dict[str, dict[str, Any]] = {}
-        write_csv(table.stability, work / "sensitivity.csv")
-        write_parquet(table.stability, work / "sensitivity.parquet")
-        write_csv(table.indices, work / "sensitivity_indices.csv")
-        write_parquet(table.influence, work / "sensitivity_factors.parquet")
-        for name, rows in (("sensitivity.csv", len(table.stability)),
-                           ("sensitivity.parquet", len(table.stability)),
-                           ("sensitivity_indices.csv", len(table.indices)),
-                           ("sensitivity_factors.parquet", len(table.influence))):
-            outputs[name] = {"rows": rows}
-        outputs.update(write_stability_pages(table.stability, table.indices, table.outcomes,
-                                             page_info(run), work, NO_RATING_LABEL, templates))
-        for name, entry in outputs.items():
-            entry["sha256"] = file_sha256(work / name)
-        write_json(manifest(run, outputs), work / "manifest.json")
+        write_sensitivity(run, work, templates)
     return target
+
+
+def write_sensitivity(run: SensitivityRun, work: Path, templates: Path | None = None
+                      ) -> dict[str, dict[str, Any]]:
+    """Every output of a sensitivity run into the folder ``work`` (made if need be);
+    returns the files written (manifest.json included), each with its rows and hash."""
+    table = run.results
+    work.mkdir(parents=True, exist_ok=True)
+    outputs: dict[str, dict[str, Any]] = {}
+    write_csv(table.stability, work / "sensitivity.csv")
+    write_parquet(table.stability, work / "sensitivity.parquet")
+    write_csv(table.indices, work / "sensitivity_indices.csv")
+    write_parquet(table.influence, work / "sensitivity_factors.parquet")
+    for name, rows in (("sensitivity.csv", len(table.stability)),
+                       ("sensitivity.parquet", len(table.stability)),
+                       ("sensitivity_indices.csv", len(table.indices)),
+                       ("sensitivity_factors.parquet", len(table.influence))):
+        outputs[name] = {"rows": rows}
+    outputs.update(write_stability_pages(table.stability, table.indices, table.outcomes,
+                                         page_info(run), work, NO_RATING_LABEL, templates))
+    for name, entry in outputs.items():
+        entry["sha256"] = file_sha256(work / name)
+    write_json(manifest(run, outputs), work / "manifest.json")
+    return {**outputs, "manifest.json": {"sha256": file_sha256(work / "manifest.json")}}
 
 
 def page_info(run: SensitivityRun) -> dict[str, Any]:

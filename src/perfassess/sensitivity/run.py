@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from perfassess.api import Reference, validate
+from perfassess.api import Reference, Validated, validate
 from perfassess.engine.analysis import Finding
 from perfassess.io.yaml_source import YamlDocument, YamlError, load_yaml
 from perfassess.sensitivity.chunk import Design, Tally, base_ratings
@@ -63,6 +63,13 @@ def sensitivity(pack: str | LoadedPack, inputs: Sequence[str | Path],
     checked = validate(pack, inputs, reference)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
+    return sensitivity_of(checked, options, reference)
+
+
+def sensitivity_of(checked: Validated, options: SensitivityOptions,
+                   reference: Reference | None = None) -> SensitivityRun:
+    """The same, over returns already validated (a score run's, fed values and all)."""
+    _check_options(options)
     loaded = checked.pack
     spec, source, document = _uncertainty(loaded, options.uncertainty)
     bins = bins_for(options.draws)
@@ -80,7 +87,7 @@ def sensitivity(pack: str | LoadedPack, inputs: Sequence[str | Path],
                               options.workers)
     names = {**(reference.names if reference else {}), **checked.returns.names}
     table = results(design, tally, design.computed, names, options.fragile_below)
-    return SensitivityRun(loaded, [Path(p) for p in inputs], options, spec, source, declared,
+    return SensitivityRun(loaded, list(checked.inputs), options, spec, source, declared,
                           design, table, checked.problems)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from perfassess.io.yaml_source import YamlError, load_yaml
 from perfassess.spec.pack import Model, Scalar
@@ -25,12 +25,35 @@ class Feed(Model):
     map: dict[str, Scalar] | None = None
 
 
+class SensitivityEntry(Model):
+    """A sensitivity analysis run beside the score (see docs/sensitivity.md)."""
+
+    draws: int = Field(default=1000, ge=1)
+    seed: int = Field(ge=0)
+    fragile_below: float = Field(default=0.9, gt=0, le=1)
+    chunk: int = Field(default=100, ge=1)
+    uncertainty: str | None = None  # a declaration file, relative to the run file
+    vary_documented: bool = False
+
+
 class PackRun(Model):
     pack: str
     inputs: list[str] = Field(default_factory=list)
     feeds: list[Feed] = Field(default_factory=list)
     prefer: Literal["derived", "supplied"] = "derived"
     previous: str | None = None
+    sensitivity: SensitivityEntry | None = None
+    stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
+
+    @model_validator(mode="after")
+    def _one_source_of_stability(self) -> PackRun:
+        if self.sensitivity is not None and self.stability is not None:
+            raise ValueError("give sensitivity (computed in this run) or stability (an "
+                             "earlier result), not both")
+        if self.stability is not None and self.feeds:
+            raise ValueError("a fed pack's stability depends on the fed values: compute it "
+                             "in the run with sensitivity: {draws: N, seed: S}")
+        return self
 
 
 class RunFile(Model):
