@@ -128,7 +128,7 @@ def _local_codes(table: pd.DataFrame, name: str) -> tuple[np.ndarray, pa.Array]:
     column = table[name]
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy()
-        uniques = pd.Series(column.cat.categories.to_numpy(dtype=object), dtype=object)
+        uniques = pd.Series(column.cat.categories)  # left in Arrow when they are there
     else:
         try:
             array = pa.array(column, from_pandas=True)

@@ -166,11 +166,11 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
             "period": frame["period"],
             "indicator": frame["indicator"],
             "value": frame["value"],
-            "authority_name": frame.get("authority_name"),
-            "note": frame.get("note"),
+            "authority_name": _optional(frame, "authority_name"),
+            "note": _optional(frame, "note"),
             "_line": lines,
             "_column": _repeat(["value"], len(frame)),
-        })
+        }, copy=False)
         return SourceTable(name, "long", long)
     indicators = [c for c in frame.columns if c not in KEY_COLUMNS and c not in OPTIONAL_COLUMNS]
     if not indicators:
@@ -187,11 +187,11 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
         "indicator": _repeat(indicators, n),
         "value": values.to_numpy().T.reshape(-1),
         "authority_name": (_tile(frame["authority_name"], k)
-                           if "authority_name" in frame.columns else None),
-        "note": _tile(frame["note"], k) if "note" in frame.columns else None,
+                           if "authority_name" in frame.columns else _absent(n * k)),
+        "note": _tile(frame["note"], k) if "note" in frame.columns else _absent(n * k),
         "_line": np.tile(lines, k),
         "_column": _repeat(indicators, n),
-    })
+    }, copy=False)
     return SourceTable(name, "wide", long)
 
 
@@ -202,6 +202,17 @@ def _tile(series: pd.Series, k: int) -> pd.Categorical[Any] | np.ndarray:
                                          dtype=series.dtype)
     tiled: np.ndarray = np.tile(series.to_numpy(dtype=object), k)
     return tiled
+
+
+def _optional(frame: pd.DataFrame, column: str) -> pd.Series | pd.Categorical:
+    return frame[column] if column in frame.columns else _absent(len(frame))
+
+
+def _absent(n: int) -> pd.Categorical:
+    """An optional column the file does not have: all missing, one byte a row (a column of
+    None would cost a pointer a row, and its making dominated reading large files)."""
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8),
+                                     categories=pd.Index([], dtype=object))
 
 
 def _repeat(names: list[str], n: int) -> pd.Categorical:
@@ -384,19 +395,38 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
             elif _is_text_key(column) and (pa.types.is_string(field.type)
                                            or pa.types.is_dictionary(field.type)):
                 # Codes repeat across rows: keep them as integer codes into a dictionary.
-                columns[column] = (chunked if pa.types.is_dictionary(field.type)
-                                   else chunked.dictionary_encode()).to_pandas()
+                columns[column] = _categorical(chunked if pa.types.is_dictionary(field.type)
+                                               else chunked.dictionary_encode())
             else:
                 columns[column] = chunked.to_pandas()
         except (pa.ArrowException, ValueError, TypeError) as exc:
             problems.add(Problem("E-FILE-FORMAT", f"column {column!r} cannot be read "
                                  f"({exc})", file=name, column=column))
             return None
-    frame = pd.DataFrame(columns)
+    frame = pd.DataFrame(columns, copy=False)
     for column in frame.columns:
         if str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
             frame[column] = _as_text(frame[column])
     return frame
+
+
+def _categorical(chunked: Any) -> pd.Series:
+    """A dictionary-encoded Arrow column as a pandas categorical, its categories left in
+    Arrow: pandas' own conversion spells every distinct value as a Python string, which
+    at millions of authorities took longer than reading the file."""
+    import pyarrow as pa
+
+    unified = chunked.unify_dictionaries()
+    if unified.num_chunks == 0:
+        return pd.Series(pd.Categorical([]), dtype="category")
+    dictionary = unified.chunk(0).dictionary
+    if not pa.types.is_string(dictionary.type) and not pa.types.is_large_string(
+            dictionary.type):
+        return pd.Series(unified.to_pandas())
+    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                            for c in unified.chunks])
+    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
 
 
 def _is_text_key(column: str) -> bool:

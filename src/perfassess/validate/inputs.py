@@ -199,7 +199,7 @@ def text_codes(series: pd.Series | None, n: int) -> Text:
     cat = series.array if isinstance(series.dtype, pd.CategoricalDtype) else pd.Categorical(
         series.to_numpy(dtype=object))
     assert isinstance(cat, pd.Categorical)
-    codes = np.asarray(cat.codes, dtype=np.int64)
+    codes = np.asarray(cat.codes)  # int8 to int32 as pandas chose: no wider copy
     labels = _arrow_text(cat.categories)
     trimmed = pc.utf8_trim_whitespace(labels)
     if not (codes < 0).any() and pc.all(pc.equal(trimmed, labels)).as_py() in (True, None):
@@ -296,14 +296,22 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     keep = ~blank_any & known_category[ind_codes]
     numbers = np.full(n, np.nan)
     na = np.zeros(n, dtype=bool)
+    # Rows grouped by indicator in one stable sort (rows not kept go last), not a scan of
+    # the whole table per indicator.
+    group = np.where(keep, ind_codes, len(categories))
+    order = np.argsort(group.astype(np.int16) if len(categories) < 1 << 15 else group,
+                       kind="stable")
+    starts = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(categories)))))
     for k in np.flatnonzero(known_category & (counts > 0)):
         spec = pack.input(str(categories[k]))
         assert spec is not None
-        index = np.flatnonzero(keep & (ind_codes == k))
+        index = order[starts[k]:starts[k + 1]]
         # A bad value stays as missing so duplicates are still seen; its error stops the run.
         numbers[index], na[index], _ = _parse_values(_Part(source, index), spec,
                                                      input_types[spec.id], problems,
                                                      source.file)
+    if keep.all():  # the usual case: nothing to drop, so nothing to copy
+        return _Parsed(source, np.arange(n), code, period, indicator, numbers, na)
     kept = np.flatnonzero(keep)
     return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
                    na[kept])
@@ -315,6 +323,8 @@ def _unify(texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     union = texts[0].labels if len(texts) == 1 else pc.unique(
         pa.concat_arrays([t.labels for t in texts]))
+    if len(texts) == 1 and _ascending(union):  # codes already follow sorted labels
+        return texts[0].codes, np.asarray(union.to_numpy(zero_copy_only=False), dtype=object)
     union = union.take(pc.sort_indices(union))
     parts = []
     for text in texts:
@@ -322,6 +332,13 @@ def _unify(texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
         parts.append(mapping.astype(np.int32)[text.codes])  # int32: half the memory of int64
     codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return codes, np.asarray(union.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _ascending(labels: pa.Array) -> bool:
+    """Strictly ascending in code-point order (Arrow compares strings as UTF-8 bytes)."""
+    if len(labels) < 2:
+        return True
+    return bool(pc.all(pc.less(labels[:-1], labels[1:])).as_py())
 
 
 def _combine(parsed: list[_Parsed]) -> _Long:
