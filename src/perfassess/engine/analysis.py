@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.engine.expr import Call, In, Name, Node, children, parse
-from perfassess.engine.fields import FieldType
+from perfassess.engine.fields import FieldType, repeated
 from perfassess.engine.frame import Frame, Trace
 from perfassess.engine.plan import Plan, YamlPath
 from perfassess.spec.pack import (
@@ -423,7 +423,7 @@ class _Table:
         n = grid.total
         values: dict[str, np.ndarray] = {}
         na: dict[str, np.ndarray] = {}
-        period = np.full(n, self.pack.periods.first, dtype=object)
+        period = repeated(self.pack.periods.first, n)
         for dim, pick in zip(grid.dims, grid.picks, strict=True):
             codes = np.asarray(dim.domain.values)
             flags = np.asarray(dim.domain.na)
@@ -435,7 +435,7 @@ class _Table:
                 values[member] = codes[chosen]
                 if flags.any():
                     na[member] = flags[chosen]
-        keys = pd.DataFrame({"authority_code": np.full(n, "", dtype=object), "period": period})
+        keys = pd.DataFrame({"authority_code": repeated("", n), "period": period})
         parameters, _ = self.plan.parameter_columns(n)  # steps read them (cuts, weights)
         frame = Frame(keys=keys, values=parameters | values, types=dict(self.schema.fields),
                       status={k: np.zeros(n, dtype=np.int8) for k in values}, na=na,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.engine.dataflow import dead_after
-from perfassess.engine.fields import STATUSES, FieldType, format_values
+from perfassess.engine.fields import STATUSES, FieldType, format_values, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
 from perfassess.validate.inputs import Returns
@@ -90,7 +90,7 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
 def _names(codes: pd.Series, names: dict[str, str]) -> pd.Series:
     """Each row's authority name (empty where unknown), looked up once per authority."""
     if not names:
-        return pd.Series(np.full(len(codes), "", dtype=object), dtype=object)
+        return pd.Series(repeated("", len(codes)), dtype=object)
     index, uniques = pd.factorize(codes)
     found = pd.Series(uniques, dtype=object).map(names).fillna("").to_numpy(dtype=object)
     return pd.Series(found[index], dtype=object)

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.fields import STATUSES, FieldType, format_values
+from perfassess.engine.fields import STATUSES, FieldType, format_values, repeated
 
 TraceMode = Literal["full", "summary", "none"]
 
@@ -57,7 +57,7 @@ class Trace:
             parts = []
             for c in self.chunks:
                 part = getattr(c, name)
-                parts.append(np.full(len(c.rows), part, dtype=object)
+                parts.append(repeated(part, len(c.rows))
                              if isinstance(part, str) else part.astype(object))
             return np.concatenate(parts)
 
@@ -67,9 +67,9 @@ class Trace:
             "authority_code": keys["authority_code"].to_numpy()[rows[order]],
             "period": keys["period"].to_numpy()[rows[order]],
             "seq": seq[order],
-            "step": np.concatenate([np.full(len(c.rows), c.step, dtype=object)
+            "step": np.concatenate([repeated(c.step, len(c.rows))
                                     for c in self.chunks])[order],
-            "field": np.concatenate([np.full(len(c.rows), c.field, dtype=object)
+            "field": np.concatenate([repeated(c.field, len(c.rows))
                                      for c in self.chunks])[order],
             "value": column("value")[order],
             "rule_id": column("rule_id")[order],
@@ -96,10 +96,11 @@ class Frame:
     active: np.ndarray = field(init=False)
     note: np.ndarray = field(init=False)
     _periods: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)
+    _same_above: np.ndarray | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.n, dtype=bool)
-        self.note = np.full(self.n, "", dtype=object)
+        self.note = repeated("", self.n)
 
     @property
     def n(self) -> int:
@@ -109,10 +110,10 @@ class Frame:
         env = dict(self.values)
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
-        env["#period"], env["#periods"] = self._period_index()
+        env["#period"], env["#periods"] = self.period_index()
         return env
 
-    def _period_index(self) -> tuple[np.ndarray, np.ndarray]:
+    def period_index(self) -> tuple[np.ndarray, np.ndarray]:
         """Each row's period as a code into the sorted distinct periods (computed once)."""
         if self._periods is None:
             codes, periods = pd.factorize(self.keys["period"], sort=True)
@@ -121,20 +122,24 @@ class Frame:
 
     def period_codes(self) -> np.ndarray:
         """Each row's population: its period (within its draw, in a sensitivity run)."""
-        codes, periods = self._period_index()
+        codes, periods = self.period_index()
         if self.draw is None:
             return codes
         period_codes: np.ndarray = np.asarray(self.draw, dtype=np.int64) * len(periods) + codes
         return period_codes
 
     def same_authority_above(self) -> np.ndarray:
-        """Whether each row's authority (and draw) is that of the row above it."""
-        codes = self.keys["authority_code"].to_numpy()
-        same = np.zeros(self.n, dtype=bool)
-        same[1:] = codes[1:] == codes[:-1]
-        if self.draw is not None:
-            same[1:] &= self.draw[1:] == self.draw[:-1]
-        return same
+        """Whether each row's authority (and draw) is that of the row above it (computed
+        once: comparing millions of codes as text is not free)."""
+        if self._same_above is None:
+            codes = self.keys["authority_code"].to_numpy()
+            same = np.zeros(self.n, dtype=bool)
+            same[1:] = codes[1:] == codes[:-1]
+            if self.draw is not None:
+                same[1:] &= self.draw[1:] == self.draw[:-1]
+            same.flags.writeable = False
+            self._same_above = same
+        return self._same_above
 
     def max_status(self, fields: frozenset[str] | set[str] | list[str]) -> np.ndarray:
         """The least certain status among these fields, row by row; a missing value adds

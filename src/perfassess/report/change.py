@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perfassess.engine.fields import repeated
 from perfassess.report.facts import PackFacts
 
 COLUMNS = ("previous_period", "previous_rating", "change", "direction", "status")
@@ -89,7 +90,7 @@ def _output(ratings: pd.DataFrame, traced: _Traced, name: str | None
     if name is None:
         return None
     n = len(ratings)
-    status = np.full(n, "", dtype=object)
+    status = repeated("", n)
     at, values = traced.column(name, "status")
     status[at] = values
     if name in ratings.columns:
@@ -97,7 +98,7 @@ def _output(ratings: pd.DataFrame, traced: _Traced, name: str | None
         spelt = column.astype(object).where(column.notna(), "").astype(str).to_numpy(
             dtype=object)
     elif len(at):
-        spelt = np.full(n, "", dtype=object)
+        spelt = repeated("", n)
         at, values = traced.column(name, "value")
         spelt[at] = values
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.fields import FieldType, format_values
+from perfassess.engine.fields import FieldType, format_values, repeated
 from perfassess.sensitivity.chunk import NO_RATING, Design, Tally, outcome_codes
 from perfassess.sensitivity.factors import Factor
 
@@ -65,7 +65,7 @@ def results(design: Design, t: Tally, base: np.ndarray, names: dict[str, str],
     # The most frequent rating; a tie goes to the computed rating, then to the worse.
     score = counts * 2 + (np.asarray(outcome_values)[:, None] == base_codes[None, :])
     modal = np.asarray(labels, dtype=object)[np.argmax(score, axis=0)] if labels else (
-        np.full(n, "", dtype=object))
+        repeated("", n))
     kept = t.kept / t.draws
     between, sst = first_order(t)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -645,9 +645,11 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     """The wide returns, and a way to find where given authority-periods first appear."""
     n_periods = max(len(long.periods), 1)
     row, key_codes = _rows(long)
+    # Object columns, not pandas' Arrow-backed strings: steps read the keys as NumPy
+    # arrays, which Arrow strings would have to be spelt into on every read.
     keys = pd.DataFrame({
-        "authority_code": long.codes[key_codes // n_periods],
-        "period": long.periods[key_codes % n_periods],
+        "authority_code": pd.Series(long.codes[key_codes // n_periods], dtype=object),
+        "period": pd.Series(long.periods[key_codes % n_periods], dtype=object),
     })
     n = len(keys)
     values: dict[str, np.ndarray] = {}

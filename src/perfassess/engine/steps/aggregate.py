@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perfassess.engine.fields import INTEGER, NUMBER, FieldType
+from perfassess.engine.fields import INTEGER, NUMBER, FieldType, repeated
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
@@ -68,7 +68,7 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
             else:
                 out = np.nanmedian(np.where(present, stack, np.nan), axis=0) if len(stack) else (
                     np.full(frame.n, np.nan))
-        reason = np.full(frame.n, f"{step.method} of {n_present_text(n_inputs)}", dtype=object)
+        reason = repeated(f"{step.method} of {n_present_text(n_inputs)}", frame.n)
         if step.method != "n_present":
             none = n_present == 0
             out = np.where(none, np.nan, out)

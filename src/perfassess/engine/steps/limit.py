@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perfassess.engine.fields import TEXT, format_values
+from perfassess.engine.fields import TEXT, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import rule_status
@@ -68,7 +68,7 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             ):
                 rows = np.flatnonzero(mask)
                 frame.trace.add(TraceChunk(rows, step.id, step.output,
-                                           np.full(len(rows), bound_text, dtype=object),
+                                           repeated(bound_text, len(rows)),
                                            rule_id, np.full(len(rows), code, dtype=np.int8),
                                            reason))
         frame.set(step.output, out, in_type, status)
@@ -87,7 +87,7 @@ def fired_text(fired: np.ndarray, ids: list[str]) -> np.ndarray:
     """The ids of the caps that fired on each row, joined in order ("A; B"), spelt once per
     combination that occurs rather than once per row."""
     if len(ids) > 16:  # a table of every combination would be too large: spell row by row
-        out = np.full(len(fired), "", dtype=object)
+        out = repeated("", len(fired))
         for i, cap_id in enumerate(ids):
             on = (fired >> i) & 1 == 1
             out = np.where(on, np.where(out == "", cap_id, out + "; " + cap_id), out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from perfassess.engine.fields import repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
@@ -23,7 +24,7 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
         rows = np.flatnonzero(newly)
         if placeholder and len(rows):
             # Name what is missing only for the rows that lose their rating here.
-            listed = np.full(len(rows), "", dtype=object)
+            listed = repeated("", len(rows))
             for i, label in enumerate(labels):
                 hit = gone[i, rows]
                 listed[hit] = np.where(listed[hit] == "", label, listed[hit] + ", " + label)
@@ -32,7 +33,7 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
             frame.note[rows] = reason
         frame.active &= ~any_missing
         frame.trace.add(TraceChunk(rows, step_id, "(rating)",
-                                   np.full(len(rows), "", dtype=object), step_id,
+                                   repeated("", len(rows)), step_id,
                                    np.full(len(rows), status, dtype=np.int8),
                                    frame.note[rows]))
     return run

@@ -79,7 +79,8 @@ def _previous(frame: Frame, name: str, ftype: FieldType) -> tuple[np.ndarray, np
     consulted.
     """
     codes = frame.keys["authority_code"].to_numpy()
-    periods = frame.keys["period"].to_numpy().astype(str)
+    period_codes, period_labels = frame.period_index()
+    periods = period_labels[period_codes]
     values = frame.values[name]
     same = frame.same_authority_above()
     above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
