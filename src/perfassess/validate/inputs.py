@@ -376,10 +376,14 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
         is_na = np.zeros(n, dtype=bool)
         blank = np.isnan(number)
     else:
-        text = _accepted(_strings(raw), spec)
-        lowered = text.str.lower()
-        blank = (text == "").to_numpy()
-        is_na = lowered.isin(NA_TOKENS).to_numpy()
+        # Returns repeat a few spellings (labels, n/a, small numbers) millions of times:
+        # every test looks at each distinct value once, then is spread back over the rows.
+        index, distinct = pd.factorize(raw, use_na_sentinel=True)
+        spelt = _accepted(_strings(pd.Series([*distinct, None], dtype=object)), spec)
+        index = np.where(index < 0, len(distinct), index)
+        lowered = spelt.str.lower()
+        blank = (spelt == "").to_numpy()[index]
+        is_na = lowered.isin(NA_TOKENS).to_numpy()[index]
         number = np.full(n, np.nan)
         if is_na.any() and spec.na is None:
             rows = part[is_na]
@@ -392,7 +396,7 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
         if ftype.kind == "label":
             assert ftype.vocabulary is not None
             lookup = {label.lower(): float(i) for i, label in enumerate(ftype.vocabulary)}
-            codes = lowered.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)
+            codes = lowered.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)[index]
             wrong = todo & np.isnan(codes)
             _emit(problems, "E-VALUE-LABEL", part[wrong],
                   lambda v: f"{v!r} is not one of its labels", _expected(spec, ftype), file,
@@ -400,15 +404,18 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
             bad |= wrong
             number = np.where(todo & ~wrong, codes, np.nan)
             return number, is_na, bad
-        nonfinite = todo & lowered.isin(NONFINITE_TOKENS).to_numpy()
+        nonfinite = todo & lowered.isin(NONFINITE_TOKENS).to_numpy()[index]
         _emit(problems, "E-VALUE-NONFINITE", part[nonfinite],
               lambda v: f"{v!r} is not a finite number", _expected(spec, ftype), file, spec.id)
         bad |= nonfinite
         todo &= ~nonfinite
-        parsed = pd.to_numeric(text.where(todo, ""), errors="coerce").to_numpy(dtype=np.float64)
+        parsed = pd.to_numeric(spelt, errors="coerce").to_numpy(dtype=np.float64)[index]
         wrong = todo & np.isnan(parsed)
-        for mask, hint in _hinted(text, wrong, spec):
-            _emit(problems, "E-VALUE-TYPE", part[mask], hint, _expected(spec, ftype), file, spec.id)
+        if wrong.any():
+            text = pd.Series(spelt.to_numpy(dtype=object)[index], dtype=object)
+            for mask, hint in _hinted(text, wrong, spec):
+                _emit(problems, "E-VALUE-TYPE", part[mask], hint, _expected(spec, ftype), file,
+                      spec.id)
         bad |= wrong
         number = np.where(todo & ~wrong, parsed, np.nan)
     return _check_numbers(number, part, spec, ftype, problems, file, bad, is_na)
@@ -551,6 +558,8 @@ def duplicated(key: np.ndarray) -> np.ndarray:
     space = int(key.max()) + 1
     if space <= max(4 * len(key), 1 << 20):
         counts = np.bincount(key, minlength=space)
+        if counts.max(initial=0) < 2:  # the usual case: no key repeats
+            return np.zeros(len(key), dtype=bool)
         return np.asarray(counts[key] > 1)
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     return np.asarray(counts[inverse] > 1)
