@@ -229,13 +229,61 @@ def _emit(problems: Problems, code: str, rows: pd.DataFrame, message: Callable[[
         problems.counts[code] = problems.counts.get(code, 0) + extra
 
 
+@dataclass
+class _Reading:
+    """What each distinct spelling of a value column reads as (arrays over the spellings)."""
+
+    spelt: np.ndarray  # trimmed, with the input's accepted spellings rewritten
+    lowered: pd.Series
+    blank: np.ndarray
+    na: np.ndarray
+    nonfinite: np.ndarray
+    number: np.ndarray  # NaN where not a number
+
+
+class _Spellings:
+    """A file's value column as codes into its distinct spellings. Returns repeat a few
+    spellings (labels, n/a, small numbers) millions of times, so each is read once per file
+    (and per set of accepted spellings), then spread back over the rows by its code."""
+
+    def __init__(self, raw: pd.Series) -> None:
+        index, distinct = pd.factorize(raw, use_na_sentinel=True)
+        self.codes = np.where(index < 0, len(distinct), index)  # missing: the extra last
+        self.distinct = pd.Series([*distinct, None], dtype=object)
+        self._read: dict[tuple[str, ...], _Reading] = {}
+
+    def read(self, spec: InputSpec) -> _Reading:
+        key = tuple(sorted(spec.accept))
+        if key not in self._read:
+            spelt = _accepted(_strings(self.distinct), spec)
+            lowered = spelt.str.lower()
+            self._read[key] = _Reading(
+                spelt=spelt.to_numpy(dtype=object), lowered=lowered,
+                blank=(spelt == "").to_numpy(), na=lowered.isin(NA_TOKENS).to_numpy(),
+                nonfinite=lowered.isin(NONFINITE_TOKENS).to_numpy(),
+                number=pd.to_numeric(spelt, errors="coerce").to_numpy(dtype=np.float64))
+        return self._read[key]
+
+
 class _Part:
     """The values of one input in one file, located lazily for problem reports."""
 
-    def __init__(self, source: SourceTable, index: np.ndarray) -> None:
+    def __init__(self, source: SourceTable, index: np.ndarray,
+                 spellings: Callable[[], _Spellings] | None = None) -> None:
         self.source = source
         self.index = index
-        self.raw = source.table["value"].iloc[index].reset_index(drop=True)
+        self._spellings = spellings
+
+    @property
+    def raw(self) -> pd.Series:
+        """The values as read (numbers, from a Parquet number column)."""
+        return self.source.table["value"].iloc[self.index].reset_index(drop=True)
+
+    def reading(self, spec: InputSpec) -> tuple[_Reading, np.ndarray]:
+        """How the file's spellings read for this input, and each row's spelling."""
+        assert self._spellings is not None, "a part made for locating rows only"
+        spellings = self._spellings()
+        return spellings.read(spec), spellings.codes[self.index]
 
     def __len__(self) -> int:
         return len(self.index)
@@ -302,12 +350,18 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     order = np.argsort(group.astype(np.int16) if len(categories) < 1 << 15 else group,
                        kind="stable")
     starts = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(categories)))))
+    spellings: list[_Spellings] = []
+
+    def spelling() -> _Spellings:  # made once, and only if some input's values are text
+        if not spellings:
+            spellings.append(_Spellings(t["value"]))
+        return spellings[0]
     for k in np.flatnonzero(known_category & (counts > 0)):
         spec = pack.input(str(categories[k]))
         assert spec is not None
         index = order[starts[k]:starts[k + 1]]
         # A bad value stays as missing so duplicates are still seen; its error stops the run.
-        numbers[index], na[index], _ = _parse_values(_Part(source, index), spec,
+        numbers[index], na[index], _ = _parse_values(_Part(source, index, spelling), spec,
                                                      input_types[spec.id], problems,
                                                      source.file)
     if keep.all():  # the usual case: nothing to drop, so nothing to copy
@@ -366,24 +420,19 @@ def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 
 def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Problems,
                   file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    raw = part.raw
+    dtype = part.source.table["value"].dtype
     n = len(part)
     bad = np.zeros(n, dtype=bool)
-    if (pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype)
+    if (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
             and ftype.kind != "label"):
-        number = raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        number = part.raw.to_numpy(dtype=np.float64, na_value=np.nan)
         text = None
         is_na = np.zeros(n, dtype=bool)
         blank = np.isnan(number)
     else:
-        # Returns repeat a few spellings (labels, n/a, small numbers) millions of times:
-        # every test looks at each distinct value once, then is spread back over the rows.
-        index, distinct = pd.factorize(raw, use_na_sentinel=True)
-        spelt = _accepted(_strings(pd.Series([*distinct, None], dtype=object)), spec)
-        index = np.where(index < 0, len(distinct), index)
-        lowered = spelt.str.lower()
-        blank = (spelt == "").to_numpy()[index]
-        is_na = lowered.isin(NA_TOKENS).to_numpy()[index]
+        reading, codes = part.reading(spec)
+        blank = reading.blank[codes]
+        is_na = reading.na[codes]
         number = np.full(n, np.nan)
         if is_na.any() and spec.na is None:
             rows = part[is_na]
@@ -396,23 +445,24 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
         if ftype.kind == "label":
             assert ftype.vocabulary is not None
             lookup = {label.lower(): float(i) for i, label in enumerate(ftype.vocabulary)}
-            codes = lowered.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)[index]
-            wrong = todo & np.isnan(codes)
+            labels = reading.lowered.map(lookup).to_numpy(dtype=np.float64, na_value=np.nan)
+            label = labels[codes]
+            wrong = todo & np.isnan(label)
             _emit(problems, "E-VALUE-LABEL", part[wrong],
                   lambda v: f"{v!r} is not one of its labels", _expected(spec, ftype), file,
                   spec.id)
             bad |= wrong
-            number = np.where(todo & ~wrong, codes, np.nan)
+            number = np.where(todo & ~wrong, label, np.nan)
             return number, is_na, bad
-        nonfinite = todo & lowered.isin(NONFINITE_TOKENS).to_numpy()[index]
+        nonfinite = todo & reading.nonfinite[codes]
         _emit(problems, "E-VALUE-NONFINITE", part[nonfinite],
               lambda v: f"{v!r} is not a finite number", _expected(spec, ftype), file, spec.id)
         bad |= nonfinite
         todo &= ~nonfinite
-        parsed = pd.to_numeric(spelt, errors="coerce").to_numpy(dtype=np.float64)[index]
+        parsed = reading.number[codes]
         wrong = todo & np.isnan(parsed)
         if wrong.any():
-            text = pd.Series(spelt.to_numpy(dtype=object)[index], dtype=object)
+            text = pd.Series(reading.spelt[codes], dtype=object)
             for mask, hint in _hinted(text, wrong, spec):
                 _emit(problems, "E-VALUE-TYPE", part[mask], hint, _expected(spec, ftype), file,
                       spec.id)
