@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
@@ -192,8 +193,8 @@ def test_a_change_of_perfassess_alone_is_named(world: Path,
     are written)."""
     from perfassess import runner
 
-    def rounded_csv(frame: pd.DataFrame, path: Path) -> None:
-        frame.to_csv(path, index=False, lineterminator="\n", float_format="%.3g")
+    def rounded_csv(table: pa.Table, path: Path) -> None:
+        table.to_pandas().to_csv(path, index=False, lineterminator="\n", float_format="%.3g")
 
     monkeypatch.setattr(runner, "write_csv", rounded_csv)
     code, out = check()

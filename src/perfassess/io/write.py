@@ -10,8 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Folders built inside an `atomic_batch`, waiting for the whole batch to succeed.
 _PENDING: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_PENDING", default=None)
@@ -66,25 +70,30 @@ def _swap(work: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
+def arrow_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    """A table as Arrow, without pandas' schema metadata (so bytes depend only on the
+    data); convert once when the same table is written in several formats."""
+    import pyarrow as pa
+
+    if isinstance(frame, pa.Table):
+        return frame
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+
+
+def write_csv(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     """CSV through Arrow's writer: fast, quotes only where needed, numbers spelt exactly
     (the shortest text that reads back as the same float), empty cells for missing."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(
+    pacsv.write_csv(arrow_table(frame), path, write_options=pacsv.WriteOptions(
         quoting_style="needed", delimiter=","))
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Parquet without pandas' schema metadata, so bytes depend only on the data."""
-    import pyarrow as pa
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Parquet, compressed; the same data always gives the same bytes."""
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata(None)
-    pq.write_table(table, path, compression="zstd", use_dictionary=True,
+    pq.write_table(arrow_table(frame), path, compression="zstd", use_dictionary=True,
                    write_statistics=True)
 
 
