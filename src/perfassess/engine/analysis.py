@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perfassess.engine.dataflow import outputs
 from perfassess.engine.expr import Call, In, Name, Node, children, parse
 from perfassess.engine.fields import FieldType, repeated
 from perfassess.engine.frame import Frame, Trace
@@ -209,7 +210,7 @@ class _Table:
             state.leaves[name] = domain
             return
         trial.expanded.add(j)
-        trial.derived.update(_outputs(step))
+        trial.derived.update(outputs(step))
         _adopt(state, trial)
 
     def step_reads(self, step: Any, state: _State) -> list[str]:
@@ -394,7 +395,7 @@ class _Table:
         """Inputs in pack order, then step outputs in step order (for stable messages)."""
         order = [spec.id for spec in self.pack.inputs] + list(self.schema.parameters)
         for step in self.pack.steps:
-            order += _outputs(step)
+            order += outputs(step)
         return order
 
     def period_dimension(self, state: _State) -> _Dimension:
@@ -557,15 +558,6 @@ def _adopt(state: _State, trial: _State) -> None:
     state.leaves, state.derived, state.expanded = trial.leaves, trial.derived, trial.expanded
     state.texts, state.individual, state.symmetric = (trial.texts, trial.individual,
                                                       trial.symmetric)
-
-
-def _outputs(step: Any) -> list[str]:
-    names = [getattr(step, "output", None)]
-    if isinstance(step, LimitStep):
-        names.append(step.fired_output)
-    if getattr(step, "outputs", None):
-        names += list(step.outputs.values())
-    return [n for n in names if n]
 
 
 def _usage(node: Node, groups: dict[str, list[str]], state: _State) -> None:
