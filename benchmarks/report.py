@@ -9,6 +9,7 @@ from importlib import metadata
 from typing import Any
 
 from benchmarks.checkout import use_checkout_source
+from benchmarks.scenarios import SENSITIVITY_DRAWS
 
 SCHEMA_VERSION = 1
 BIG_CQC = "scale/cqc-la-2024/2e6"
@@ -98,6 +99,17 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(_target("sample/default-run: seconds beyond start-up and imports "
                            "(minus startup/import-score)", beyond, 1.0, sample, None,
                            beyond_cpu))
+    few, many = (by.get(f"sensitivity/ss-stars-2002/{n}") for n in SENSITIVITY_DRAWS)
+    if few is not None:
+        ok = few["status"] == "ok"
+        out.append(_target(f"{few['scenario']} (issue 8): seconds", few["wall_s"] if ok else None,
+                           10.0, few, None, few["cpu_s"] if ok else None))
+    if few is not None and many is not None:
+        both = few["status"] == many["status"] == "ok"
+        growth = many["peak_rss_mib"] / few["peak_rss_mib"] if both else None
+        out.append(_target(f"{many['scenario']} (issue 8): peak memory as a multiple of "
+                           f"{few['scenario']}'s (bounded by the chunk, not the draws)",
+                           growth, 1.25, many))
     help_row = by.get("cli/help")
     if help_row is not None:
         ok = help_row["status"] == "ok"
@@ -117,7 +129,7 @@ def _target(what: str, measured: float | None, limit: float, row: dict[str, Any]
 
 
 def targets_text(items: list[dict[str, Any]]) -> str:
-    lines = ["Targets (issue 7):"]
+    lines = ["Targets (issues 7 and 8):"]
     for item in items:
         verdict = "met" if item["met"] else "NOT met"
         value = "-" if item["measured"] is None else f"{item['measured']:.2f}"

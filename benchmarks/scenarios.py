@@ -48,6 +48,11 @@ SCALE = (
     ScaleSetup("ss-stars-2002", "2002", (100_000, 1_000_000), SS_STARS_RATING_INPUTS),
 )
 NATIONAL_PACKS = ("cqc-la-2024", "cpa-2005", "ss-stars-2002")
+# Issue 8: draws of ss-stars-2002 over the 150 sample councils (600 authority-periods), in
+# chunks of SENSITIVITY_CHUNK; 4,000 draws beside 1,000 show memory follows the chunk, not N.
+SENSITIVITY_DRAWS = (1_000, 4_000)
+SENSITIVITY_CHUNK = 100
+SENSITIVITY_SAMPLE = "data/sample/ss_stars_2002_2005.csv"
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,14 @@ class Scenario:
     """One measured thing. ``kind`` says what runs; ``data`` the returns it reads, if any."""
 
     name: str
-    kind: str  # python, import-cli, import-score, help, sample, national, scale, duckdb
+    kind: str  # python, import-cli, import-score, help, sample, national, scale, duckdb,
+    # sensitivity
     quick: bool  # part of the quick set
     repeat: int = 1  # runs; the median wall time is reported
     pack: str | None = None
     data: DataSpec | None = None
     checks: str | None = None  # duckdb: the perfassess scenario whose ratings it must equal
+    draws: int = 0  # sensitivity: how many draws
 
     @property
     def runs_perfassess_score(self) -> bool:
@@ -82,6 +89,9 @@ def all_scenarios() -> list[Scenario]:
         Scenario("cli/help", "help", True, repeat=10),
         Scenario("sample/default-run", "sample", True, repeat=5),
     ]
+    out += [Scenario(f"sensitivity/ss-stars-2002/{draws}", "sensitivity", draws <= 1_000,
+                     repeat=3, pack="ss-stars-2002", draws=draws)
+            for draws in SENSITIVITY_DRAWS]
     out += [Scenario(f"national/{pack}", "national", True, repeat=3, pack=pack,
                      data=DataSpec(pack, NATIONAL_AUTHORITIES))
             for pack in NATIONAL_PACKS]
@@ -146,5 +156,10 @@ def command(scenario: Scenario, data_path: str | None, out: Path,
         assert scenario.pack is not None and data_path is not None
         return [python, "-m", "benchmarks.reference", scenario.pack, data_path,
                 str(out / "reference.parquet")], REPO
+    if scenario.kind == "sensitivity":
+        assert scenario.pack is not None
+        return [python, "-m", "perfassess", "sensitivity", "--pack", scenario.pack,
+                "--input", SENSITIVITY_SAMPLE, "--draws", str(scenario.draws), "--seed", "1",
+                "--chunk", str(SENSITIVITY_CHUNK), "--out", str(out), "--quiet"], REPO
     args, cwd = perfassess_args(scenario, data_path, out, flags)
     return [python, "-m", "perfassess", *args], cwd
