@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from perfassess.io import read
@@ -57,3 +58,25 @@ def test_a_folder_or_an_unreadable_file_is_a_problem_not_a_crash(
     assert [(p.code, p.message) for p in problems] == [
         ("E-FILE-NOT-FOUND", "this is a folder, not a file"),
         ("E-FILE-FORMAT", "the file cannot be read (Permission denied)")]
+
+
+def test_parquet_key_columns_keep_their_values_across_row_groups(tmp_path: Path) -> None:
+    """Each row group has its own dictionary of codes; the categorical read must map every
+    row back to its own text, whatever order the groups list them in."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = ["E3", "E1", "E2", "E1", None, "E3", "E9", "E2"]
+    periods = ["2024", "2025", "2024", "2024", "2025", "2025", "2024", "2025"]
+    path = tmp_path / "groups.parquet"
+    pq.write_table(pa.table({"authority_code": codes, "period": periods,
+                             "indicator": ["q"] * 8, "value": [1.0, 2, 3, 4, 5, 6, 7, 8]}),
+                   path, row_group_size=3)
+    assert pq.ParquetFile(path).num_row_groups == 3
+    problems = Problems()
+    table = read_one(path, problems)
+    assert table is not None
+    got = [None if pd.isna(c) else c for c in table.table["authority_code"]]
+    assert got == codes
+    assert list(table.table["period"]) == periods
+    assert list(table.table["authority_name"].isna()) == [True] * 8  # absent: all missing
