@@ -107,6 +107,15 @@ def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Arra
     words: dict[str, pa.Array] = {}
     for name in _COLUMNS:
         local = [_local_codes(table, name) for table in tables]
+        if len(local) == 1 and _sorted_words(local[0][1]):
+            # Already distinct, sorted, the blank last: the words are its blank, then it
+            # (the usual case for a Parquet file written in authority order).
+            codes, dictionary = local[0]
+            words[name] = pa.concat_arrays([dictionary[-1:], dictionary[:-1]])
+            shift = np.arange(1, len(dictionary) + 1, dtype=np.int64)
+            shift[-1] = 0
+            coded[0][name] = shift[codes]
+            continue
         texts = pa.concat_arrays([pa.array([""], type=pa.string()),
                                   *(dictionary for _, dictionary in local)])
         distinct = pc.unique(texts)
@@ -116,6 +125,16 @@ def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Arra
             coded[i][name] = np.asarray(position.to_numpy(zero_copy_only=False),
                                         dtype=np.int64)[codes]  # an int64 code per row
     return coded, words
+
+
+def _sorted_words(dictionary: pa.Array) -> bool:
+    """Whether a column's dictionary is its distinct non-blank texts in code-point order,
+    then the blank (as ``_local_codes`` ends every dictionary)."""
+    body = dictionary[:-1]
+    if len(body) == 0:
+        return True
+    return bool(pc.all(pc.greater(body[:1], "")).as_py()) and (
+        len(body) < 2 or bool(pc.all(pc.less(body[:-1], body[1:])).as_py()))
 
 
 def _local_codes(table: pd.DataFrame, name: str) -> tuple[np.ndarray, pa.Array]:
@@ -159,8 +178,9 @@ def _digest(tables: list[_Coded], words: dict[str, pa.Array]) -> str:
             if not kept.all():
                 part = [c[kept] for c in part]
         digest.update(f"[{name}]\n".encode())
+        spelling = _Spelling([words[c] for c in columns])
         for rows in _sorted_rows(part, [len(words[c]) for c in columns], distinct):
-            digest.update(_lines([words[c] for c in columns], rows))
+            digest.update(spelling.lines(rows))
     return "sha256:" + digest.hexdigest()
 
 
@@ -203,15 +223,42 @@ def _digits(key: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
     return out[::-1]
 
 
-def _lines(words: list[pa.Array], rows: list[np.ndarray]) -> bytes | memoryview:
-    """Rows as text: fields joined by tabs, each row ending in a newline."""
-    fields = [pc.take(w, pa.array(r)) for w, r in zip(words, rows, strict=True)]
-    joined = pc.binary_join_element_wise(*fields, "\t")
-    text = pc.binary_join_element_wise(joined, pa.scalar("", pa.string()), "\n")
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)
-    start, stop = int(offsets[text.offset]), int(offsets[text.offset + len(text)])
-    data = text.buffers()[2]
-    return memoryview(data)[start:stop] if data is not None else b""
+class _Spelling:
+    """Rows of codes spelt as lines: fields joined by tabs, each row ending in a newline.
+
+    The trailing columns with few distinct texts (period, indicator, most values) are spelt
+    once for every combination of them, newline included, so a row costs one join of a few
+    texts instead of one per field and another for the newline.
+    """
+
+    TAIL_LIMIT = 1 << 16  # combinations spelt in advance, at the most
+
+    def __init__(self, words: list[pa.Array]) -> None:
+        self.words = words
+        start, size = len(words) - 1, len(words[-1])
+        while start > 0 and size * len(words[start - 1]) <= self.TAIL_LIMIT:
+            start -= 1
+            size *= len(words[start])
+        self.start = start
+        self.sizes = [len(w) for w in words[start:]]
+        grid = np.indices(self.sizes).reshape(len(self.sizes), -1)
+        fields = [pc.take(w, pa.array(g)) for w, g in zip(words[start:], grid, strict=True)]
+        joined = fields[0] if len(fields) == 1 else pc.binary_join_element_wise(*fields, "\t")
+        self.tail = pc.binary_join_element_wise(joined, pa.scalar("", pa.string()), "\n")
+
+    def lines(self, rows: list[np.ndarray]) -> bytes | memoryview:
+        combination = np.zeros(len(rows[0]), dtype=np.int64)
+        for column, size in zip(rows[self.start:], self.sizes, strict=True):
+            combination *= size
+            combination += column
+        fields = [pc.take(w, pa.array(r)) for w, r in zip(self.words[:self.start],
+                                                         rows[:self.start], strict=True)]
+        tail = pc.take(self.tail, pa.array(combination))
+        text = pc.binary_join_element_wise(*fields, tail, "\t") if fields else tail
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)
+        start, stop = int(offsets[text.offset]), int(offsets[text.offset + len(text)])
+        data = text.buffers()[2]
+        return memoryview(data)[start:stop] if data is not None else b""
 
 
 def _escaped(column: pa.Array) -> pa.Array:
