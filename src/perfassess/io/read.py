@@ -416,17 +416,43 @@ def _categorical(chunked: Any) -> pd.Series:
     at millions of authorities took longer than reading the file."""
     import pyarrow as pa
 
-    unified = chunked.unify_dictionaries()
-    if unified.num_chunks == 0:
+    if chunked.num_chunks == 0:
         return pd.Series(pd.Categorical([]), dtype="category")
-    dictionary = unified.chunk(0).dictionary
-    if not pa.types.is_string(dictionary.type) and not pa.types.is_large_string(
-            dictionary.type):
-        return pd.Series(unified.to_pandas())
-    codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-                            for c in unified.chunks])
+    value_type = chunked.type.value_type
+    if not pa.types.is_string(value_type) and not pa.types.is_large_string(value_type):
+        return pd.Series(chunked.to_pandas())
+    joined = _joined_dictionaries(chunked)
+    if joined is not None:
+        codes, dictionary = joined
+    else:
+        unified = chunked.unify_dictionaries()
+        dictionary = unified.chunk(0).dictionary
+        codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                                for c in unified.chunks])
     categories = pd.Index(pd.arrays.ArrowStringArray(dictionary))
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+
+
+def _joined_dictionaries(chunked: Any) -> tuple[np.ndarray, Any] | None:
+    """Row groups' dictionaries laid end to end, when together they are still distinct and
+    in order (a file written in authority order: each group holds the next authorities),
+    so no merging is needed; None otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dictionaries = [c.dictionary for c in chunked.chunks]
+    if len(dictionaries) == 1:
+        whole = dictionaries[0]
+    else:
+        whole = pa.concat_arrays(dictionaries)
+        if len(whole) > 1 and not pc.all(pc.less(whole[:-1], whole[1:])).as_py():
+            return None
+    offsets = np.cumsum([0, *(len(d) for d in dictionaries)])
+    codes = np.concatenate([
+        np.where(c.indices.is_null().to_numpy(zero_copy_only=False), -1,
+                 c.indices.fill_null(0).to_numpy(zero_copy_only=False) + offset)
+        for c, offset in zip(chunked.chunks, offsets, strict=False)]).astype(np.int32)
+    return codes, whole
 
 
 def _is_text_key(column: str) -> bool:
