@@ -80,3 +80,20 @@ def test_parquet_key_columns_keep_their_values_across_row_groups(tmp_path: Path)
     assert got == codes
     assert list(table.table["period"]) == periods
     assert list(table.table["authority_name"].isna()) == [True] * 8  # absent: all missing
+
+
+def test_parquet_row_groups_written_in_authority_order_read_back_alike(tmp_path: Path) -> None:
+    """The usual file: each row group holds the next authorities, so its dictionary follows
+    on from the last one's and the groups' codes are laid end to end."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = ["E1", "E1", "E2", "E3", None, "E4", "E5", "E5"]
+    path = tmp_path / "ordered.parquet"
+    pq.write_table(pa.table({"authority_code": codes, "period": ["2024"] * 8,
+                             "indicator": ["q"] * 8, "value": [1.0, 2, 3, 4, 5, 6, 7, 8]}),
+                   path, row_group_size=3)
+    problems = Problems()
+    table = read_one(path, problems)
+    assert table is not None
+    assert [None if pd.isna(c) else c for c in table.table["authority_code"]] == codes
