@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.engine.dataflow import dead_after
-from perfassess.engine.fields import STATUSES, FieldType, format_values, repeated
+from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
 from perfassess.validate.inputs import Returns
@@ -34,7 +34,8 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     parameters, parameter_status = plan.parameter_columns(n)
     frame = Frame(
         keys=returns.keys,
-        values={k: _read_only(v) for k, v in returns.values.items()} | parameters,
+        # The returns' own arrays: steps write new ones, never into these.
+        values={k: read_only(v) for k, v in returns.values.items()} | parameters,
         types=plan.base_types(),
         status={k: np.zeros(n, dtype=np.int8) for k in plan.input_types} | parameter_status,
         na=dict(returns.na),
@@ -49,14 +50,6 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
             frame.drop(name)
     ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    """The returns' own array, shared rather than copied: steps write new arrays, and a
-    read-only view makes any step that wrote into an input fail loudly."""
-    view = values.view()
-    view.flags.writeable = False
-    return view
 
 
 def summary_steps(plan: Plan) -> frozenset[str]:

@@ -72,3 +72,11 @@ def repeated(value: object, n: int) -> np.ndarray:
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A read-only view of an array that is shared, not copied: whoever writes into it
+    fails loudly instead of changing another's data."""
+    view = values.view()
+    view.flags.writeable = False
+    return view

@@ -451,7 +451,7 @@ def _joined_dictionaries(chunked: Any) -> tuple[np.ndarray, Any] | None:
     codes = np.concatenate([
         np.where(c.indices.is_null().to_numpy(zero_copy_only=False), -1,
                  c.indices.fill_null(0).to_numpy(zero_copy_only=False) + offset)
-        for c, offset in zip(chunked.chunks, offsets, strict=False)]).astype(np.int32)
+        for c, offset in zip(chunked.chunks, offsets[:-1], strict=True)]).astype(np.int32)
     return codes, whole
 
 

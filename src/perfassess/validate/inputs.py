@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from perfassess.engine.fields import FieldType
+from perfassess.engine.fields import FieldType, read_only
 from perfassess.io.read import SourceTable
 from perfassess.spec.pack import InputSpec, Pack
 from perfassess.validate.problems import Problem, Problems
@@ -350,12 +351,8 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     order = np.argsort(group.astype(np.int16) if len(categories) < 1 << 15 else group,
                        kind="stable")
     starts = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(categories)))))
-    spellings: list[_Spellings] = []
-
-    def spelling() -> _Spellings:  # made once, and only if some input's values are text
-        if not spellings:
-            spellings.append(_Spellings(t["value"]))
-        return spellings[0]
+    # Made once, and only if some input's values are text.
+    spelling = functools.cache(lambda: _Spellings(t["value"]))
     for k in np.flatnonzero(known_category & (counts > 0)):
         spec = pack.input(str(categories[k]))
         assert spec is not None
@@ -716,8 +713,8 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     position = {str(name): i for i, name in enumerate(long.indicators)}
     # An input no file gives shares one read-only blank column (packs declare many optional
     # inputs; at millions of rows a blank column each would cost more than the returns).
-    blank = _read_only(np.full(n, np.nan))
-    never = _read_only(np.zeros(n, dtype=bool))
+    blank = read_only(np.full(n, np.nan))
+    never = read_only(np.zeros(n, dtype=bool))
     for spec in pack.inputs:
         k = position.get(spec.id)
         if k is None:
@@ -746,11 +743,6 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
         starts = _first_rows(row, n)[rows]
         return long.locate(starts)
     return Returns(keys, values, na, names, notes, rows_read, origin), first
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
 
 
 def _gather(long: _Long, column: str) -> np.ndarray:
