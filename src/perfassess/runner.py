@@ -15,10 +15,9 @@ from perfassess.api import Reference, ScoreResult, score
 from perfassess.engine.frame import TraceMode
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
-    arrow_table,
     atomic_batch,
     atomic_folder,
-    write_csv,
+    write_csv_and_parquet,
     write_json,
     write_parquet,
     write_text,
@@ -206,9 +205,7 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
     target = options.out / result.pack.id
     with atomic_folder(target) as work:
         outputs: dict[str, dict[str, Any]] = {}
-        ratings = arrow_table(result.ratings)  # converted once, written twice
-        write_csv(ratings, work / "ratings.csv")
-        write_parquet(ratings, work / "ratings.parquet")
+        write_csv_and_parquet(result.ratings, work / "ratings.csv", work / "ratings.parquet")
         for name in ("ratings.csv", "ratings.parquet"):
             outputs[name] = {"rows": len(result.ratings)}
         if options.trace != "none":

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
@@ -193,10 +192,13 @@ def test_a_change_of_perfassess_alone_is_named(world: Path,
     are written)."""
     from perfassess import runner
 
-    def rounded_csv(table: pa.Table, path: Path) -> None:
-        table.to_pandas().to_csv(path, index=False, lineterminator="\n", float_format="%.3g")
+    real = runner.write_csv_and_parquet
 
-    monkeypatch.setattr(runner, "write_csv", rounded_csv)
+    def rounded_csv(table: pd.DataFrame, csv: Path, parquet: Path) -> None:
+        real(table, csv, parquet)
+        table.to_csv(csv, index=False, lineterminator="\n", float_format="%.3g")
+
+    monkeypatch.setattr(runner, "write_csv_and_parquet", rounded_csv)
     code, out = check()
     assert code == 1
     assert "cqc-la-2024: differ:" in out and "ratings.csv" in out
