@@ -23,8 +23,6 @@ from perfassess.io.write import (
     write_text,
 )
 from perfassess.manifest import MANIFEST_FILE, build_manifest
-from perfassess.report.index import write_index
-from perfassess.report.publish import write_reports
 from perfassess.report.summary import render_summary
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.runfile import Feed
@@ -110,6 +108,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
                                                        else ""))
     if options.report:  # the index links the reports; a batch run has none
+        from perfassess.report.index import write_index
+
         write_index(options.out, options.templates)
         tell("wrote the index")
     return RunOutcome(results, folders, problems)
@@ -219,7 +219,9 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
 
             outputs.update({f"{FOLDER}/{name}": entry
                             for name, entry in analysis.write(work / FOLDER).items()})
-        if options.report:
+        if options.report:  # imported only here: a batch run never loads the report code
+            from perfassess.report.publish import write_reports
+
             outputs.update(write_reports(result, work, options.templates,
                                          stability=analysis.view if analysis else None))
         write_json(build_manifest(result, work, outputs, options,
