@@ -101,6 +101,16 @@ def test_one_chunk_many_chunks_and_the_seed(write: Callable[[str, str], Path]) -
         whole.results.stability["rating_kept"])
 
 
+def test_forked_workers_give_the_same_results(write: Callable[[str, str], Path]) -> None:
+    pack = threshold_pack({"parameters": {"limit": {"plus_minus": 2}},
+                           "data": {"x": {"relative": "10%"}}, "alternatives": [STRICT]})
+    path = returns(write, [(f"A{i}", "2001", "x", 14 + i) for i in range(12)])
+    alone = run(pack, path, chunk=400, workers=1)
+    forked = run(pack, path, chunk=30, workers=2)
+    pd.testing.assert_frame_equal(forked.results.stability, alone.results.stability)
+    pd.testing.assert_frame_equal(forked.results.indices, alone.results.indices)
+
+
 @pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                     reason="dask is not installed (pip install 'perfassess[dask]')")
 def test_dask_workers_give_the_same_results(write: Callable[[str, str], Path]) -> None:

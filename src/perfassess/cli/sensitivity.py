@@ -23,11 +23,13 @@ import click
 @click.option("--chunk", type=int, default=100, show_default=True,
               help="Draws evaluated together (memory grows with it; results do not change).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Run chunks in this process, or on Dask workers.")
+              show_default=True, help="Run chunks on this machine's cores, or on Dask "
+              "workers.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler address (default with --executor dask: a local cluster).")
-@click.option("--workers", type=int, default=2, show_default=True,
-              help="Workers of the local Dask cluster.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Processes: local ones (default: one per CPU, when the run is big enough "
+                   "to gain; 1 runs in this process), or the local Dask cluster's (default 2).")
 @click.option("--fragile-below", type=float, default=0.9, show_default=True,
               help="A rating kept in fewer than this share of draws is fragile.")
 @click.option("--vary-documented", is_flag=True,
@@ -42,7 +44,7 @@ import click
 @click.pass_context
 def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Path, draws: int,
                 seed: int, uncertainty: Path | None, chunk: int, executor: str,
-                scheduler: str | None, workers: int, fragile_below: float,
+                scheduler: str | None, workers: int | None, fragile_below: float,
                 vary_documented: bool, reference: Path | None, templates: Path | None,
                 fmt: str, quiet: bool) -> None:
     """Rerun a pack many times under its declared uncertainty: how likely is each rating?"""

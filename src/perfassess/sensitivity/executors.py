@@ -1,10 +1,12 @@
-"""Where chunks of draws run: in this process, or on Dask workers (the ``dask`` extra)."""
+"""Where chunks of draws run: on this machine's cores, or on Dask workers (the ``dask`` extra)."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from perfassess.forked import cores, forked_map
 from perfassess.sensitivity.chunk import Design, Tally, run_chunk
 from perfassess.validate.problems import UsageProblem
 
@@ -14,16 +16,37 @@ def chunks(draws: int, size: int) -> list[tuple[int, int]]:
     return [(first, min(size, draws - first)) for first in range(0, draws, size)]
 
 
+MIN_FORKED = 200_000  # draws x rows below which forking costs more than it saves
+DASK_WORKERS = 2  # workers of a local Dask cluster, unless told
+
+
 def run_chunks(design: Design, size: int, executor: str, scheduler: str | None,
-               workers: int) -> Tally:
+               workers: int | None = None) -> Tally:
     """Every chunk's tally, added up. Tallies are integer counts and each draw is seeded by
-    its own index, so the total is the same for any chunk size, executor or order."""
+    its own index, so the total is the same for any chunk size, executor or order.
+
+    ``local`` runs the chunks on ``workers`` forked processes of this machine (default: one
+    per CPU, when there is enough work to be worth it), ``dask`` on Dask workers.
+    """
     parts = chunks(design.draws, size)
     if executor == "dask":
-        return _on_dask(design, parts, scheduler, workers)
+        return _on_dask(design, parts, scheduler, workers or DASK_WORKERS)
+    processes = cores(workers) if workers is not None or \
+        design.draws * design.n >= MIN_FORKED else 1
+    tallies = forked_map(_run_part, design, parts, processes) \
+        if processes > 1 and len(parts) > 1 else None
+    if tallies is None:
+        tallies = [_run_part(design, part) for part in parts]
+    return _added(tallies)
+
+
+def _run_part(design: Design, part: tuple[int, int]) -> Tally:
+    return run_chunk(design, *part)
+
+
+def _added(tallies: Iterable[Tally]) -> Tally:
     total: Tally | None = None
-    for first, count in parts:
-        part = run_chunk(design, first, count)
+    for part in tallies:
         total = part if total is None else total.merge(part)
     assert total is not None
     return total
@@ -53,14 +76,16 @@ def _on_dask(design: Design, parts: list[tuple[int, int]], scheduler: str | None
         shared = client.scatter(design, broadcast=True)
         futures = [client.submit(run_chunk, shared, first, count, pure=False)
                    for first, count in parts]
-        total: Tally | None = None
-        for future in dask.as_completed(futures):  # only finished tallies are held, not chunks
-            part = future.result()
-            total = part if total is None else total.merge(part)
-            future.release()
-        assert total is not None
-        return total
+        return _added(_released(dask.as_completed(futures)))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _released(futures: Iterable[Any]) -> Iterator[Tally]:
+    """Each finished tally, its future let go at once: only the total is held, not chunks."""
+    for future in futures:
+        part: Tally = future.result()
+        future.release()
+        yield part

@@ -35,7 +35,7 @@ class SensitivityOptions:
     chunk: int = 100  # draws evaluated together: memory grows with it, results do not change
     executor: Executor = "local"
     scheduler: str | None = None  # a Dask scheduler's address (default: a local cluster)
-    workers: int = 2  # workers of the local Dask cluster
+    workers: int | None = None  # processes here (default: a CPU each) or local Dask workers (2)
     fragile_below: float = 0.9
     vary_documented: bool = False
     uncertainty: Path | None = None  # a file that replaces the pack's `uncertainty:`
