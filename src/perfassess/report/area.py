@@ -125,6 +125,7 @@ class AreaBuilder:
         inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
         limits = _limits(facts, steps, last)
+        domains = _domains(facts, inputs)
         shown_by_limits = {lim["field"] for lim in limits}
         scales = {r["band"]["of"] for r in inputs if r["band"]}
         if rating["stars"] is None and rating["position"] is not None:
@@ -147,7 +148,8 @@ class AreaBuilder:
             inputs=inputs,
             have_inputs=tables.have_inputs,
             have_bands=bool(facts.bands),
-            domains=_domains(facts, inputs),
+            domains=domains,
+            input_groups=domains + _others(inputs),
             band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
             limits=limits,
             decisions=[s for s in steps if s["kind"] == "decide"],
@@ -353,6 +355,12 @@ def _domains(facts: PackFacts, inputs: list[Record]) -> list[Record]:
                           band_counts=[Record(label=lb, count=counts.get(lb, 0))
                                        for lb in labels]))
     return out
+
+
+def _others(inputs: list[Record]) -> list[Record]:
+    """The inputs in no domain, as one more group (none when there are none)."""
+    rows = [r for r in inputs if not r["domain"]]
+    return [Record(name="", inputs=rows, band_counts=[])] if rows else []
 
 
 def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record]) -> list[Record]:
