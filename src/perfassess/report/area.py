@@ -32,6 +32,8 @@ from perfassess.spec.pack import BandStep, InputSpec
 
 __all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
 ORDINALS = [ordinal(k) for k in range(101)]
+STEP_KEYS = ("seq", "step", "kind", "title", "field", "value", "rule_id", "rule", "status",
+             "rule_status", "reason")
 POLARITY = {"higher": "; higher is better", "lower": "; lower is better",
             "range": "; best within a range"}
 
@@ -86,6 +88,11 @@ class AreaBuilder:
                         if name != pack.rating.field and name in tables.columns]
         self.shown_outputs = [name for name in self.outputs if name not in hidden]
         self.static_inputs = {spec.id: self._static_input(spec) for spec in pack.inputs}
+        self.input_parts = [
+            (self.static_inputs[spec.id], tables.inputs[spec.id], facts.bands.get(spec.id),
+             spec.na.means if spec.na else "")
+            for spec in (pack.inputs if tables.have_inputs else [])]
+        self.bands: dict[tuple[str, str, str, str], Record] = {}
         self.scales = self._band_scales()
         self.defs_stars = bool(facts.scale.stars)
 
@@ -113,14 +120,12 @@ class AreaBuilder:
         code = str(columns["authority_code"][i])
         period = str(columns["period"][i])
         steps = self._steps(i)
-        last: dict[str, Record] = {}
-        for s in steps:
-            if "/" not in s["rule_id"] or s["kind"] == "decide":
-                last[s["field"]] = s
+        last = self._last(i, steps)
         rating = self._rating(i, last.get(facts.pack.rating.field))
-        inputs = self._inputs(i, code, period, last) if tables.have_inputs else []
+        inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
         limits = _limits(facts, steps, last)
+        domains = _domains(facts, inputs)
         shown_by_limits = {lim["field"] for lim in limits}
         scales = {r["band"]["of"] for r in inputs if r["band"]}
         if rating["stars"] is None and rating["position"] is not None:
@@ -143,7 +148,8 @@ class AreaBuilder:
             inputs=inputs,
             have_inputs=tables.have_inputs,
             have_bands=bool(facts.bands),
-            domains=_domains(facts, inputs),
+            domains=domains,
+            input_groups=domains + _others(inputs),
             band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
             limits=limits,
             decisions=[s for s in steps if s["kind"] == "decide"],
@@ -157,23 +163,15 @@ class AreaBuilder:
 
     def _steps(self, i: int) -> list[Record]:
         """The trace of one authority and period, step by step, values spelt for people."""
-        facts = self.facts
-        t = self.tables.steps.columns
-        out = []
-        seq, step_col, field_col, value_col = t["seq"], t["step"], t["field"], t["value"]
-        rule_col, status_col, reason_col = t["rule_id"], t["status"], t["reason"]
-        kinds, titles, statuses = facts.kinds, facts.step_titles, facts.rule_status
-        for j in self.tables.steps.rows(i):
-            step = str(step_col[j])
-            rule_id = str(rule_col[j])
-            rule = rule_id.split("/", 1)[1] if "/" in rule_id else ""
-            out.append(Record(
-                seq=int(seq[j]), step=step, kind=kinds.get(step, "input"),
-                title=titles.get(step, ""), field=str(field_col[j]), value=value_col[j],
-                rule_id=rule_id, rule=rule, status=str(status_col[j]),
-                rule_status=statuses.get(rule_id) or statuses.get(step, ""),
-                reason=str(reason_col[j])))
-        return out
+        t = self.tables.steps
+        a, b = t.starts[i], t.starts[i + 1]
+        return [Record(zip(STEP_KEYS, row, strict=True))
+                for row in zip(*[t.columns[key][a:b] for key in STEP_KEYS], strict=True)]
+
+    def _last(self, i: int, steps: list[Record]) -> dict[str, Record]:
+        """Each field's value as the report shows it: its last row that is no cap's verdict."""
+        start, final = self.tables.steps.starts[i], self.tables.steps.columns["final"]
+        return {s["field"]: s for k, s in enumerate(steps, start) if final[k]}
 
     def _rating(self, i: int, traced: Record | None) -> Record:
         facts = self.facts
@@ -241,52 +239,42 @@ class AreaBuilder:
                               status=status, uncertain=status in UNCERTAIN))
         return out
 
-    def _inputs(self, i: int, code: str, period: str, last: dict[str, Record]
-                ) -> list[Record]:
-        facts, tables = self.facts, self.tables
-        notes = tables.notes.get((code, period), {})
-        sources = tables.sources
-        found = {sources.columns["field"][j]: j for j in sources.rows(i)}
+    def _inputs(self, i: int, last: dict[str, Record]) -> list[Record]:
         out = []
-        for spec in facts.pack.inputs:
-            entry = tables.inputs[spec.id]
-            present = entry["present"][i]
-            na = entry["na"][i]
-            band_step = facts.bands.get(spec.id)
-            if not (present or na or spec.required or spec.domain is not None
-                    or band_step is not None or spec.id in notes):
+        for static, entry, band_step, na_means in self.input_parts:
+            if not entry["shown"][i]:
                 continue
+            present, na = entry["present"][i], entry["na"][i]
             band = None
             if band_step is not None and present and band_step.output in last:
                 band = self._band(band_step, last[band_step.output])
             distribution = None
-            spread = tables.spreads.get((spec.id, period))
-            if present and spread is not None and "pct" in entry and entry["n"][i] >= 2:
-                whole = int(entry["pct"][i])
-                x = entry["x"][i]
-                figures, start = spread
+            if entry["distributed"][i]:
+                whole = entry["percentile"][i]
                 distribution = Record(
-                    figures, percentile=whole, percentile_text=ORDINALS[whole],
-                    n=int(entry["n"][i]), x=x, comparator=None,
-                    svg=start + svg.strip_end(x))
-            j = found.get(spec.id)
+                    entry["figures"][i], percentile=whole, percentile_text=ORDINALS[whole],
+                    n=entry["count"][i], x=entry["x"][i], comparator=None,
+                    svg=entry["svg"][i])
             out.append(Record(
-                self.static_inputs[spec.id], present=present, na=na,
-                na_means=spec.na.means if (na and spec.na) else "",
-                value=entry["text"][i] if present else "", note=notes.get(spec.id, ""),
-                source=str(sources.columns["reason"][j]) if j is not None else "",
+                static, present=present, na=na, na_means=na_means if na else "",
+                value=entry["text"][i], note=entry["note"][i], source=entry["source"][i],
                 band=band, distribution=distribution))
         return out
 
     def _band(self, step: BandStep, traced: Record) -> Record:
-        labels = self.scales[step.id]
-        label = traced["value"]
-        position = labels.index(label) if label in labels else None
-        return Record(label=label, status=traced["status"],
-                      uncertain=traced["status"] in UNCERTAIN, reason=traced["reason"],
-                      step=step.id, labels=labels, position=position, of=len(labels),
-                      svg=svg.blobs(position, len(labels)),
-                      dots=svg.dots(position, len(labels)))
+        """The band an input fell in; the same Record for every area with the same band."""
+        key = (step.id, traced["value"], traced["status"], traced["reason"])
+        band = self.bands.get(key)
+        if band is None:
+            labels = self.scales[step.id]
+            label = traced["value"]
+            position = labels.index(label) if label in labels else None
+            band = self.bands[key] = Record(
+                label=label, status=traced["status"],
+                uncertain=traced["status"] in UNCERTAIN, reason=traced["reason"],
+                step=step.id, labels=labels, position=position, of=len(labels),
+                svg=svg.blobs(position, len(labels)), dots=svg.dots(position, len(labels)))
+        return band
 
     def _quality(self, i: int, code: str, period: str, steps: list[Record],
                  inputs: list[Record]) -> list[str]:
@@ -367,6 +355,12 @@ def _domains(facts: PackFacts, inputs: list[Record]) -> list[Record]:
                           band_counts=[Record(label=lb, count=counts.get(lb, 0))
                                        for lb in labels]))
     return out
+
+
+def _others(inputs: list[Record]) -> list[Record]:
+    """The inputs in no domain, as one more group (none when there are none)."""
+    rows = [r for r in inputs if not r["domain"]]
+    return [Record(name="", inputs=rows, band_counts=[])] if rows else []
 
 
 def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record]) -> list[Record]:

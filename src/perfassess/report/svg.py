@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+import numpy as np
 from markupsafe import Markup, escape
 
 from perfassess.report.facts import UNCERTAIN
@@ -84,6 +85,13 @@ def strip_start(figures: dict[str, str], x_q1: float, x_median: float, x_q3: flo
 def strip_end(x: float) -> Markup:
     """The dot of a dot strip, and its end: numbers only."""
     return Markup(f'<circle cx="{coordinate(x)}" cy="7" r="3.5"/></svg>')
+
+
+def strips(starts: np.ndarray, xs: np.ndarray) -> list[Markup]:
+    """Whole dot strips, a column at once: each ``strip_start`` with its dot at ``x``."""
+    spelt = np.char.replace(np.char.mod("%.1f", xs), ".0", "")  # as ``coordinate``
+    return [Markup(f'{start}<circle cx="{x}" cy="7" r="3.5"/></svg>')
+            for start, x in zip(starts.tolist(), spelt.tolist(), strict=True)]
 
 
 def bars(items: Iterable[dict[str, object]], title: str) -> Markup:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from perfassess.engine.fields import format_values
+from perfassess.engine.fields import format_values, repeated
 from perfassess.report import svg
 from perfassess.report.change import changes, positions
 from perfassess.report.data import RunData
@@ -31,7 +31,7 @@ class Slices:
     """Trace rows grouped by ratings row: row i's are ``columns[c][starts[i]:starts[i+1]]``."""
 
     columns: dict[str, list[Any]]
-    starts: np.ndarray
+    starts: list[int]
 
     @classmethod
     def of(cls, trace: pd.DataFrame, at: np.ndarray, n: int) -> Slices:
@@ -42,10 +42,10 @@ class Slices:
         np.cumsum(np.bincount(at[keep], minlength=n), out=starts[1:])
         columns = {c: trace[c].to_numpy(dtype=object)[keep][order].tolist()
                    for c in TRACE_COLUMNS}
-        return cls(columns, starts)
+        return cls(columns, starts.tolist())
 
     def rows(self, i: int) -> range:
-        return range(int(self.starts[i]), int(self.starts[i + 1]))
+        return range(self.starts[i], self.starts[i + 1])
 
 
 @dataclass
@@ -61,7 +61,6 @@ class Tables:
     inputs: dict[str, dict[str, Any]]  # input id -> lists: text/present/na/pct/n/x
     spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]]  # (input, period) ->
     # the national spread's figures, and its strip drawn but for the dot
-    notes: dict[tuple[str, str], dict[str, str]]  # (code, period) -> indicator -> note
     have_inputs: bool
     stability: StabilityRows | None = None  # how solid each rating is, when analysed
 
@@ -99,6 +98,49 @@ def _spell_trace(facts: PackFacts, fields: list[Any], values: list[Any]) -> list
     return list(out)
 
 
+def _describe_steps(facts: PackFacts, columns: dict[str, list[Any]]) -> None:
+    """Add to the trace's step rows what area reports show of each, spelt once per pack:
+    the step's kind and title, the rule within it and that rule's status, and ``final``
+    (the row gives the field's value as the report shows it: not a single cap's verdict)."""
+    step_at, steps = _distinct(columns["step"])
+    rule_at, rules = _distinct(columns["rule_id"])
+    statuses = facts.rule_status
+
+    def per_row(at: np.ndarray, spelt: list[Any]) -> np.ndarray:
+        out: np.ndarray = np.array(spelt, dtype=object)[at]
+        return out
+
+    kind = per_row(step_at, [facts.kinds.get(s, "input") for s in steps])
+    # A rule's own status, else its step's.
+    own = per_row(rule_at, [statuses.get(r) or "" for r in rules])
+    rule_status = np.where(own != "", own, per_row(step_at, [statuses.get(s, "") for s in steps]))
+    columns["step"], columns["rule_id"] = (per_row(step_at, steps).tolist(),
+                                           per_row(rule_at, rules).tolist())
+    for c in ("field", "status", "reason"):
+        columns[c] = _text(columns[c])
+    columns["seq"] = np.asarray(columns["seq"], dtype=np.int64).tolist()
+    columns["kind"] = kind.tolist()
+    columns["title"] = per_row(step_at, [facts.step_titles.get(s, "") for s in steps]).tolist()
+    columns["rule"] = per_row(rule_at, [r.partition("/")[2] for r in rules]).tolist()
+    columns["rule_status"] = rule_status.tolist()
+    columns["final"] = (per_row(rule_at, ["/" not in r for r in rules]).astype(bool)
+                        | (kind == "decide")).tolist()
+
+
+def _text(values: list[Any]) -> list[str]:
+    """A trace column as text. Its values are str but where missing (then spelt by ``str``
+    as the reports always did)."""
+    if not pd.isna(np.asarray(values, dtype=object)).any():
+        return values
+    return [str(v) for v in values]
+
+
+def _distinct(values: list[Any]) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct values, and those values as text (``str``, as of None)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    return codes, [str(u) for u in uniques]
+
+
 def number_text(text: str) -> str:
     try:
         return number(float(text))
@@ -120,8 +162,9 @@ def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
         sources = Slices.of(trace, np.where(is_input, at, -1), n)
     else:
         empty: dict[str, list[Any]] = {c: [] for c in TRACE_COLUMNS}
-        steps = Slices(empty, np.zeros(n + 1, dtype=np.int64))
-        sources = Slices(dict(empty), np.zeros(n + 1, dtype=np.int64))
+        steps = Slices(empty, [0] * (n + 1))
+        sources = Slices(dict(empty), [0] * (n + 1))
+    _describe_steps(facts, steps.columns)
     columns = {c: ratings[c].to_numpy(dtype=object).tolist()
                for c in ("authority_code", "authority_name", "period", "rating_status",
                          "rating_note")}
@@ -133,22 +176,70 @@ def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
     inputs: dict[str, dict[str, Any]] = {}
     spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]] = {}
     if data.inputs is not None and data.na is not None:
-        inputs, spreads = _prepare_inputs(data, facts, ratings)
-    notes: dict[tuple[str, str], dict[str, str]] = {}
-    for code, period, indicator, note in data.notes[
-            ["authority_code", "period", "indicator", "note"]].itertuples(index=False):
-        notes.setdefault((str(code), str(period)), {})[str(indicator)] = str(note)
+        arrays, spreads = _prepare_inputs(data, facts, ratings)
+        inputs = _area_columns(facts, ratings, arrays, spreads, sources, data.notes)
     stability = prepare(data.stability, ratings) if data.stability is not None else None
     return Tables(ratings, previous, columns, change_cols, steps, sources, inputs, spreads,
-                  notes, data.inputs is not None, stability)
+                  data.inputs is not None, stability)
+
+
+def _area_columns(facts: PackFacts, ratings: pd.DataFrame,
+                  inputs: dict[str, dict[str, np.ndarray]],
+                  spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]],
+                  sources: Slices, notes: pd.DataFrame) -> dict[str, dict[str, list[Any]]]:
+    """Each input's entry with what its row in an area report shows, per ratings row:
+    ``shown``, ``note``, ``source`` (where the value came from), and for its national
+    position ``distributed``, ``figures`` (the period's spread), ``percentile``, ``count``
+    and ``svg`` (the dot strip drawn); as lists, which areas index fastest."""
+    n = len(ratings)
+    period_at, period_names = pd.factorize(ratings["period"].astype(str).to_numpy(dtype=object))
+    note_at = positions(ratings, notes["authority_code"], notes["period"])
+    notes = notes.assign(_at=note_at)[note_at >= 0].drop_duplicates(
+        ["_at", "indicator"], keep="last")  # as a dict of notes would keep them
+    note_field = notes["indicator"].astype(str).to_numpy(dtype=object)
+    note_at, note_text = notes["_at"].to_numpy(), notes["note"].astype(str).to_numpy(dtype=object)
+    owner = np.repeat(np.arange(n), np.diff(sources.starts))
+    source_at, source_fields = _distinct(sources.columns["field"])
+    field_code = {name: k for k, name in enumerate(source_fields)}
+    source_reason = np.asarray(_text(sources.columns["reason"]), dtype=object)
+    for spec in facts.pack.inputs:
+        entry = inputs[spec.id]
+        present = entry["present"]
+        mine = note_field == spec.id
+        entry["note"] = repeated("", n)
+        entry["note"][note_at[mine]] = note_text[mine]
+        has_note = np.zeros(n, dtype=bool)
+        has_note[note_at[mine]] = True
+        rows = np.flatnonzero(source_at == field_code.get(spec.id, -1))
+        last = rows[np.r_[owner[rows][1:] != owner[rows][:-1], True]] if len(rows) else rows
+        entry["source"] = repeated("", n)
+        entry["source"][owner[last]] = source_reason[last]  # the last, as a dict would keep
+        always = spec.required or spec.domain is not None or spec.id in facts.bands
+        entry["shown"] = present | entry["na"] | always | has_note
+        found = [spreads.get((spec.id, p)) for p in period_names] + [None]
+        distributed = np.zeros(n, dtype=bool)
+        if "pct" in entry:
+            has_spread = np.array([f is not None for f in found], dtype=bool)
+            distributed = present & has_spread[period_at] & (entry["n"] >= 2)
+        entry["distributed"] = distributed
+        entry["figures"] = np.array([f[0] if f else None for f in found], dtype=object)[
+            period_at]
+        entry["svg"] = repeated(None, n)
+        entry["percentile"] = entry["count"] = np.zeros(n, dtype=np.int64)
+        if distributed.any():
+            starts = np.array([f[1] if f else "" for f in found], dtype=object)
+            entry["svg"][distributed] = svg.strips(starts[period_at[distributed]],
+                                                   entry["x"][distributed])
+            entry["percentile"] = np.where(distributed, entry["pct"], 0).astype(np.int64)
+            entry["count"] = np.where(distributed, entry["n"], 0).astype(np.int64)
+    return {name: {k: v.tolist() for k, v in entry.items()} for name, entry in inputs.items()}
 
 
 def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
-                    ) -> tuple[dict[str, dict[str, Any]],
+                    ) -> tuple[dict[str, dict[str, np.ndarray]],
                                dict[tuple[str, str], tuple[dict[str, Any], Markup]]]:
     assert data.inputs is not None and data.na is not None
     periods = ratings["period"].astype(str)
-    period_list = periods.tolist()
     numeric = [s.id for s in facts.pack.inputs if s.type in ("number", "integer")]
     frame = data.inputs[numeric].reset_index(drop=True) if numeric else pd.DataFrame(
         index=ratings.index)
@@ -192,12 +283,11 @@ def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
             values = raw.astype(np.float64)
             text = format_values(values, ftype)
             present = ~np.isnan(values)
-        entry: dict[str, Any] = {
-            "text": text.tolist(), "present": present.tolist(),
-            "na": data.na[spec.id].to_numpy(dtype=bool).tolist(), "period": period_list}
+        entry: dict[str, np.ndarray] = {
+            "text": text, "present": present, "na": data.na[spec.id].to_numpy(dtype=bool)}
         if spec.id in pct:
-            entry["pct"] = np.floor(pct[spec.id].to_numpy(dtype=np.float64) + 0.5).tolist()
-            entry["n"] = counts[spec.id].to_numpy(dtype=np.float64).tolist()
-            entry["x"] = x_columns[spec.id].tolist()
+            entry["pct"] = np.floor(pct[spec.id].to_numpy(dtype=np.float64) + 0.5)
+            entry["n"] = counts[spec.id].to_numpy(dtype=np.float64)
+            entry["x"] = x_columns[spec.id]
         inputs[spec.id] = entry
     return inputs, spreads
