@@ -29,10 +29,12 @@ def forked_map(function: Callable[[S, I], R], shared: S, items: Sequence[I],
     """``[function(shared, item) for item in items]``, on up to ``workers`` forked processes.
 
     ``shared`` is inherited by the workers, never pickled: only items and results cross.
-    Returns None when no processes can be had (limits, a killed worker); the caller then
-    does the work itself, with the same result.
+    Returns None when no processes can be had (no fork on this platform, limits, a killed
+    worker); the caller then does the work itself, with the same result.
     """
     global _TASK
+    if "fork" not in get_all_start_methods():
+        return None
     _TASK = (function, shared)
     try:
         # The workers run NumPy and Jinja only, never pyarrow's thread pools (which stay in

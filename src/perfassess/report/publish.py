@@ -12,18 +12,15 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import warnings
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Template
 
 from perfassess.api import ScoreResult
+from perfassess.forked import cores, forked_map
 from perfassess.io.names import path_inside
 from perfassess.report.area import AreaBuilder, Layout
 from perfassess.report.data import RunData
@@ -61,9 +58,6 @@ class _Job:
     builder: AreaBuilder
     layout: Layout
     folder: Path
-
-
-_JOB: _Job | None = None
 
 
 def write_run_reports(data: RunData, folder: Path, templates: Path | None = None,
@@ -115,9 +109,7 @@ def report_files(folder: Path) -> dict[str, str]:
 def _workers(wanted: int | None, areas: int) -> int:
     if wanted is not None:
         return max(1, wanted)
-    if "fork" not in get_all_start_methods():
-        return 1
-    return max(1, min(os.cpu_count() or 1, areas // MIN_PER_WORKER))
+    return max(1, min(cores(), areas // MIN_PER_WORKER))
 
 
 def _chunks(n: int, workers: int) -> list[range]:
@@ -128,29 +120,12 @@ def _chunks(n: int, workers: int) -> list[range]:
 
 
 def _render_areas(job: _Job, chunks: list[range], workers: int) -> Iterable[dict[str, str]]:
-    global _JOB
-    if workers <= 1 or len(chunks) == 1:
-        return [_render_chunk_with(job, rows) for rows in chunks]
-    _JOB = job
-    try:
-        # Forked workers inherit the prepared tables: nothing is pickled but the ranges.
-        # They touch no thread-using library (pyarrow's pools stay in the parent), so the
-        # warning Python 3.12+ gives for forking a process with threads does not apply.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
-            with ProcessPoolExecutor(max_workers=workers,
-                                     mp_context=get_context("fork")) as pool:
-                return list(pool.map(_render_chunk, chunks))
-    except (OSError, BrokenProcessPool):
-        # No processes to be had (limits, a killed worker): the same files, made here.
-        return [_render_chunk_with(job, rows) for rows in chunks]
-    finally:
-        _JOB = None
-
-
-def _render_chunk(rows: range) -> dict[str, str]:
-    assert _JOB is not None
-    return _render_chunk_with(_JOB, rows)
+    # Forked workers inherit the prepared tables: nothing is pickled but the ranges.
+    done = forked_map(_render_chunk_with, job, chunks, workers) \
+        if workers > 1 and len(chunks) > 1 else None
+    if done is None:  # one worker, or no processes to be had: the same files, made here
+        done = [_render_chunk_with(job, rows) for rows in chunks]
+    return done
 
 
 def _render_chunk_with(job: _Job, rows: range) -> dict[str, str]:
