@@ -33,9 +33,12 @@ MACHINE_RESERVE_KIB = 1024 * 1024  # stop the child before the machine has less 
 class Measurement:
     wall_s: float
     cpu_s: float | None  # user + system time: less disturbed than wall time by a busy machine
-    peak_rss_mib: float
+    peak_rss_mib: float  # the largest process's own peak (ru_maxrss), from the kernel
     status: str  # "ok", "failed (exit N)", "over limit: time", "over limit: memory"
     output: str  # the tail of what the command printed (stdout, then stderr)
+    # The command and its workers together, sampled every POLL_S: forked workers share the
+    # parent's pages, which this counts once per process, so it errs high, never low.
+    tree_peak_mib: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -65,11 +68,13 @@ def run_child(argv: list[str], cwd: Path, env: dict[str, str], timeout_s: float,
         # Killed (or the launcher failed): what the watchdog saw is all there is.
         reason = watchdog.reason or f"launcher failed (exit {child.returncode})"
         return Measurement(stopped_after, None, watchdog.peak_kib / 1024,
-                           f"over limit: {reason}" if watchdog.reason else reason, output)
+                           f"over limit: {reason}" if watchdog.reason else reason, output,
+                           watchdog.peak_kib / 1024)
     code = int(measured["exit_code"])
     return Measurement(float(measured["wall_s"]), float(measured["cpu_s"]),
                        float(measured["maxrss_kib"]) / 1024,
-                       "ok" if code == 0 else f"failed (exit {code})", output)
+                       "ok" if code == 0 else f"failed (exit {code})", output,
+                       watchdog.peak_kib / 1024)
 
 
 class _Watchdog(threading.Thread):

@@ -204,6 +204,8 @@ class Suite:
                                                        if m.cpu_s is not None]) else None,
             "rows_per_s": rows / wall if rows and wall and status == "ok" else None,
             "peak_rss_mib": peak,
+            "tree_peak_mib": max(trees) if (trees := [m.tree_peak_mib for m in runs
+                                                      if m.tree_peak_mib is not None]) else None,
             "peak_over_arrow": peak / arrow_mib if peak and arrow_mib and
             scenario.kind in ("scale", "duckdb") else None,
             "status": status,
