@@ -453,11 +453,11 @@ def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:
         merged = pc.unique(whole)
         position = pc.index_in(whole, value_set=merged).to_numpy(zero_copy_only=False)
     dtype = _code_type(len(merged))
-    codes = np.empty(len(chunked), dtype=dtype)
+    codes: np.ndarray = np.empty(len(chunked), dtype=dtype)
     start = offset = 0
     for chunk, dictionary in zip(chunked.chunks, dictionaries, strict=True):
         # This group's codes -> merged codes; a null row takes the extra last entry, -1.
-        mapping = np.append(position[offset:offset + len(dictionary)], -1).astype(dtype)
+        mapping: np.ndarray = np.append(position[offset:offset + len(dictionary)], -1).astype(dtype)
         indices = chunk.indices
         if indices.null_count:
             indices = indices.fill_null(len(dictionary))
