@@ -84,7 +84,9 @@ class _Long:
 
     def key(self) -> np.ndarray:
         """One integer per (authority, period, indicator)."""
-        key: np.ndarray = self.code.astype(np.int64)  # in place from here: one temporary
+        space = len(self.codes) * len(self.periods) * max(len(self.indicators), 1)
+        # In place from here: one temporary, of the narrowest type that holds every key.
+        key: np.ndarray = self.code.astype(np.int32 if space < 1 << 31 else np.int64)
         key *= len(self.periods)
         key += self.period
         key *= max(len(self.indicators), 1)
@@ -784,8 +786,9 @@ def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
     """Each value's row in the wide table, and the (authority, period) key of every row,
     sorted: by a dense table of the key space when it is small, else by sorting."""
     n_periods = max(len(long.periods), 1)
-    combined = long.code.astype(np.int64)
+    combined = long.code  # one period (the usual case): the authority alone
     if n_periods > 1:
+        combined = long.code.astype(np.int64)
         combined *= n_periods
         combined += long.period
     space = len(long.codes) * n_periods
@@ -863,9 +866,13 @@ def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
     names: dict[str, str] = {}
     notes = []
     for t, source in enumerate(long.tables):
-        mine = np.flatnonzero(long.table == t)
         table = source.table
-        if table["authority_name"].notna().any():
+        has_names = bool(table["authority_name"].notna().any())
+        has_notes = bool(table["note"].notna().any())
+        if not (has_names or has_notes):  # the usual case at scale: spare a position per row
+            continue
+        mine = np.flatnonzero(long.table == t)
+        if has_names:
             text = text_codes(table["authority_name"], len(table))
             spelt = text.spelt()
             named = text.codes[long.index[mine]]
@@ -875,7 +882,7 @@ def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
             for c, name in zip(long.codes[codes[firsts]], spelt[named[given][firsts]],
                                strict=True):
                 names.setdefault(str(c), str(name))
-        if table["note"].notna().any():
+        if has_notes:
             notes_text = text_codes(table["note"], len(table))
             text = notes_text.spelt()[notes_text.codes[long.index[mine]]]
             has = text != ""
