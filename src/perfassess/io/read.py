@@ -217,7 +217,7 @@ def _absent(n: int) -> pd.Categorical:
 
 def _repeat(names: list[str], n: int) -> pd.Categorical:
     """Each name n times, in order, as codes into the names."""
-    codes = np.repeat(np.arange(len(names), dtype=np.int32), n)
+    codes: np.ndarray = np.repeat(np.arange(len(names), dtype=_code_type(len(names))), n)
     return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
@@ -425,8 +425,9 @@ def _categorical(chunked: Any) -> pd.Series:
         return pd.Series(chunked.to_pandas())
     codes, dictionary = _merged_dictionaries(chunked)
     categories = pd.Index(pd.arrays.ArrowStringArray(dictionary))
+    # copy=False: pandas would otherwise copy the codes it is given.
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
-                                               validate=False))
+                                               validate=False), copy=False)
 
 
 def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:

@@ -254,7 +254,7 @@ class _Spellings:
 
     def __init__(self, raw: pd.Series) -> None:
         if isinstance(raw.dtype, pd.CategoricalDtype):  # already codes (a Parquet column)
-            index, distinct = raw.cat.codes.to_numpy(), raw.cat.categories
+            index, distinct = np.asarray(raw.array.codes), raw.cat.categories
         else:
             index, distinct = pd.factorize(raw, use_na_sentinel=True)
         self.codes = np.where(index < 0, len(distinct), index)  # missing: the extra last
