@@ -102,7 +102,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
                                  file=name, expected="a Parquet file"))
             return None
         frame = _read_parquet(path, problems)
-        lines = np.arange(1, len(frame) + 1, dtype=np.int64) if frame is not None else None
+        lines = _row_numbers(len(frame)) if frame is not None else None
         header_row = None  # Parquet has no header row; rows are counted from 1
     elif suffix in (".csv", ".txt"):
         if what is not None:
@@ -133,6 +133,11 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
     if frame is None or lines is None:
         return None
     return _to_long(frame, lines, header_row, name, problems)
+
+
+def _row_numbers(n: int) -> np.ndarray:
+    """1 to n, in 32 bits while they fit: half the fresh memory of a column of millions."""
+    return np.arange(1, n + 1, dtype=np.int32 if n < 1 << 31 else np.int64)
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,

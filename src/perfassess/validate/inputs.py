@@ -380,7 +380,9 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
         numbers, na = _read_by_input(source, ind_codes, keep, specs, input_types, spelling,
                                      problems)
     if keep.all():  # the usual case: nothing to drop, so nothing to copy
-        return _Parsed(source, np.arange(n), code, period, indicator, numbers, na)
+        # int32 positions while they fit: half the fresh memory of a column of millions
+        every = np.arange(n, dtype=np.int32 if n < 1 << 31 else np.int64)
+        return _Parsed(source, every, code, period, indicator, numbers, na)
     kept = np.flatnonzero(keep)
     return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
                    na[kept])
