@@ -421,6 +421,7 @@ def _categorical(chunked: Any) -> pd.Series:
     """A dictionary-encoded Arrow column as a pandas categorical, its categories left in
     Arrow: pandas' own conversion spells every distinct value as a Python string, which
     at millions of authorities took longer than reading the file."""
+
     import pyarrow as pa
 
     if chunked.num_chunks == 0:
@@ -429,7 +430,9 @@ def _categorical(chunked: Any) -> pd.Series:
     if not pa.types.is_string(value_type) and not pa.types.is_large_string(value_type):
         return pd.Series(chunked.to_pandas())
     codes, dictionary = _merged_dictionaries(chunked)
-    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary))
+    # Categories as pandas' own Arrow-backed text (str): a missing cell reads as NaN, as it
+    # did from a plain text column.
+    categories = pd.Index(dictionary.to_pandas())
     # copy=False: pandas would otherwise copy the codes it is given.
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
                                                validate=False), copy=False)
