@@ -798,6 +798,8 @@ def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
         present = np.zeros(space, dtype=bool)
         present[combined] = True
         keys = np.flatnonzero(present)
+        if len(keys) == space:  # every key has a row (one period, the usual case)
+            return combined, keys
         rank: np.ndarray = np.cumsum(present, dtype=np.int32 if len(keys) < 1 << 31 else np.int64)
         rank -= 1
         return rank[combined], keys
