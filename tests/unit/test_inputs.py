@@ -138,3 +138,61 @@ def test_parquet_with_numeric_values_and_codes(tmp_path: Path) -> None:
     assert not checked.problems.has_errors()
     assert list(checked.returns.keys["period"]) == ["2024", "2024"]
     assert list(checked.returns.values["qs1_assessing_needs"]) == [3.0, 4.0]
+
+
+def _long_parquet(tmp_path: Path, rows: list[tuple[str, str, object]]) -> Path:
+    path = tmp_path / "long.parquet"
+    pd.DataFrame({"authority_code": [r[0] for r in rows], "period": ["2005"] * len(rows),
+                  "indicator": [r[1] for r in rows], "value": [r[2] for r in rows]}
+                 ).to_parquet(path, index=False)
+    return path
+
+
+def test_a_text_column_reads_alike_whole_and_input_by_input(tmp_path: Path) -> None:
+    """Each distinct spelling read once per input and looked up by (indicator, spelling)
+    gives every row what reading it input by input gives."""
+    import numpy as np
+
+    from perfassess.api import _pack
+    from perfassess.io.read import read_one
+    from perfassess.validate import inputs
+    from perfassess.validate.problems import Problems
+
+    rows = [("E1", "housing", "n/a"), ("E1", "culture", " 3 "), ("E1", "fire", None),
+            ("E1", "direction_of_travel", "Improving Well"), ("E2", "housing", "2"),
+            ("E2", "culture", "n/a"), ("E2", "direction_of_travel", "improving strongly"),
+            ("E2", "corporate_assessment", "4"), ("E3", "culture", "1")]
+    source = read_one(_long_parquet(tmp_path, rows), Problems())
+    assert source is not None
+    loaded = _pack("cpa-2005")
+    indicators = inputs.text_codes(source.table["indicator"], len(rows))
+    ind_codes = indicators.codes
+    specs = {int(k): loaded.pack.input(str(name)) for k, name in enumerate(indicators.spelt())}
+    spelling = lambda: inputs._Spellings(source.table["value"])  # noqa: E731
+    keep = np.ones(len(rows), dtype=bool)
+    types = loaded.plan.input_types
+    at_once = inputs._read_at_once(source, ind_codes, keep, specs, types, spelling)
+    assert at_once is not None
+    problems = Problems()
+    by_input = inputs._read_by_input(source, ind_codes, keep, specs, types, spelling, problems)
+    assert not problems.items
+    np.testing.assert_array_equal(at_once[0], by_input[0])  # NaN where NaN
+    np.testing.assert_array_equal(at_once[1], by_input[1])
+    # By hand: n/a, 3, blank, "improving well" (travel position 2), 2, n/a, 3, 4, 1.
+    np.testing.assert_array_equal(at_once[0], [np.nan, 3, np.nan, 2, 2, np.nan, 3, 4, 1])
+    assert list(at_once[1]) == [True, False, False, False, False, True, False, False, False]
+
+
+@pytest.mark.parametrize(("value", "code"), [(5.0, "E-VALUE-RANGE"), (2.5, "E-VALUE-TYPE"),
+                                             (float("inf"), "E-VALUE-NONFINITE")])
+def test_a_bad_number_among_good_ones_in_parquet_is_located(tmp_path: Path, value: float,
+                                                             code: str) -> None:
+    """The whole-column check finds the bad value; the input-by-input pass then reports it
+    at its own row."""
+    rows: list[tuple[str, str, object]] = [
+        (f"E{i}", "qs1_assessing_needs", float(1 + i % 4)) for i in range(1, 40)]
+    rows[22] = ("E23", "qs1_assessing_needs", value)
+    found = problems(_long_parquet(tmp_path, rows))
+    hit = only(found, code)
+    assert (hit.row, hit.column) == (23, "value")
+    assert [p.code for p in found if p.code.startswith("E-")] == [code]

@@ -97,3 +97,24 @@ def test_parquet_row_groups_written_in_authority_order_read_back_alike(tmp_path:
     table = read_one(path, problems)
     assert table is not None
     assert [None if pd.isna(c) else c for c in table.table["authority_code"]] == codes
+
+
+def test_parquet_row_groups_sharing_an_authority_at_their_boundary(tmp_path: Path) -> None:
+    """A row group may end partway through an authority's rows: the next group's dictionary
+    then starts with the same code, which must be one category, not two."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    codes = ["E1", "E1", "E2", "E2", "E3", "E3", "E3", None, "E4"]
+    values = ["1", "n/a", None, "2", "n/a", "3", "1", "4", "x"]
+    path = tmp_path / "boundary.parquet"
+    pq.write_table(pa.table({"authority_code": codes, "period": ["2024"] * 9,
+                             "indicator": ["q"] * 9, "value": values}), path, row_group_size=3)
+    # Groups: E1 E1 E2 | E2 E3 E3 | E3 - E4: dictionaries [E1 E2] [E2 E3] [E3 E4].
+    table = read_one(path, Problems())
+    assert table is not None
+    column = table.table["authority_code"]
+    assert list(column.cat.categories) == ["E1", "E2", "E3", "E4"]
+    assert [None if pd.isna(c) else c for c in column] == codes
+    # A text value column is read as codes too, its missing cells missing.
+    assert [None if pd.isna(v) else v for v in table.table["value"]] == values

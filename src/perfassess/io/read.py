@@ -102,7 +102,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
                                  file=name, expected="a Parquet file"))
             return None
         frame = _read_parquet(path, problems)
-        lines = np.arange(1, len(frame) + 1, dtype=np.int64) if frame is not None else None
+        lines = _row_numbers(len(frame)) if frame is not None else None
         header_row = None  # Parquet has no header row; rows are counted from 1
     elif suffix in (".csv", ".txt"):
         if what is not None:
@@ -133,6 +133,11 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
     if frame is None or lines is None:
         return None
     return _to_long(frame, lines, header_row, name, problems)
+
+
+def _row_numbers(n: int) -> np.ndarray:
+    """1 to n, in 32 bits while they fit: half the fresh memory of a column of millions."""
+    return np.arange(1, n + 1, dtype=np.int32 if n < 1 << 31 else np.int64)
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
@@ -217,7 +222,7 @@ def _absent(n: int) -> pd.Categorical:
 
 def _repeat(names: list[str], n: int) -> pd.Categorical:
     """Each name n times, in order, as codes into the names."""
-    codes = np.repeat(np.arange(len(names), dtype=np.int32), n)
+    codes: np.ndarray = np.repeat(np.arange(len(names), dtype=_code_type(len(names))), n)
     return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
@@ -366,8 +371,10 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     try:
         schema = pq.read_schema(path)
         # Key columns repeat a few values millions of times: decode them straight into
-        # dictionaries (integer codes) instead of one string per row.
-        keys = [f.name for f in schema if _is_text_key(f.name) and pa.types.is_string(f.type)]
+        # dictionaries (integer codes) instead of one string per row; so do a text value
+        # column's few spellings (labels, n/a, small numbers).
+        keys = [f.name for f in schema if pa.types.is_string(f.type) and (
+            _is_text_key(f.name) or str(f.name).strip().lower() == "value")]
         table = pq.ParquetFile(path, read_dictionary=keys).read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
@@ -392,8 +399,8 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
                 columns[column] = series.where(~nan, "NaN")
             elif pa.types.is_boolean(field.type):
                 columns[column] = chunked.to_pandas().astype(object)
-            elif _is_text_key(column) and (pa.types.is_string(field.type)
-                                           or pa.types.is_dictionary(field.type)):
+            elif pa.types.is_dictionary(field.type) or (_is_text_key(column)
+                                                        and pa.types.is_string(field.type)):
                 # Codes repeat across rows: keep them as integer codes into a dictionary.
                 columns[column] = _categorical(chunked if pa.types.is_dictionary(field.type)
                                                else chunked.dictionary_encode())
@@ -414,6 +421,7 @@ def _categorical(chunked: Any) -> pd.Series:
     """A dictionary-encoded Arrow column as a pandas categorical, its categories left in
     Arrow: pandas' own conversion spells every distinct value as a Python string, which
     at millions of authorities took longer than reading the file."""
+
     import pyarrow as pa
 
     if chunked.num_chunks == 0:
@@ -421,38 +429,60 @@ def _categorical(chunked: Any) -> pd.Series:
     value_type = chunked.type.value_type
     if not pa.types.is_string(value_type) and not pa.types.is_large_string(value_type):
         return pd.Series(chunked.to_pandas())
-    joined = _joined_dictionaries(chunked)
-    if joined is not None:
-        codes, dictionary = joined
-    else:
-        unified = chunked.unify_dictionaries()
-        dictionary = unified.chunk(0).dictionary
-        codes = np.concatenate([c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-                                for c in unified.chunks])
-    categories = pd.Index(pd.arrays.ArrowStringArray(dictionary))
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories)))
+    codes, dictionary = _merged_dictionaries(chunked)
+    # Categories as pandas' own Arrow-backed text (str): a missing cell reads as NaN, as it
+    # did from a plain text column.
+    categories = pd.Index(dictionary.to_pandas())
+    # copy=False: pandas would otherwise copy the codes it is given.
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
+                                               validate=False), copy=False)
 
 
-def _joined_dictionaries(chunked: Any) -> tuple[np.ndarray, Any] | None:
-    """Row groups' dictionaries laid end to end, when together they are still distinct and
-    in order (a file written in authority order: each group holds the next authorities),
-    so no merging is needed; None otherwise."""
+def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:
+    """Row groups' dictionaries merged into one (each value once, in order of first
+    appearance, as Arrow's ``unify_dictionaries`` does), and every row's code into it, in
+    the narrowest integer pandas keeps for that many categories (so it is not copied).
+
+    A file written in authority order has row groups' dictionaries that, laid end to end,
+    never go down (a group boundary may repeat an authority): then merging only drops
+    those repeats, with no hashing of millions of codes.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     dictionaries = [c.dictionary for c in chunked.chunks]
-    if len(dictionaries) == 1:
-        whole = dictionaries[0]
+    whole = dictionaries[0] if len(dictionaries) == 1 else pa.concat_arrays(dictionaries)
+    if len(whole) < 2 or (whole.null_count == 0
+                          and pc.all(pc.less_equal(whole[:-1], whole[1:])).as_py()):
+        first = np.ones(len(whole), dtype=bool)
+        first[1:] = pc.not_equal(whole[:-1], whole[1:]).to_numpy(zero_copy_only=False)
+        merged = whole.filter(pa.array(first)) if not first.all() else whole
+        position = np.cumsum(first) - 1
     else:
-        whole = pa.concat_arrays(dictionaries)
-        if len(whole) > 1 and not pc.all(pc.less(whole[:-1], whole[1:])).as_py():
-            return None
-    offsets = np.cumsum([0, *(len(d) for d in dictionaries)])
-    codes = np.concatenate([
-        np.where(c.indices.is_null().to_numpy(zero_copy_only=False), -1,
-                 c.indices.fill_null(0).to_numpy(zero_copy_only=False) + offset)
-        for c, offset in zip(chunked.chunks, offsets[:-1], strict=True)]).astype(np.int32)
-    return codes, whole
+        merged = pc.unique(whole)
+        position = pc.index_in(whole, value_set=merged).to_numpy(zero_copy_only=False)
+    dtype = _code_type(len(merged))
+    codes: np.ndarray = np.empty(len(chunked), dtype=dtype)
+    start = offset = 0
+    for chunk, dictionary in zip(chunked.chunks, dictionaries, strict=True):
+        # This group's codes -> merged codes; a null row takes the extra last entry, -1.
+        mapping: np.ndarray = np.append(position[offset:offset + len(dictionary)], -1).astype(dtype)
+        indices = chunk.indices
+        if indices.null_count:
+            indices = indices.fill_null(len(dictionary))
+        np.take(mapping, indices.to_numpy(zero_copy_only=False),
+                out=codes[start:start + len(chunk)])
+        start += len(chunk)
+        offset += len(dictionary)
+    return codes, merged
+
+
+def _code_type(size: int) -> type:
+    """The integer type pandas uses for the codes of ``size`` categories."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if size < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def _is_text_key(column: str) -> bool:

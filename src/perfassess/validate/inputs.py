@@ -84,8 +84,13 @@ class _Long:
 
     def key(self) -> np.ndarray:
         """One integer per (authority, period, indicator)."""
-        key: np.ndarray = ((self.code.astype(np.int64) * len(self.periods) + self.period)
-                           * max(len(self.indicators), 1) + self.indicator)
+        space = len(self.codes) * len(self.periods) * max(len(self.indicators), 1)
+        # In place from here: one temporary, of the narrowest type that holds every key.
+        key: np.ndarray = self.code.astype(np.int32 if space < 1 << 31 else np.int64)
+        key *= len(self.periods)
+        key += self.period
+        key *= max(len(self.indicators), 1)
+        key += self.indicator
         return key
 
     def locate(self, rows: np.ndarray) -> pd.DataFrame:
@@ -248,7 +253,10 @@ class _Spellings:
     (and per set of accepted spellings), then spread back over the rows by its code."""
 
     def __init__(self, raw: pd.Series) -> None:
-        index, distinct = pd.factorize(raw, use_na_sentinel=True)
+        if isinstance(raw.dtype, pd.CategoricalDtype):  # already codes (a Parquet column)
+            index, distinct = np.asarray(raw.array.codes), raw.cat.categories
+        else:
+            index, distinct = pd.factorize(raw, use_na_sentinel=True)
         self.codes = np.where(index < 0, len(distinct), index)  # missing: the extra last
         self.distinct = pd.Series([*distinct, None], dtype=object)
         self._read: dict[tuple[str, ...], _Reading] = {}
@@ -270,10 +278,12 @@ class _Part:
     """The values of one input in one file, located lazily for problem reports."""
 
     def __init__(self, source: SourceTable, index: np.ndarray,
-                 spellings: Callable[[], _Spellings] | None = None) -> None:
+                 spellings: Callable[[], _Spellings] | None = None, quiet: bool = False
+                 ) -> None:
         self.source = source
         self.index = index
         self._spellings = spellings
+        self.quiet = quiet  # read only to learn whether any value is wrong: none is located
 
     @property
     def raw(self) -> pd.Series:
@@ -291,7 +301,7 @@ class _Part:
 
     def __getitem__(self, mask: np.ndarray) -> pd.DataFrame:
         """The rows under ``mask`` with file position and value (only built when needed)."""
-        if not mask.any():
+        if self.quiet or not mask.any():
             return pd.DataFrame(columns=["raw", "_line", "_column"])
         at = self.index[mask]
         table = self.source.table
@@ -299,6 +309,19 @@ class _Part:
                              "_line": table["_line"].to_numpy()[at],
                              "_column": np.asarray(table["_column"].to_numpy()[at],
                                                    dtype=object)})
+
+
+class _Distinct(_Part):
+    """A file's distinct spellings standing in for its rows, so that each is read once
+    per input; nothing is located (the input-by-input pass reports the problems)."""
+
+    def __init__(self, source: SourceTable, spellings: _Spellings) -> None:
+        super().__init__(source, np.arange(len(spellings.distinct)), lambda: spellings,
+                         quiet=True)
+
+    def reading(self, spec: InputSpec) -> tuple[_Reading, np.ndarray]:
+        assert self._spellings is not None
+        return self._spellings().read(spec), self.index
 
 
 def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
@@ -343,29 +366,109 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
     keep = ~blank_any & known_category[ind_codes]
+    specs: dict[int, InputSpec] = {}
+    for k in np.flatnonzero(known_category & (counts > 0)):
+        spec = pack.input(str(categories[k]))
+        assert spec is not None
+        specs[int(k)] = spec
+    # Made once, and only if some input's values are text.
+    spelling = functools.cache(lambda: _Spellings(t["value"]))
+    at_once = _read_at_once(source, ind_codes, keep, specs, input_types, spelling)
+    if at_once is not None:
+        numbers, na = at_once
+    else:
+        numbers, na = _read_by_input(source, ind_codes, keep, specs, input_types, spelling,
+                                     problems)
+    if keep.all():  # the usual case: nothing to drop, so nothing to copy
+        # int32 positions while they fit: half the fresh memory of a column of millions
+        every = np.arange(n, dtype=np.int32 if n < 1 << 31 else np.int64)
+        return _Parsed(source, every, code, period, indicator, numbers, na)
+    kept = np.flatnonzero(keep)
+    return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
+                   na[kept])
+
+
+def _read_by_input(source: SourceTable, ind_codes: np.ndarray, keep: np.ndarray,
+                   specs: dict[int, InputSpec], input_types: dict[str, FieldType],
+                   spelling: Callable[[], _Spellings], problems: Problems
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Every kept row's number and n/a, reading one input at a time and reporting each
+    value that breaks its input's rules."""
+    n = len(ind_codes)
     numbers = np.full(n, np.nan)
     na = np.zeros(n, dtype=bool)
     # Rows grouped by indicator in one stable sort (rows not kept go last), not a scan of
     # the whole table per indicator.
-    group = np.where(keep, ind_codes, len(categories))
-    order = np.argsort(group.astype(np.int16) if len(categories) < 1 << 15 else group,
-                       kind="stable")
-    starts = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(categories)))))
-    # Made once, and only if some input's values are text.
-    spelling = functools.cache(lambda: _Spellings(t["value"]))
-    for k in np.flatnonzero(known_category & (counts > 0)):
-        spec = pack.input(str(categories[k]))
-        assert spec is not None
+    size = int(ind_codes.max(initial=0)) + 1
+    group = np.where(keep, ind_codes, size)
+    order = np.argsort(group.astype(np.int16) if size < 1 << 15 else group, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=size))))
+    for k, spec in specs.items():
         index = order[starts[k]:starts[k + 1]]
         # A bad value stays as missing so duplicates are still seen; its error stops the run.
         numbers[index], na[index], _ = _parse_values(_Part(source, index, spelling), spec,
                                                      input_types[spec.id], problems,
                                                      source.file)
-    if keep.all():  # the usual case: nothing to drop, so nothing to copy
-        return _Parsed(source, np.arange(n), code, period, indicator, numbers, na)
-    kept = np.flatnonzero(keep)
-    return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
-                   na[kept])
+    return numbers, na
+
+
+def _read_at_once(source: SourceTable, ind_codes: np.ndarray, keep: np.ndarray,
+                  specs: dict[int, InputSpec], input_types: dict[str, FieldType],
+                  spelling: Callable[[], _Spellings]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every row's number and n/a in whole-column operations, when no kept row's value
+    breaks its input's rules (the usual case); None when one does, or when the column does
+    not suit, for ``_read_by_input`` to read (and report) input by input. Rows not kept
+    may read as anything."""
+    value = source.table["value"]
+    if not _number_column(value.dtype):
+        return _spellings_at_once(source, ind_codes, keep, specs, input_types, spelling())
+    if any(input_types[spec.id].kind == "label" for spec in specs.values()):
+        return None
+    number = read_only(value.to_numpy(dtype=np.float64, na_value=np.nan))
+    # The same checks as input by input, once per distinct set of rules (usually one).
+    rules: dict[tuple[str, float | None, float | None], list[int]] = {}
+    for k, spec in specs.items():
+        rules.setdefault((input_types[spec.id].kind, spec.min, spec.max), []).append(k)
+    quiet = _Part(source, np.zeros(0, dtype=np.int64), quiet=True)
+    for ks in rules.values():
+        spec = specs[ks[0]]
+        mine = keep if len(rules) == 1 else keep & np.isin(ind_codes, ks)
+        mine_only = number if len(rules) == 1 else np.where(mine, number, np.nan)
+        _, _, bad = _check_numbers(mine_only, quiet, spec, input_types[spec.id], Problems(),
+                                   source.file, np.zeros(len(number), dtype=bool),
+                                   np.zeros(0, dtype=bool))
+        if (bad & mine).any():
+            return None
+    return number, np.zeros(len(number), dtype=bool)
+
+
+def _spellings_at_once(source: SourceTable, ind_codes: np.ndarray, keep: np.ndarray,
+                       specs: dict[int, InputSpec], input_types: dict[str, FieldType],
+                       spellings: _Spellings) -> tuple[np.ndarray, np.ndarray] | None:
+    """A text column: each distinct spelling read once per input, into a small table of
+    number, n/a and wrong by (indicator, spelling), then looked up for every row."""
+    size = len(spellings.distinct)
+    categories = int(ind_codes.max(initial=0)) + 1
+    if categories * size > max(len(ind_codes), 1 << 16):
+        return None  # too many spellings to tabulate (numbers written as text)
+    number = np.full((categories, size), np.nan)
+    na = np.zeros((categories, size), dtype=bool)
+    wrong = np.zeros((categories, size), dtype=bool)
+    distinct = _Distinct(source, spellings)
+    for k, spec in specs.items():
+        number[k], na[k], wrong[k] = _parse_values(distinct, spec, input_types[spec.id],
+                                                   Problems(), source.file)
+    pair: np.ndarray = ind_codes.astype(np.int32 if categories * size < 1 << 31 else np.int64)
+    pair *= size
+    pair += spellings.codes
+    if wrong.any() and (wrong.ravel()[pair] & keep).any():
+        return None
+    return number.ravel()[pair], na.ravel()[pair]
+
+
+def _number_column(dtype: Any) -> bool:
+    """Whether a value column holds numbers (read as they are, not as text)."""
+    return bool(pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
 
 
 def _unify(texts: list[Text]) -> tuple[np.ndarray, np.ndarray]:
@@ -399,7 +502,8 @@ def _combine(parsed: list[_Parsed]) -> _Long:
     sizes = [len(p.index) for p in parsed]
     return _Long(
         tables=[p.source for p in parsed],
-        table=np.repeat(np.arange(len(parsed), dtype=np.int32), sizes),
+        table=np.repeat(np.arange(len(parsed), dtype=np.int16 if len(parsed) < 1 << 15
+                                  else np.int32), sizes),
         index=_joined([p.index for p in parsed], np.int64),
         code=code, codes=codes, period=period, periods=periods, indicator=indicator,
         indicators=indicators,
@@ -417,11 +521,9 @@ def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 
 def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Problems,
                   file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    dtype = part.source.table["value"].dtype
     n = len(part)
     bad = np.zeros(n, dtype=bool)
-    if (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-            and ftype.kind != "label"):
+    if _number_column(part.source.table["value"].dtype) and ftype.kind != "label":
         number = part.raw.to_numpy(dtype=np.float64, na_value=np.nan)
         text = None
         is_na = np.zeros(n, dtype=bool)
@@ -604,9 +706,11 @@ def duplicated(key: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     space = int(key.max()) + 1
     if space <= max(4 * len(key), 1 << 20):
-        counts = np.bincount(key, minlength=space)
-        if counts.max(initial=0) < 2:  # the usual case: no key repeats
+        seen = np.zeros(space, dtype=bool)
+        seen[key] = True
+        if np.count_nonzero(seen) == len(key):  # the usual case: no key repeats
             return np.zeros(len(key), dtype=bool)
+        counts = np.bincount(key, minlength=space)
         return np.asarray(counts[key] > 1)
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
     return np.asarray(counts[inverse] > 1)
@@ -684,13 +788,20 @@ def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
     """Each value's row in the wide table, and the (authority, period) key of every row,
     sorted: by a dense table of the key space when it is small, else by sorting."""
     n_periods = max(len(long.periods), 1)
-    combined = long.code.astype(np.int64) * n_periods + long.period
+    combined = long.code  # one period (the usual case): the authority alone
+    if n_periods > 1:
+        combined = long.code.astype(np.int64)
+        combined *= n_periods
+        combined += long.period
     space = len(long.codes) * n_periods
     if space <= max(4 * len(combined), 1 << 20):
         present = np.zeros(space, dtype=bool)
         present[combined] = True
         keys = np.flatnonzero(present)
-        rank = np.cumsum(present) - 1
+        if len(keys) == space:  # every key has a row (one period, the usual case)
+            return combined, keys
+        rank: np.ndarray = np.cumsum(present, dtype=np.int32 if len(keys) < 1 << 31 else np.int64)
+        rank -= 1
         return rank[combined], keys
     keys, row = np.unique(combined, return_inverse=True)
     return row, keys
@@ -711,6 +822,13 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     values: dict[str, np.ndarray] = {}
     na: dict[str, np.ndarray] = {}
     position = {str(name): i for i, name in enumerate(long.indicators)}
+    # One scatter of every value into a table of a row per indicator, whose rows are the
+    # inputs' columns (not a scan of the returns per indicator).
+    table = np.full((len(long.indicators), n), np.nan)
+    table[long.indicator, row] = long.number
+    given = np.zeros((len(long.indicators), n), dtype=bool)
+    if long.na.any():
+        given[long.indicator, row] = long.na
     # An input no file gives shares one read-only blank column (packs declare many optional
     # inputs; at millions of rows a blank column each would cost more than the returns).
     blank = read_only(np.full(n, np.nan))
@@ -722,15 +840,9 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
             if spec.na is not None:
                 na[spec.id] = never
             continue
-        column = np.full(n, np.nan)
-        mask = np.zeros(n, dtype=bool)
-        hit = np.flatnonzero(long.indicator == k)
-        at = row[hit]
-        column[at] = long.number[hit]
-        mask[at] = long.na[hit]
-        values[spec.id] = column
+        values[spec.id] = table[k]
         if spec.na is not None:
-            na[spec.id] = mask
+            na[spec.id] = given[k]
     names, notes = _names_and_notes(long)
     origin = None
     if want_origin:
@@ -758,9 +870,13 @@ def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
     names: dict[str, str] = {}
     notes = []
     for t, source in enumerate(long.tables):
-        mine = np.flatnonzero(long.table == t)
         table = source.table
-        if table["authority_name"].notna().any():
+        has_names = bool(table["authority_name"].notna().any())
+        has_notes = bool(table["note"].notna().any())
+        if not (has_names or has_notes):  # the usual case at scale: spare a position per row
+            continue
+        mine = np.flatnonzero(long.table == t)
+        if has_names:
             text = text_codes(table["authority_name"], len(table))
             spelt = text.spelt()
             named = text.codes[long.index[mine]]
@@ -770,7 +886,7 @@ def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
             for c, name in zip(long.codes[codes[firsts]], spelt[named[given][firsts]],
                                strict=True):
                 names.setdefault(str(c), str(name))
-        if table["note"].notna().any():
+        if has_notes:
             notes_text = text_codes(table["note"], len(table))
             text = notes_text.spelt()[notes_text.codes[long.index[mine]]]
             has = text != ""
