@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -15,6 +18,8 @@ import pyarrow.compute as pc
 # A decimal number as text: what is read back as the same double hashes the same.
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 LOGICAL_SECTIONS = ("keys", "values", "names", "notes")
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 def file_sha256(path: Path) -> str:
@@ -179,9 +184,28 @@ def _digest(tables: list[_Coded], words: dict[str, pa.Array]) -> str:
                 part = [c[kept] for c in part]
         digest.update(f"[{name}]\n".encode())
         spelling = _Spelling([words[c] for c in columns])
-        for rows in _sorted_rows(part, [len(words[c]) for c in columns], distinct):
-            digest.update(spelling.lines(rows))
+        batches = _sorted_rows(part, [len(words[c]) for c in columns], distinct)
+        for lines in _in_order(spelling.lines, batches):
+            digest.update(lines)
     return "sha256:" + digest.hexdigest()
+
+
+def _in_order(function: Callable[[T], U], items: Iterable[T], workers: int = 2
+              ) -> Iterator[U]:
+    """``function`` of each item, made on ``workers`` threads, yielded in order; at most
+    ``workers`` results wait, so memory stays bounded.
+
+    Spelling a batch (Arrow) and hashing another (hashlib) both run without the GIL, so on
+    several cores the spelling and the hash overlap instead of taking turns.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[U]] = deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _sorted_rows(columns: list[np.ndarray], sizes: list[int], distinct: bool
