@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.fields import STATUSES, FieldType, format_values, repeated
+from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 
 TraceMode = Literal["full", "summary", "none"]
 
@@ -152,11 +152,14 @@ class Frame:
         """Store a step's output; rows already excluded from rating get no value."""
         if ftype.kind == "text":
             values = np.where(self.active, values, "")
+        elif self.active.all():
+            # Stored as given, without a copy: no step writes into a stored field.
+            values = read_only(np.asarray(values, dtype=np.float64))
         else:
-            values = np.where(self.active, values.astype(np.float64), np.nan)
+            values = np.where(self.active, values, np.nan)
         self.values[name] = values
         self.types[name] = ftype
-        self.status[name] = status.astype(np.int8)
+        self.status[name] = np.asarray(status, dtype=np.int8)
 
     def drop(self, name: str) -> None:
         """Free a field no later step reads."""
