@@ -636,11 +636,8 @@ class _Compiler:
         for a, b in ((left, right), (right, left)):
             if a.kind == "string":
                 if b.kind == "value" and b.ftype is not None and b.ftype.kind == "label":
-                    code = np.float64(self.label_code(b.ftype, a.literal or "", a.pos))
+                    lit = _scalar(self.label_code(b.ftype, a.literal or "", a.pos))
                     other = self.as_value(b)
-
-                    def lit(env: Env, n: int) -> np.ndarray:
-                        return code  # type: ignore[return-value]
                     return (lit, other) if a is left else (other, lit)
                 self.fail(f"a quoted label {a.literal!r} can only be compared with a label "
                           "field", a.pos)
@@ -958,17 +955,20 @@ def _scalar_sides(left: _Typed, right: _Typed, lf: Callable[[Env, int], np.ndarr
                   rf: Callable[[Env, int], np.ndarray]
                   ) -> tuple[Callable[[Env, int], np.ndarray], Callable[[Env, int], np.ndarray]]:
     """A number literal beside an array is used as a scalar: no column of n copies of it."""
-    def scalar(value: float) -> Callable[[Env, int], np.ndarray]:
-        number = np.float64(value)
-
-        def constant(env: Env, n: int) -> np.ndarray:
-            return number  # type: ignore[return-value]
-        return constant
     if left.constant is not None and right.constant is None:
-        return scalar(left.constant), rf
+        return _scalar(left.constant), rf
     if right.constant is not None and left.constant is None:
-        return lf, scalar(right.constant)
+        return lf, _scalar(right.constant)
     return lf, rf
+
+
+def _scalar(value: float) -> Callable[[Env, int], np.ndarray]:
+    """A literal as one number, which numpy broadcasts against a column."""
+    number = np.float64(value)
+
+    def constant(env: Env, n: int) -> np.ndarray:
+        return number  # type: ignore[return-value]
+    return constant
 
 
 def period_mask(env: Env, op: str, literal: str) -> np.ndarray:
