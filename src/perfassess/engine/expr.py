@@ -406,6 +406,31 @@ def parse(text: str) -> Node:
 Env = Mapping[str, np.ndarray]
 
 
+class Scope(dict[str, np.ndarray]):
+    """The fields one step reads, and what its expressions have already worked out from
+    them (results shared between conditions; nobody writes into them)."""
+
+    def __init__(self, fields: Mapping[str, np.ndarray]) -> None:
+        super().__init__(fields)
+        self.memo: dict[str, object] = {}
+
+
+def shape(node: Node, bind: Mapping[str, str]) -> str:
+    """An expression's structure as text, names bound, positions left out: two pieces of
+    text that compute the same thing have the same shape."""
+    if isinstance(node, Num | Str | BoolLit):
+        return repr(node.value)
+    if isinstance(node, Name):
+        return bind.get(node.name, node.name)
+    if isinstance(node, Unary | Binary):
+        head = node.op
+    elif isinstance(node, In):
+        head = "not in" if node.negate else "in"
+    else:
+        head = node.name
+    return f"({head} {' '.join(shape(c, bind) for c in children(node))})"
+
+
 @dataclass
 class Truth:
     """Three-valued truth as two masks: definitely true, definitely false (else unknown)."""
@@ -808,20 +833,29 @@ class _Compiler:
         fns = [self.as_bool(p) for p in parts]
         fields = frozenset().union(*(p.fields for p in parts))
 
+        # The rows of a decision table repeat the same quantifiers (none(level1 < 2) and
+        # count(level1 < 2) count alike): one scope counts each once.
+        key = "counts " + shape(node.args[0], bind)
+        small = np.uint8 if len(fns) < 256 else np.int64
+
         def counts(env: Env, n: int) -> tuple[np.ndarray, np.ndarray]:
-            t = np.zeros(n, dtype=np.int64)
-            f = np.zeros(n, dtype=np.int64)
-            for fn in fns:
-                tr = fn(env, n)
-                t += tr.t
-                f += tr.f
-            return t, f
+            memo = env.memo if isinstance(env, Scope) else {}
+            if key not in memo:
+                t = np.zeros(n, dtype=small)
+                f = np.zeros(n, dtype=small)
+                for fn in fns:
+                    tr = fn(env, n)
+                    np.add(t, tr.t, out=t)
+                    np.add(f, tr.f, out=f)
+                memo[key] = (t, f)
+            found: tuple[np.ndarray, np.ndarray] = memo[key]  # type: ignore[assignment]
+            return found
 
         kind = node.name
         if kind == "count":
             def count(env: Env, n: int) -> np.ndarray:
                 return counts(env, n)[0].astype(np.float64)
-            return _Typed("value", INTEGER, count, fields, pos=node.pos)
+            return _Typed("value", INTEGER, count, fields, pos=node.pos, fresh=True)
 
         def quantify(env: Env, n: int) -> Truth:
             t, f = counts(env, n)

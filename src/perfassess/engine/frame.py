@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
+
+if TYPE_CHECKING:
+    from perfassess.engine.expr import Scope
 
 TraceMode = Literal["full", "summary", "none"]
 
@@ -106,8 +109,11 @@ class Frame:
     def n(self) -> int:
         return len(self.keys)
 
-    def env(self) -> dict[str, np.ndarray]:
-        env = dict(self.values)
+    def env(self) -> Scope:
+        """The fields as expressions read them, for one step's run."""
+        from perfassess.engine.expr import Scope
+
+        env = Scope(self.values)
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
         env["#period"], env["#periods"] = self.period_index()
