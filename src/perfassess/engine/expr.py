@@ -944,15 +944,19 @@ def reduce_columns(name: str, columns: Iterator[np.ndarray], n: int) -> np.ndarr
     for column in columns:
         np.isnan(column, out=present)
         np.logical_not(present, out=present)
+        if not present.any():
+            continue  # a member missing everywhere (an input no file gave) adds nothing
         np.add(count, present, out=count)
         if name == "n_present":
             continue
+        # A masked ufunc is about three times slower than a plain one: mask only if need be.
+        where = True if present.all() else present
         if extreme is not None:
-            extreme(out, column, out=out, where=present)
+            extreme(out, column, out=out, where=where)
         else:
             # Adding only the present values is nansum's sum exactly: it starts from +0.0
             # and adds 0.0 for a missing value, which never changes a sum that is not -0.0.
-            np.add(out, column, out=out, where=present)
+            np.add(out, column, out=out, where=where)
     if name == "n_present":
         return count
     if name == "mean":
