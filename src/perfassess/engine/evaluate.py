@@ -80,13 +80,15 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
                                    frame.status[name][rows], place[index]))
 
 
-def _names(codes: pd.Series, names: dict[str, str]) -> pd.Series:
-    """Each row's authority name (empty where unknown), looked up once per authority."""
+def _names(frame: Frame, names: dict[str, str]) -> pd.Series:
+    """Each row's authority name (empty where unknown), looked up once per authority: its
+    rows are together (no hashing of every row's code to find them)."""
     if not names:
-        return pd.Series(repeated("", len(codes)), dtype=object, copy=False)
-    index, uniques = pd.factorize(codes)
-    found = pd.Series(uniques, dtype=object).map(names).fillna("").to_numpy(dtype=object)
-    return pd.Series(found[index], dtype=object, copy=False)
+        return pd.Series(repeated("", frame.n), dtype=object, copy=False)
+    first = ~frame.same_authority_above()
+    codes = frame.keys["authority_code"].to_numpy()[first]
+    found = pd.Series(codes, dtype=object).map(names).fillna("").to_numpy(dtype=object)
+    return pd.Series(found[np.cumsum(first) - 1], dtype=object, copy=False)
 
 
 def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
@@ -115,7 +117,7 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
     codes = frame.keys["authority_code"]
     data: dict[str, pd.Series] = {
         "authority_code": pd.Series(codes.to_numpy(), dtype=object, copy=False),
-        "authority_name": _names(codes, names),
+        "authority_name": _names(frame, names),
         "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object, copy=False),
         "rating": column(rating, frame.types[rating_field]),
     }

@@ -937,7 +937,9 @@ def reduce_columns(name: str, columns: Iterator[np.ndarray], n: int) -> np.ndarr
     present = np.empty(n, dtype=bool)
     if name in ("min", "max"):
         out = np.full(n, np.inf if name == "min" else -np.inf)
-        extreme = np.minimum if name == "min" else np.maximum
+        # fmin/fmax keep the other side of a missing value: min/max over present values
+        # without a mask (which is about four times slower).
+        extreme = np.fmin if name == "min" else np.fmax
     else:
         out = np.zeros(n)
         extreme = None
@@ -947,16 +949,13 @@ def reduce_columns(name: str, columns: Iterator[np.ndarray], n: int) -> np.ndarr
         if not present.any():
             continue  # a member missing everywhere (an input no file gave) adds nothing
         np.add(count, present, out=count)
-        if name == "n_present":
-            continue
-        # A masked ufunc is about three times slower than a plain one: mask only if need be.
-        where = True if present.all() else present
         if extreme is not None:
-            extreme(out, column, out=out, where=where)
-        else:
+            extreme(out, column, out=out)
+        elif name != "n_present":
             # Adding only the present values is nansum's sum exactly: it starts from +0.0
             # and adds 0.0 for a missing value, which never changes a sum that is not -0.0.
-            np.add(out, column, out=out, where=where)
+            # (A masked ufunc is about three times slower: mask only if need be.)
+            np.add(out, column, out=out, where=True if present.all() else present)
     if name == "n_present":
         return count
     if name == "mean":

@@ -69,8 +69,8 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
                 break  # every authority has its row: the rest of the table changes nothing
             hits = cond.truth(env, n).t
             taken = hits & undecided
-            choice[taken] = i
-            np.copyto(status, np.maximum(frame.max_status(cond.fields), st), where=taken)
+            np.putmask(choice, taken, i)
+            np.putmask(status, taken, np.maximum(frame.max_status(cond.fields), st))
             undecided &= ~hits
             if hit_count is not None:
                 hit_count += hits
