@@ -447,7 +447,7 @@ def fields_status(fields: frozenset[str]) -> StatusFn:
     nothing (a rule that produced no value cannot have decided anything)."""
     def status(env: Env, statuses: Env, n: int) -> np.ndarray:
         out = np.zeros(n, dtype=np.int8)
-        for name in sorted(fields):
+        for name in fields:
             # Codes are never negative: a field whose status is all 0 adds nothing, and
             # finding that out costs far less than finding which of its values are present.
             if name in statuses and statuses[name].any():
