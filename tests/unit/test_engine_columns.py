@@ -118,3 +118,17 @@ def test_require_names_each_rows_missing_fields_in_declared_order() -> None:
     assert list(result.ratings["rating_note"]) == [
         "", "no rating: a, c missing", "no rating: c missing", "no rating: a, b missing"]
     assert list(result.ratings["rating_status"]) == ["documented", "", "", ""]
+
+
+@pytest.mark.parametrize("k", [3, 17, 70])  # the bits of each row fit 16, 64 or no machine word
+def test_require_names_missing_fields_however_many_it_checks(k: int) -> None:
+    names = [f"f{i}" for i in range(k)]
+    inputs = [{"id": n, "title": n, "type": "integer"} for n in names]
+    steps = [{"id": "req", "kind": "require", "fields": names, "status": "documented",
+              "reason": "missing {missing}"},
+             {"id": "c", "kind": "compute", "expr": "f0", "output": "out",
+              "status": "documented"}]
+    rows = [("A", "2001", n, 1) for n in names] + [
+        ("B", "2001", n, 1) for n in names if n not in ("f1", names[-1])]
+    result = run_long(tiny_pack(inputs, steps, rating="out"), rows)
+    assert list(result.ratings["rating_note"]) == ["", f"missing f1, f{k - 1}"]

@@ -43,9 +43,10 @@ def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
         x = frame.values[step.input]
         out = round_values(x, step.digits, step.method)
         # The rounding rule only decided the value where it changed it.
-        changed = (out != x) & ~np.isnan(x)
-        st = np.where(changed, np.maximum(frame.status[step.input], status),
-                      frame.status[step.input])
+        changed = out != x
+        changed &= ~np.isnan(x)
+        st = frame.status[step.input].copy()
+        np.maximum(st, status, out=st, where=changed)
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id,
                      f"{step.input} rounded ({step.method}, {step.digits} digits)")
