@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.fields import STATUSES, FieldType, format_values, repeated
+from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
+
+if TYPE_CHECKING:
+    from perfassess.engine.expr import Scope
 
 TraceMode = Literal["full", "summary", "none"]
 
@@ -106,8 +109,11 @@ class Frame:
     def n(self) -> int:
         return len(self.keys)
 
-    def env(self) -> dict[str, np.ndarray]:
-        env = dict(self.values)
+    def env(self) -> Scope:
+        """The fields as expressions read them, for one step's run."""
+        from perfassess.engine.expr import Scope
+
+        env = Scope(self.values)
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
         env["#period"], env["#periods"] = self.period_index()
@@ -152,11 +158,14 @@ class Frame:
         """Store a step's output; rows already excluded from rating get no value."""
         if ftype.kind == "text":
             values = np.where(self.active, values, "")
+        elif self.active.all():
+            # Stored as given, without a copy: no step writes into a stored field.
+            values = read_only(np.asarray(values, dtype=np.float64))
         else:
-            values = np.where(self.active, values.astype(np.float64), np.nan)
+            values = np.where(self.active, values, np.nan)
         self.values[name] = values
         self.types[name] = ftype
-        self.status[name] = status.astype(np.int8)
+        self.status[name] = np.asarray(status, dtype=np.int8)
 
     def drop(self, name: str) -> None:
         """Free a field no later step reads."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from perfassess.engine.expr import reduce_columns
 from perfassess.engine.fields import INTEGER, NUMBER, FieldType, repeated
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
@@ -42,49 +43,65 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
     n_inputs = len(names)
 
     def run(frame: Frame) -> None:
-        stack = np.vstack([frame.values[n] for n in names])
-        present = ~np.isnan(stack)
-        na = np.vstack([frame.na.get(n, np.zeros(frame.n, dtype=bool)) for n in names])
-        n_present = present.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if step.method == "n_present":
-                out = n_present.astype(np.float64)
-            elif step.method == "weighted_mean":
-                # Weights named by a parameter take each row's value of it.
-                by_row = (np.vstack([frame.values[named[n]] if n in named
-                                     else np.full(frame.n, weights[i])
-                                     for i, n in enumerate(names)])
-                          if named else weights[:, None])
-                w = by_row * present
-                out = np.nansum(stack * by_row, axis=0) / w.sum(axis=0)
-            elif step.method == "mean":
-                out = np.nansum(stack, axis=0) / n_present
-            elif step.method == "sum":
-                out = np.nansum(stack, axis=0)
-            elif step.method == "min":
-                out = np.where(present, stack, np.inf).min(axis=0)
-            elif step.method == "max":
-                out = np.where(present, stack, -np.inf).max(axis=0)
-            else:
-                out = np.nanmedian(np.where(present, stack, np.nan), axis=0) if len(stack) else (
-                    np.full(frame.n, np.nan))
-        reason = repeated(f"{step.method} of {n_present_text(n_inputs)}", frame.n)
-        if step.method != "n_present":
-            none = n_present == 0
-            out = np.where(none, np.nan, out)
-            reason[none] = "no input present"
-        if step.missing == "propagate":
-            gap = (~present & ~na).any(axis=0)
-            out = np.where(gap, np.nan, out)
-            reason[gap] = "an input is missing"
-        if step.min_present is not None:
-            short = n_present < step.min_present
-            out = np.where(short, np.nan, out)
-            reason[short] = f"fewer than {step.min_present} inputs present"
+        columns = [frame.values[n] for n in names]
+        n_present, gap = _presence(frame, names, columns, step.missing == "propagate")
+        if step.method in ("mean", "sum", "min", "max", "n_present"):
+            out = reduce_columns(step.method, iter(columns), frame.n)
+        else:
+            out = _stacked(step.method, columns, weights, [frame.values.get(named.get(n, ""))
+                                                           for n in names], frame.n)
+            out[n_present == 0] = np.nan
+        short = n_present < step.min_present if step.min_present is not None else None
+        for mask in (gap, short):
+            if mask is not None:
+                out[mask] = np.nan
         st = np.maximum(frame.max_status(names), status)
         frame.set(step.output, out, out_type, st)
-        frame.record(step.id, step.output, step.id, reason, keep_missing=True)
+        if frame.trace.wants(step.id):
+            reason = repeated(f"{step.method} of {n_present_text(n_inputs)}", frame.n)
+            if step.method != "n_present":
+                reason[n_present == 0] = "no input present"
+            if gap is not None:
+                reason[gap] = "an input is missing"
+            if short is not None:
+                reason[short] = f"fewer than {step.min_present} inputs present"
+            frame.record(step.id, step.output, step.id, reason, keep_missing=True)
     return run
+
+
+def _presence(frame: Frame, names: list[str], columns: list[np.ndarray], propagate: bool
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+    """How many inputs each row has, and (when a missing input propagates) the rows with
+    one missing that is not n/a."""
+    n_present = np.zeros(frame.n, dtype=np.int64)
+    gap = np.zeros(frame.n, dtype=bool) if propagate else None
+    missing = np.empty(frame.n, dtype=bool)
+    for name, column in zip(names, columns, strict=True):
+        np.isnan(column, out=missing)
+        n_present += ~missing
+        if gap is not None:
+            gap |= missing & ~frame.na[name] if name in frame.na else missing
+    return n_present, gap
+
+
+def _stacked(method: str, columns: list[np.ndarray], weights: np.ndarray,
+             row_weights: list[np.ndarray | None], n: int) -> np.ndarray:
+    """The weighted mean and the median, over the members stacked as rows."""
+    stack = np.vstack(columns) if columns else np.empty((0, n))
+    present = ~np.isnan(stack)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "weighted_mean":
+            # Weights named by a parameter take each row's value of it.
+            by_row = (np.vstack([w if w is not None else np.full(n, weights[i])
+                                 for i, w in enumerate(row_weights)])
+                      if any(w is not None for w in row_weights) else weights[:, None])
+            w = by_row * present
+            out: np.ndarray = np.nansum(stack * by_row, axis=0) / w.sum(axis=0)
+            return out
+        if not len(stack):
+            return np.full(n, np.nan)
+        median: np.ndarray = np.nanmedian(stack, axis=0)
+        return median
 
 
 def _declared(weight: float | str, schema: Schema) -> float:

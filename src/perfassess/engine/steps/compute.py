@@ -21,7 +21,8 @@ def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
     def run(frame: Frame) -> None:
         out = compiled.values(frame.env(), frame.n)
         if step.integer:
-            out = np.where(np.isnan(out), np.nan, np.round(out))
+            out = np.round(out)
+            out[np.isnan(out)] = np.nan
         st = np.maximum(compiled.status(frame.values, frame.status, frame.n), status)
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id, reason)

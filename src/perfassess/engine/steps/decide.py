@@ -53,29 +53,43 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
                           "more than one row matched (hit policy unique)"], dtype=object)
     n_rows = len(rows)
 
+    values = np.array([r[2] for r in rows] + [default[1] if default else np.nan])
+    unmatched_at = n_rows if default else n_rows + 1  # the rule id and reason of no match
+
     def run(frame: Frame) -> None:
         env = frame.env()
         n = frame.n
-        hits = np.vstack([cond.truth(env, n).t for _, cond, _, _ in rows])
-        matched = hits.any(axis=0)
-        first = np.argmax(hits, axis=0)
-        choice = np.where(matched, first, n_rows)
-        values = np.array([r[2] for r in rows] + [default[1] if default else np.nan])
+        # Row by row of the table, each authority takes the first row that holds for it.
+        choice = np.full(n, n_rows, dtype=np.int16 if n_rows < 32000 else np.int64)
+        status = np.empty(n, dtype=np.int8)
+        undecided = np.ones(n, dtype=bool)
+        hit_count = np.zeros(n, dtype=np.int64) if step.hit_policy == "unique" else None
+        for i, (_, cond, _, st) in enumerate(rows):
+            if hit_count is None and not undecided.any():
+                break  # every authority has its row: the rest of the table changes nothing
+            hits = cond.truth(env, n).t
+            taken = hits & undecided
+            np.putmask(choice, taken, i)
+            np.putmask(status, taken, np.maximum(frame.max_status(cond.fields), st))
+            undecided &= ~hits
+            if hit_count is not None:
+                hit_count += hits
+        np.copyto(status, np.maximum(frame.max_status(all_fields), default[2] if default else 0),
+                  where=undecided)
         out = values[choice]
-        statuses = np.vstack(
-            [np.maximum(frame.max_status(cond.fields), st) for _, cond, _, st in rows]
-            + [np.maximum(frame.max_status(all_fields), default[2] if default else 0)])
-        status = statuses[choice, np.arange(n)]
-        reason_idx = np.where(matched, first, n_rows if default else n_rows + 1)
-        rule_idx = np.where(matched, first, n_rows if default else n_rows + 1)
-        if step.hit_policy == "unique":
-            clash = hits.sum(axis=0) > 1
-            out = np.where(clash, np.nan, out)
-            reason_idx = np.where(clash, n_rows + 2, reason_idx)
+        reason_idx = choice.copy()
+        reason_idx[undecided] = unmatched_at
+        if hit_count is not None:
+            clash = hit_count > 1
+            out[clash] = np.nan
+            reason_idx[clash] = n_rows + 2
         frame.set(step.output, out, out_type, status)
-        unmatched = frame.active & np.isnan(out)
-        frame.note[unmatched & (frame.note == "")] = (
-            f"{step.id}: " + reasons[reason_idx[unmatched & (frame.note == "")]])
-        frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
-                     keep_missing=True)
+        rows_unmatched = np.flatnonzero(frame.active & np.isnan(out))
+        unexplained = rows_unmatched[frame.note[rows_unmatched] == ""]
+        frame.note[unexplained] = f"{step.id}: " + reasons[reason_idx[unexplained]]
+        if frame.trace.wants(step.id):
+            rule_idx = choice.copy()
+            rule_idx[undecided] = unmatched_at
+            frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
+                         keep_missing=True)
     return run

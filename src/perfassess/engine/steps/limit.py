@@ -38,13 +38,15 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
     def run(frame: Frame) -> None:
         env = frame.env()
         n = frame.n
+        traced = frame.trace.wants(step.id)
         x = frame.values[step.input]
         out = x.copy()
         status = frame.status[step.input].copy()
         fired = np.zeros(n, dtype=np.int64)  # which caps fired, one bit per cap
+        capable = ~np.isnan(x) & frame.active  # rows a cap can apply to
         for i, (cap, when, exempt, bound, st, exempt_st, data_fields) in enumerate(caps):
             truth = when.truth(env, n)
-            holds = truth.t & ~np.isnan(x) & frame.active
+            holds = truth.t & capable
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
                 np.zeros(n, dtype=bool))
             effective = holds & ~excused
@@ -52,11 +54,13 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             # only where it makes a difference.
             would_bite = (out > bound) if cap.at_most is not None else (out < bound)
             bites = effective & would_bite
-            out = np.where(bites, bound, out)
+            np.copyto(out, bound, where=bites)
             cond_status = np.maximum(frame.max_status(when.fields), st)
-            status = np.where(bites, np.maximum(status, cond_status), status)
-            status = np.where(excused & would_bite, np.maximum(status, exempt_st), status)
-            fired |= effective.astype(np.int64) << i
+            np.maximum(status, cond_status, out=status, where=bites)
+            np.maximum(status, exempt_st, out=status, where=excused & would_bite)
+            np.bitwise_or(fired, 1 << i, out=fired, where=effective)
+            if not traced:
+                continue
             unknown = ~truth.t & ~truth.f & frame.active
             bound_text = ("at most " if cap.at_most is not None else "at least ") + str(
                 cap.at_most if cap.at_most is not None else cap.at_least)

@@ -17,25 +17,34 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
     labels = [names.get(name, name) for name in fields]
 
     def run(frame: Frame) -> None:
-        gone = np.vstack([np.isnan(frame.values[name]) & ~frame.na.get(
-            name, np.zeros(frame.n, bool)) for name in fields])
-        any_missing = gone.any(axis=0)
-        newly = any_missing & frame.active
+        # Which fields each row misses, one bit per field (the first field the lowest bit):
+        # shifted in from the last field, each a plain pass over the column.
+        gone = np.zeros(frame.n, dtype=np.uint16 if len(fields) <= 16 else (
+            np.uint64 if len(fields) <= 64 else object))
+        for name in reversed(fields):
+            missing = np.isnan(frame.values[name])
+            if name in frame.na:
+                missing &= ~frame.na[name]
+            np.left_shift(gone, 1, out=gone)
+            np.add(gone, missing, out=gone)
+        newly = (gone != 0) & frame.active
         rows = np.flatnonzero(newly)
         if placeholder and len(rows):
-            # Name what is missing only for the rows that lose their rating here.
-            listed = repeated("", len(rows))
-            for i, label in enumerate(labels):
-                hit = gone[i, rows]
-                listed[hit] = np.where(listed[hit] == "", label, listed[hit] + ", " + label)
-            frame.note[rows] = head + listed + tail
+            # Name what is missing only for the rows that lose their rating here, spelt
+            # once per combination of missing fields.
+            combos, which = np.unique(gone[rows], return_inverse=True)
+            spelt = np.array([head + ", ".join(label for i, label in enumerate(labels)
+                                               if int(combo) >> i & 1) + tail
+                              for combo in combos], dtype=object)
+            frame.note[rows] = spelt[which]
         elif len(rows):
             frame.note[rows] = reason
-        frame.active &= ~any_missing
-        frame.trace.add(TraceChunk(rows, step_id, "(rating)",
-                                   repeated("", len(rows)), step_id,
-                                   np.full(len(rows), status, dtype=np.int8),
-                                   frame.note[rows]))
+        frame.active &= gone == 0
+        if frame.trace.wants(step_id):
+            frame.trace.add(TraceChunk(rows, step_id, "(rating)",
+                                       repeated("", len(rows)), step_id,
+                                       np.full(len(rows), status, dtype=np.int8),
+                                       frame.note[rows]))
     return run
 
 

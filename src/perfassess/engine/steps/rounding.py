@@ -13,18 +13,23 @@ from perfassess.spec.pack import RoundStep
 
 def round_values(x: np.ndarray, digits: int, method: str) -> np.ndarray:
     scale = 10.0 ** digits
-    y = x * scale
+    y = x * scale  # a new array: the rounding below works in it
     if method == "half_up":  # away from zero, as people round by hand
-        out = np.sign(y) * np.floor(np.abs(y) + 0.5)
+        magnitude = np.abs(y)
+        magnitude += 0.5
+        np.floor(magnitude, out=magnitude)
+        np.sign(y, out=y)
+        y *= magnitude
     elif method == "half_even":
-        out = np.round(y)
+        np.round(y, out=y)
     elif method == "floor":
-        out = np.floor(y)
+        np.floor(y, out=y)
     elif method == "ceil":
-        out = np.ceil(y)
+        np.ceil(y, out=y)
     else:
-        out = np.trunc(y)
-    return out / scale
+        np.trunc(y, out=y)
+    y /= scale
+    return y
 
 
 def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
@@ -38,9 +43,10 @@ def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
         x = frame.values[step.input]
         out = round_values(x, step.digits, step.method)
         # The rounding rule only decided the value where it changed it.
-        changed = (out != x) & ~np.isnan(x)
-        st = np.where(changed, np.maximum(frame.status[step.input], status),
-                      frame.status[step.input])
+        changed = out != x
+        changed &= ~np.isnan(x)
+        st = frame.status[step.input].copy()
+        np.maximum(st, status, out=st, where=changed)
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id,
                      f"{step.input} rounded ({step.method}, {step.digits} digits)")

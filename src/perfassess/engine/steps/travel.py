@@ -40,22 +40,27 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
 
     def run(frame: Frame) -> None:
         current = frame.values[step.input]
-        previous, previous_period = _previous(frame, step.input, in_type)
+        traced = frame.trace.wants(step.id)
+        previous, previous_period = _previous(frame, step.input, in_type, traced)
         change = current - previous
-        sign = np.sign(change) if step.better == "higher" else -np.sign(change)
-        direction = np.where(np.isnan(previous), 0, sign + 2)
-        direction = np.where(np.isnan(current), np.nan, direction)
+        direction = np.sign(change)
+        if step.better != "higher":
+            np.negative(direction, out=direction)
+        direction += 2
+        direction[np.isnan(previous)] = 0
+        direction[np.isnan(current)] = np.nan
         # A change is as sure as the less certain of the two values it compares.
         st = np.maximum(np.maximum(frame.max_status([step.input]),
                                    _previous_status(frame, step.input)), status)
         values = {"previous": previous, "change": change, "direction": direction}
         if step.score is not None and score_type is not None:
-            before, _ = _previous(frame, step.score, score_type)
+            before, _ = _previous(frame, step.score, score_type, False)
             values["previous_score"] = before
             values["score_change"] = frame.values[step.score] - before
         for role, name in step.outputs.items():
             frame.set(name, values[role], types[role], st)
-        if frame.trace.wants(step.id):
+        if traced:
+            assert previous_period is not None
             reason = np.where(np.isnan(previous), "no earlier value for this authority",
                               "compared with period " + previous_period.astype(object))
             for name in step.outputs.values():
@@ -63,30 +68,41 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+def _above(values: np.ndarray) -> np.ndarray:
+    """Each row's value in the row above (the first row's own)."""
+    out = np.empty_like(values)
+    out[:1] = values[:1]
+    out[1:] = values[:-1]
+    return out
+
+
 def _previous_status(frame: Frame, name: str) -> np.ndarray:
-    same = frame.same_authority_above()
-    above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
-    present = ~np.isnan(frame.values[name])
-    return np.where(same & present[above], frame.status[name][above], 0).astype(np.int8)
+    known = frame.same_authority_above() & _above(~np.isnan(frame.values[name]))
+    return np.where(known, _above(frame.status[name]), 0).astype(np.int8)
 
 
-def _previous(frame: Frame, name: str, ftype: FieldType) -> tuple[np.ndarray, np.ndarray]:
-    """The field's value in the authority's latest earlier period, and that period.
+def _previous(frame: Frame, name: str, ftype: FieldType, with_period: bool
+              ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The field's value in the authority's latest earlier period, and (if asked) that
+    period.
 
     Rows are sorted by authority then period (by draw first in a sensitivity run), so
     within the run the previous period is the row above when it is the same authority.
     Where the run has no earlier period for an authority, the history of an earlier run is
     consulted.
     """
-    codes = frame.keys["authority_code"].to_numpy()
+    same = frame.same_authority_above()
+    previous = _above(frame.values[name])
+    previous[~same] = np.nan
+    consult = frame.history is not None and name in frame.history.columns
+    if not (with_period or consult):
+        return previous, None
     period_codes, period_labels = frame.period_index()
     periods = period_labels[period_codes]
-    values = frame.values[name]
-    same = frame.same_authority_above()
-    above = np.maximum(np.arange(frame.n) - 1, 0)  # the row above (itself for the first)
-    previous = np.where(same, values[above], np.nan)
-    previous_period = np.where(same, periods[above], "")
-    if frame.history is not None and name in frame.history.columns:
+    previous_period = np.where(same, _above(periods), "")
+    if consult:
+        assert frame.history is not None
+        codes = frame.keys["authority_code"].to_numpy()
         earlier = _from_history(frame.history, name, ftype, codes, periods)
         fill = ~same & ~np.isnan(earlier[0])
         previous = np.where(fill, earlier[0], previous)
