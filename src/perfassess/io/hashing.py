@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
 _BATCH = 1 << 20  # rows spelt out as text at a time: bounds the memory the hash needs
 _RADIX_LIMIT = 1 << 62  # rows sort as one integer while every column's codes fit in one
 
-# Codes per column of each table: an int64 per row into the column's ``words``.
+# Codes per column of each table: an unsigned integer per row into the column's ``words``.
 _Coded = dict[str, np.ndarray]
 
 
@@ -117,7 +117,7 @@ def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Arra
             # (the usual case for a Parquet file written in authority order).
             codes, dictionary = local[0]
             words[name] = pa.concat_arrays([dictionary[-1:], dictionary[:-1]])
-            shift = np.arange(1, len(dictionary) + 1, dtype=np.int64)
+            shift = np.arange(1, len(dictionary) + 1, dtype=_narrowest(len(dictionary)))
             shift[-1] = 0
             coded[0][name] = shift[codes]
             continue
@@ -128,8 +128,14 @@ def _encode(tables: list[pd.DataFrame]) -> tuple[list[_Coded], dict[str, pa.Arra
         for i, (codes, dictionary) in enumerate(local):
             position = pc.index_in(dictionary, value_set=words[name])
             coded[i][name] = np.asarray(position.to_numpy(zero_copy_only=False),
-                                        dtype=np.int64)[codes]  # an int64 code per row
+                                        dtype=_narrowest(len(words[name])))[codes]
     return coded, words
+
+
+def _narrowest(words: int) -> np.dtype[Any]:
+    """The smallest unsigned type for codes into ``words`` texts: a code per row of the
+    returns, so at millions of rows a byte or two instead of eight matters."""
+    return np.min_scalar_type(max(words - 1, 0))
 
 
 def _sorted_words(dictionary: pa.Array) -> bool:
