@@ -27,7 +27,8 @@ def summary_context(plan: Plan, ratings: pd.DataFrame, content_hash: str) -> dic
     period, periods = pd.factorize(ratings["period"], sort=True)
     value, values = pd.factorize(rating)
     position = {label: i for i, label in enumerate(labels)}
-    label = np.array([position.get(str(v), -1) for v in values], dtype=np.int64)[value]
+    # A missing rating is code -1: the extra last entry, -1, keeps it out of the counts.
+    label = np.array([position.get(str(v), -1) for v in values] + [-1], dtype=np.int64)[value]
     counted = rated & (label >= 0)
     counts = np.bincount(period[counted] * len(labels) + label[counted],
                          minlength=len(periods) * len(labels)).reshape(len(periods),
