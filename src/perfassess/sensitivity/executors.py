@@ -31,17 +31,17 @@ def run_chunks(design: Design, size: int, executor: str, scheduler: str | None,
     parts = chunks(design.draws, size)
     if executor == "dask":
         return _on_dask(design, parts, scheduler, workers or DASK_WORKERS)
-    processes = cores(workers) if workers is not None or \
-        design.draws * design.n >= MIN_FORKED else 1
-    tallies = forked_map(_run_part, design, parts, processes) \
-        if processes > 1 and len(parts) > 1 else None
-    if tallies is None:
-        tallies = [_run_part(design, part) for part in parts]
-    return _added(tallies)
+    processes = min(len(parts), cores(workers) if workers is not None or
+                    design.draws * design.n >= MIN_FORKED else 1)
+    # Each worker adds up its own share of the chunks, so the parent holds one tally per
+    # worker, not one per chunk: memory stays bounded by the chunk, whatever the draws.
+    shares = [parts[i::processes] for i in range(processes)]
+    tallies = forked_map(_run_parts, design, shares, processes) if processes > 1 else None
+    return _added(tallies) if tallies is not None else _run_parts(design, parts)
 
 
-def _run_part(design: Design, part: tuple[int, int]) -> Tally:
-    return run_chunk(design, *part)
+def _run_parts(design: Design, parts: list[tuple[int, int]]) -> Tally:
+    return _added(run_chunk(design, first, count) for first, count in parts)
 
 
 def _added(tallies: Iterable[Tally]) -> Tally:
