@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
+from perfassess.narrow import int_type
 from perfassess.validate.problems import Problem, Problems
 
 KEY_COLUMNS = ("authority_code", "period")
@@ -102,7 +103,9 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
                                  file=name, expected="a Parquet file"))
             return None
         frame = _read_parquet(path, problems)
-        lines = _row_numbers(len(frame)) if frame is not None else None
+        # Row numbers 1..n, in 32 bits while they fit: half the memory of int64 at millions.
+        lines = np.arange(1, len(frame) + 1, dtype=int_type(len(frame), np.int32)) \
+            if frame is not None else None
         header_row = None  # Parquet has no header row; rows are counted from 1
     elif suffix in (".csv", ".txt"):
         if what is not None:
@@ -133,11 +136,6 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
     if frame is None or lines is None:
         return None
     return _to_long(frame, lines, header_row, name, problems)
-
-
-def _row_numbers(n: int) -> np.ndarray:
-    """1 to n, in 32 bits while they fit: half the fresh memory of a column of millions."""
-    return np.arange(1, n + 1, dtype=np.int32 if n < 1 << 31 else np.int64)
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
@@ -222,7 +220,7 @@ def _absent(n: int) -> pd.Categorical:
 
 def _repeat(names: list[str], n: int) -> pd.Categorical:
     """Each name n times, in order, as codes into the names."""
-    codes: np.ndarray = np.repeat(np.arange(len(names), dtype=_code_type(len(names))), n)
+    codes: np.ndarray = np.repeat(np.arange(len(names), dtype=int_type(len(names))), n)
     return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
 
 
@@ -421,7 +419,6 @@ def _categorical(chunked: Any) -> pd.Series:
     """A dictionary-encoded Arrow column as a pandas categorical, its categories left in
     Arrow: pandas' own conversion spells every distinct value as a Python string, which
     at millions of authorities took longer than reading the file."""
-
     import pyarrow as pa
 
     if chunked.num_chunks == 0:
@@ -461,7 +458,7 @@ def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:
     else:
         merged = pc.unique(whole)
         position = pc.index_in(whole, value_set=merged).to_numpy(zero_copy_only=False)
-    dtype = _code_type(len(merged))
+    dtype = int_type(len(merged))
     codes: np.ndarray = np.empty(len(chunked), dtype=dtype)
     start = offset = 0
     for chunk, dictionary in zip(chunked.chunks, dictionaries, strict=True):
@@ -475,14 +472,6 @@ def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:
         start += len(chunk)
         offset += len(dictionary)
     return codes, merged
-
-
-def _code_type(size: int) -> type:
-    """The integer type pandas uses for the codes of ``size`` categories."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if size < np.iinfo(dtype).max:
-            return dtype
-    return np.int64
 
 
 def _is_text_key(column: str) -> bool:

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from perfassess.engine.fields import FieldType, read_only
 from perfassess.io.read import SourceTable
+from perfassess.narrow import int_type
 from perfassess.spec.pack import InputSpec, Pack
 from perfassess.validate.problems import Problem, Problems
 
@@ -86,7 +87,7 @@ class _Long:
         """One integer per (authority, period, indicator)."""
         space = len(self.codes) * len(self.periods) * max(len(self.indicators), 1)
         # In place from here: one temporary, of the narrowest type that holds every key.
-        key: np.ndarray = self.code.astype(np.int32 if space < 1 << 31 else np.int64)
+        key: np.ndarray = self.code.astype(int_type(space, np.int32))
         key *= len(self.periods)
         key += self.period
         key *= max(len(self.indicators), 1)
@@ -381,7 +382,7 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                                      problems)
     if keep.all():  # the usual case: nothing to drop, so nothing to copy
         # int32 positions while they fit: half the fresh memory of a column of millions
-        every = np.arange(n, dtype=np.int32 if n < 1 << 31 else np.int64)
+        every: np.ndarray = np.arange(n, dtype=int_type(n, np.int32))
         return _Parsed(source, every, code, period, indicator, numbers, na)
     kept = np.flatnonzero(keep)
     return _Parsed(source, kept, code[kept], period[kept], indicator[kept], numbers[kept],
@@ -458,7 +459,7 @@ def _spellings_at_once(source: SourceTable, ind_codes: np.ndarray, keep: np.ndar
     for k, spec in specs.items():
         number[k], na[k], wrong[k] = _parse_values(distinct, spec, input_types[spec.id],
                                                    Problems(), source.file)
-    pair: np.ndarray = ind_codes.astype(np.int32 if categories * size < 1 << 31 else np.int64)
+    pair: np.ndarray = ind_codes.astype(int_type(categories * size, np.int32))
     pair *= size
     pair += spellings.codes
     if wrong.any() and (wrong.ravel()[pair] & keep).any():
@@ -502,8 +503,7 @@ def _combine(parsed: list[_Parsed]) -> _Long:
     sizes = [len(p.index) for p in parsed]
     return _Long(
         tables=[p.source for p in parsed],
-        table=np.repeat(np.arange(len(parsed), dtype=np.int16 if len(parsed) < 1 << 15
-                                  else np.int32), sizes),
+        table=np.repeat(np.arange(len(parsed), dtype=int_type(len(parsed), np.int16)), sizes),
         index=_joined([p.index for p in parsed], np.int64),
         code=code, codes=codes, period=period, periods=periods, indicator=indicator,
         indicators=indicators,
@@ -800,7 +800,7 @@ def _rows(long: _Long) -> tuple[np.ndarray, np.ndarray]:
         keys = np.flatnonzero(present)
         if len(keys) == space:  # every key has a row (one period, the usual case)
             return combined, keys
-        rank: np.ndarray = np.cumsum(present, dtype=np.int32 if len(keys) < 1 << 31 else np.int64)
+        rank: np.ndarray = np.cumsum(present, dtype=int_type(len(keys), np.int32))
         rank -= 1
         return rank[combined], keys
     keys, row = np.unique(combined, return_inverse=True)
