@@ -167,3 +167,16 @@ def test_stored_numbers_hash_as_the_documented_definition() -> None:
     frame = pd.DataFrame({"authority_code": ["E2", "E1", "E1"], "period": ["2024"] * 3,
                           "indicator": ["q", "q", "r"], "value": [2.5, 3.0, float("nan")]})
     assert logical_sha256([frame]) == _reference_sha256([frame])
+
+
+def test_rows_already_in_order_hash_as_rows_that_must_be_sorted() -> None:
+    # Rows in order take a path with no sort; repeats of an authority-period and of whole
+    # rows check that the keys section still keeps each key once.
+    rows = [("E1", "2024", "q", 1.0), ("E1", "2024", "q", 1.0), ("E1", "2024", "r", 2.0),
+            ("E1", "2025", "q", 3.0), ("E2", "2024", "q", float("nan")), ("E2", "2024", "r", 4.0)]
+    ordered = pd.DataFrame(rows, columns=["authority_code", "period", "indicator", "value"])
+    for column in ("authority_code", "period", "indicator"):
+        ordered[column] = ordered[column].astype("category")
+    backwards = ordered.iloc[::-1].reset_index(drop=True)
+    assert logical_sha256([ordered]) == logical_sha256([backwards]) \
+        == _reference_sha256([ordered])

@@ -225,6 +225,16 @@ def _sorted_rows(columns: list[np.ndarray], sizes: list[int], distinct: bool
         for column, size in zip(columns[1:], sizes[1:], strict=True):
             key *= size
             key += column
+        if bool(np.all(key[1:] >= key[:-1])):
+            # Already in order (a file written in authority order): the rows' own codes are
+            # the sorted rows, with no sort and no unpacking of keys (1-2 s at 18M rows).
+            if distinct:
+                first = np.concatenate(([True], key[1:] != key[:-1]))
+                columns = [c[first] for c in columns]
+            del key
+            for start in range(0, len(columns[0]), _BATCH):
+                yield [c[start:start + _BATCH] for c in columns]
+            return
         # Stable sort: returns mostly come sorted by authority, which timsort finds in O(n).
         key = np.sort(key, kind="stable")
         if distinct:
