@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
                              "authorities; full: everything (default)")
     parser.add_argument("--only", action="append", metavar="GLOB", default=[],
                         help="only scenarios whose name matches (repeatable), e.g. "
-                             "'scale/cqc*'; a DuckDB scenario brings its perfassess one")
+                             "'scale/cqc*'; a DuckDB or floor scenario brings its perfassess one")
     parser.add_argument("--list", action="store_true", help="list the scenarios and stop")
     parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                         help="stop a run after this long and record it as over limit (900)")
@@ -96,7 +96,8 @@ def select(scenarios: list[Scenario], which: str, only: list[str]) -> list[Scena
     if not only:
         return chosen
     wanted = {s.name for s in chosen if any(fnmatch.fnmatch(s.name, g) for g in only)}
-    wanted |= {s.checks for s in chosen if s.name in wanted and s.checks}
+    # A reference or a floor brings the perfassess run it is measured against.
+    wanted |= {pair for s in chosen if s.name in wanted for pair in (s.checks, s.uses) if pair}
     return [s for s in chosen if s.name in wanted]
 
 
@@ -131,13 +132,17 @@ class Suite:
         print(f"{row['status']}, {report.number(row['wall_s'], 2)} s, "
               f"{report.number(row['peak_rss_mib'], 0)} MiB"
               + (f", {row['check']}" if row.get("check") else ""), flush=True)
-        if scenario.kind == "duckdb":  # the pair is done: free the disk
-            for done in self.results[-2:]:
-                for path in done.keep:
-                    shutil.rmtree(path, ignore_errors=True)
+        if scenario.kind == "duckdb":  # the run, its floor and its reference are done
+            for done in self.results:
+                if scenario.checks in (done.scenario.name, done.scenario.uses) or done is result:
+                    for path in done.keep:
+                        shutil.rmtree(path, ignore_errors=True)
 
     def _skip_reason(self, scenario: Scenario) -> str | None:
-        """A bigger size of a pack is not tried once a smaller one was over a limit."""
+        """A bigger size of a pack is not tried once a smaller one was over a limit; a floor
+        needs its run's ratings."""
+        if scenario.kind == "floor" and self._ratings_of(scenario.uses) is None:
+            return f"not run: {scenario.uses} did not finish"
         if scenario.kind != "scale" or scenario.data is None:
             return None
         for earlier in self.results:
@@ -155,7 +160,9 @@ class Suite:
         for _ in range(scenario.repeat):
             shutil.rmtree(out, ignore_errors=True)
             out.mkdir(parents=True)
-            argv, cwd = command(scenario, dataset.path if dataset else None, out, self.flags)
+            ratings = self._ratings_of(scenario.uses)
+            argv, cwd = command(scenario, dataset.path if dataset else None, out, self.flags,
+                                ratings.parent if ratings else None)
             measured = run_child(argv, cwd, child_env(), self.timeout_s,
                                  self.memory_limit_mib)
             measurements.append(measured)
@@ -173,9 +180,13 @@ class Suite:
             result.ratings = out / str(scenario.pack) / "ratings.parquet"
         elif last.ok and scenario.kind == "duckdb":
             result.ratings = out / "reference.parquet"
-        elif scenario.kind not in ("scale", "duckdb"):
+        elif scenario.kind not in ("scale", "duckdb", "floor"):
             shutil.rmtree(out, ignore_errors=True)
         return result
+
+    def _ratings_of(self, name: str | None) -> Path | None:
+        """The ratings file a finished scenario kept, if it did."""
+        return next((r.ratings for r in self.results if r.scenario.name == name), None)
 
     def _row(self, scenario: Scenario, dataset: Dataset | None, runs: list[Measurement],
              status: str, rows: int | None = None) -> dict[str, Any]:
@@ -207,7 +218,7 @@ class Suite:
             "tree_peak_mib": max(trees) if (trees := [m.tree_peak_mib for m in runs
                                                       if m.tree_peak_mib is not None]) else None,
             "peak_over_arrow": peak / arrow_mib if peak and arrow_mib and
-            scenario.kind in ("scale", "duckdb") else None,
+            scenario.kind in ("scale", "floor", "duckdb") else None,
             "status": status,
             "flags": self.flags if scenario.kind == "scale" else [],
         }
@@ -221,10 +232,14 @@ class Suite:
             return
         agreement = compare_in_child(reference.ratings, ours.ratings)
         reference.row["check"] = ours.row["check"] = agreement.describe()
-        if agreement.equal and reference.row["wall_s"]:
-            ours.row["duckdb_ratio"] = ours.row["wall_s"] / reference.row["wall_s"]
-            if ours.row["cpu_s"] and reference.row["cpu_s"]:
-                ours.row["duckdb_cpu_ratio"] = ours.row["cpu_s"] / reference.row["cpu_s"]
+        if not (agreement.equal and reference.row["wall_s"]):
+            return
+        floors = [r for r in self.results if r.scenario.uses == ours.scenario.name
+                  and r.row["status"] == "ok"]
+        for row in [ours.row, *(f.row for f in floors)]:
+            row["duckdb_ratio"] = row["wall_s"] / reference.row["wall_s"]
+            if row["cpu_s"] and reference.row["cpu_s"]:
+                row["duckdb_cpu_ratio"] = row["cpu_s"] / reference.row["cpu_s"]
 
 
 def _rows_read(out: Path) -> int:

@@ -60,13 +60,14 @@ class Scenario:
     """One measured thing. ``kind`` says what runs; ``data`` the returns it reads, if any."""
 
     name: str
-    kind: str  # python, import-cli, import-score, help, sample, national, scale, duckdb,
-    # sensitivity
+    kind: str  # python, import-cli, import-score, help, sample, national, scale, floor,
+    # duckdb, sensitivity
     quick: bool  # part of the quick set
     repeat: int = 1  # runs; the median wall time is reported
     pack: str | None = None
     data: DataSpec | None = None
     checks: str | None = None  # duckdb: the perfassess scenario whose ratings it must equal
+    uses: str | None = None  # floor: the perfassess scenario whose ratings it writes again
     draws: int = 0  # sensitivity: how many draws
 
     @property
@@ -104,6 +105,8 @@ def all_scenarios() -> list[Scenario]:
                                 pack=setup.pack, data=data))
             if setup.reference:
                 # A few seconds each, and easily disturbed by other work: three runs.
+                out.append(Scenario(f"floor/{setup.pack}/{size_label(size)}", "floor", quick,
+                                    repeat=3, pack=setup.pack, data=data, uses=name))
                 out.append(Scenario(f"duckdb/{setup.pack}/{size_label(size)}", "duckdb", quick,
                                     repeat=3, pack=setup.pack, data=data, checks=name))
     return out
@@ -139,9 +142,10 @@ def perfassess_args(scenario: Scenario, data_path: str | None, out: Path,
     return args, REPO
 
 
-def command(scenario: Scenario, data_path: str | None, out: Path,
-            flags: list[str]) -> tuple[list[str], Path]:
-    """The whole command line of a scenario's child process, and its working folder."""
+def command(scenario: Scenario, data_path: str | None, out: Path, flags: list[str],
+            ratings: Path | None = None) -> tuple[list[str], Path]:
+    """The whole command line of a scenario's child process, and its working folder;
+    ``ratings`` is the folder of the run a floor scenario writes again."""
     python = sys.executable
     if scenario.kind == "python":
         return [python, "-c", "pass"], REPO
@@ -156,6 +160,9 @@ def command(scenario: Scenario, data_path: str | None, out: Path,
         assert scenario.pack is not None and data_path is not None
         return [python, "-m", "benchmarks.reference", scenario.pack, data_path,
                 str(out / "reference.parquet")], REPO
+    if scenario.kind == "floor":
+        assert data_path is not None and ratings is not None
+        return [python, "-m", "benchmarks.floor", data_path, str(ratings), str(out)], REPO
     if scenario.kind == "sensitivity":
         assert scenario.pack is not None
         return [python, "-m", "perfassess", "sensitivity", "--pack", scenario.pack,
