@@ -49,3 +49,14 @@ def test_the_allocator_settings_take_on_glibc() -> None:
     expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
     assert keep_freed_memory() is expected
     assert keep_freed_memory() is expected  # settings, not a one-off: safe to repeat
+
+
+def test_numpy_stops_asking_for_huge_pages_on_linux() -> None:
+    import platform
+
+    from numpy._core.multiarray import _set_madvise_hugepage
+
+    _set_madvise_hugepage(True)
+    keep_freed_memory()
+    was = _set_madvise_hugepage(True)  # returns the setting it replaces
+    assert was is (platform.system() != "Linux")
