@@ -15,7 +15,7 @@ from perfassess.io.hashing import logical_hashes
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.validate.inputs import Returns, parse_returns
-from perfassess.validate.problems import Problems, ProblemsFound
+from perfassess.core.problems import Problems, ProblemsFound
 
 
 @dataclass

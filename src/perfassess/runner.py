@@ -26,7 +26,7 @@ from perfassess.manifest import MANIFEST_FILE, build_manifest
 from perfassess.report.summary import render_summary
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.runfile import Feed
-from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 if TYPE_CHECKING:
     from perfassess.sensitivity.in_score import Attached

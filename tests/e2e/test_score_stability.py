@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from perfassess.cli import cli
 from perfassess.spec.runfile import load_run_file
-from perfassess.validate.problems import ProblemsFound
+from perfassess.core.problems import ProblemsFound
 from tests.conftest import ROOT
 from tests.e2e.reports_fixture import INPUT, STABILITY_INPUT
 

@@ -8,7 +8,7 @@ import re
 from click.testing import CliRunner
 
 from perfassess.cli import cli
-from perfassess.validate.problems import CATALOGUE, Problem, catalogue_markdown
+from perfassess.core.problems import CATALOGUE, Problem, catalogue_markdown
 from tests.conftest import ROOT
 
 SRC = ROOT / "src" / "perfassess"

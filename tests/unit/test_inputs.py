@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from perfassess.api import validate
-from perfassess.validate.problems import Problem
+from perfassess.core.problems import Problem
 
 HEADER = "authority_code,period,indicator,value\n"
 GOOD_ROW = "E1,2024,qs1_assessing_needs,3\n"
@@ -156,7 +156,7 @@ def test_a_text_column_reads_alike_whole_and_input_by_input(tmp_path: Path) -> N
     from perfassess.api import _pack
     from perfassess.io.read import read_one
     from perfassess.validate import inputs
-    from perfassess.validate.problems import Problems
+    from perfassess.core.problems import Problems
 
     rows = [("E1", "housing", "n/a"), ("E1", "culture", " 3 "), ("E1", "fire", None),
             ("E1", "direction_of_travel", "Improving Well"), ("E2", "housing", "2"),

@@ -10,7 +10,7 @@ import pytest
 
 from perfassess.io import read
 from perfassess.io.read import read_one, record_lines
-from perfassess.validate.problems import Problems
+from perfassess.core.problems import Problems
 
 
 @pytest.mark.parametrize(("raw", "lines"), [

@@ -15,7 +15,7 @@ from perfassess.engine.frame import Frame, Trace
 from perfassess.sensitivity.factors import DataDraw, Factor, ParameterDraw, WeightGroup
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity
 from perfassess.spec.loader import LoadedPack, pack_from_data
-from perfassess.validate.problems import ProblemsFound, UsageProblem
+from perfassess.core.problems import ProblemsFound, UsageProblem
 
 VERDICT = {"verdict": ["fail", "pass"]}
 

@@ -25,7 +25,7 @@ def diff(ctx: click.Context, run_a: Path, run_b: Path, fmt: str, limit: int) -> 
     import json
 
     from perfassess.compare import compare_runs, describe, is_pack_folder
-    from perfassess.validate.problems import UsageProblem
+    from perfassess.core.problems import UsageProblem
 
     for folder in (run_a, run_b):
         if not is_pack_folder(folder) and not any(

@@ -12,7 +12,7 @@ import click
               default="text", help="text (a table), json, or markdown (docs/errors.md).")
 def errors(fmt: str) -> None:
     """List every problem code with its severity, meaning and hint."""
-    from perfassess.validate.problems import CATALOGUE, catalogue_markdown
+    from perfassess.core.problems import CATALOGUE, catalogue_markdown
 
     if fmt == "markdown":
         click.echo(catalogue_markdown(), nl=False)

@@ -15,7 +15,7 @@ class PerfassessGroup(click.Group):
     """Turns catalogued problems into a report and an exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from perfassess.validate.problems import ProblemsFound, UsageProblem
+        from perfassess.core.problems import ProblemsFound, UsageProblem
 
         try:
             return super().invoke(ctx)

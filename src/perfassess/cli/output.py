@@ -6,7 +6,7 @@ import json
 
 import click
 
-from perfassess.validate.problems import CATALOGUE, Problem, Problems
+from perfassess.core.problems import CATALOGUE, Problem, Problems
 
 SHOWN_PER_CODE = 10
 _WIDTHS = {"where": 48, "column": 32, "value": 24, "expected": 40}

@@ -40,7 +40,7 @@ def lock(force: bool) -> None:
     """Record every built-in pack version's content hash in rules/packs.lock."""
     from perfassess.io.write import write_text
     from perfassess.spec.lock import changelog_problems, lock_path, refresh, render_lock
-    from perfassess.validate.problems import Problem, Problems, ProblemsFound
+    from perfassess.core.problems import Problem, Problems, ProblemsFound
 
     path = lock_path()
     entries, problems = refresh(path, force=force)
@@ -67,7 +67,7 @@ def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
     """
     from perfassess.cli.output import print_problems
     from perfassess.spec.loader import builtin_ids, load_pack
-    from perfassess.validate.problems import Problems, ProblemsFound
+    from perfassess.core.problems import Problems, ProblemsFound
 
     ctx.meta["perfassess.format"] = fmt
     problems = Problems()
@@ -139,7 +139,7 @@ def test(packs: tuple[str, ...]) -> None:
     """Run packs' YAML test cases (default: every built-in pack)."""
     from perfassess.cases import has_cases, run_cases
     from perfassess.spec.loader import builtin_ids, load_pack
-    from perfassess.validate.problems import Problem, Problems, ProblemsFound
+    from perfassess.core.problems import Problem, Problems, ProblemsFound
 
     problems = Problems()
     for pack_id in packs or tuple(builtin_ids()):

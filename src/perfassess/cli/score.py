@@ -54,7 +54,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
     from perfassess.cli.output import print_problems
     from perfassess.runner import RunOptions, RunRequest, run
     from perfassess.spec.runfile import RUN_FILE, load_run_file
-    from perfassess.validate.problems import UsageProblem
+    from perfassess.core.problems import UsageProblem
 
     ctx.meta["perfassess.format"] = fmt
     if packs:

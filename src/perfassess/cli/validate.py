@@ -27,7 +27,7 @@ def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: 
     from perfassess.api import Reference
     from perfassess.api import validate as check
     from perfassess.cli.output import print_problems
-    from perfassess.validate.problems import ProblemsFound
+    from perfassess.core.problems import ProblemsFound
 
     ctx.meta["perfassess.format"] = fmt
     checked = check(pack, inputs, Reference.read(reference) if reference else None,

@@ -14,7 +14,7 @@ import pandas as pd
 
 from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
 from perfassess.narrow import int_type
-from perfassess.validate.problems import Problem, Problems
+from perfassess.core.problems import Problem, Problems
 
 KEY_COLUMNS = ("authority_code", "period")
 LONG_COLUMNS = ("authority_code", "period", "indicator", "value")

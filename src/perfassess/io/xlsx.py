@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perfassess.validate.problems import Problem, Problems
+from perfassess.core.problems import Problem, Problems
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 

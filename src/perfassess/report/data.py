@@ -13,7 +13,7 @@ from perfassess.api import ScoreResult
 from perfassess.report.change import positions
 from perfassess.report.solidity import StabilityView
 from perfassess.spec.loader import LoadedPack
-from perfassess.validate.problems import Problem
+from perfassess.core.problems import Problem
 
 
 @dataclass

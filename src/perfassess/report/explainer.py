@@ -8,7 +8,7 @@ from perfassess.report.area import Layout, area_contexts, prepare_tables
 from perfassess.report.data import RunData, read_manifest
 from perfassess.report.explain import Line, explain_lines
 from perfassess.report.facts import pack_facts
-from perfassess.validate.problems import UsageProblem
+from perfassess.core.problems import UsageProblem
 
 
 def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],

@@ -8,7 +8,7 @@ from typing import Any
 
 from perfassess.forked import cores, forked_map
 from perfassess.sensitivity.chunk import Design, Tally, run_chunk
-from perfassess.validate.problems import UsageProblem
+from perfassess.core.problems import UsageProblem
 
 
 def chunks(draws: int, size: int) -> list[tuple[int, int]]:

@@ -21,7 +21,7 @@ from perfassess.io.names import path_inside
 from perfassess.report.solidity import StabilityView
 from perfassess.sensitivity.publish import write_sensitivity
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity_of
-from perfassess.validate.problems import UsageProblem
+from perfassess.core.problems import UsageProblem
 
 FOLDER = "sensitivity"  # inside the pack's folder
 

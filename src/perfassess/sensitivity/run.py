@@ -23,7 +23,7 @@ from perfassess.sensitivity.results import Results, results
 from perfassess.spec.loader import LoadedPack
 from perfassess.spec.pack import Uncertainty
 from perfassess.validate.inputs import Returns
-from perfassess.validate.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 Executor = Literal["local", "dask"]
 

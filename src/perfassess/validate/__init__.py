@@ -1,1 +1,1 @@
-"""Input checks and the error catalogue."""
+"""Input checks: returns against a pack's declared inputs."""

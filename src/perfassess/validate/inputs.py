@@ -18,7 +18,7 @@ from perfassess.engine.fields import FieldType, read_only
 from perfassess.io.read import SourceTable
 from perfassess.narrow import int_type
 from perfassess.spec.pack import InputSpec, Pack
-from perfassess.validate.problems import Problem, Problems
+from perfassess.core.problems import Problem, Problems
 
 NA_TOKENS = frozenset({"n/a", "na", "n.a.", "not applicable"})
 NONFINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity",

@@ -244,7 +244,7 @@ def catalogue_markdown() -> str:
         "they are printed and the run goes on. Rows and lines are counted as the user sees",
         "them (the header of a CSV is line 1; an Excel row is the number Excel shows).",
         "",
-        "This page is generated from the catalogue in `src/perfassess/validate/problems.py`;",
+        "This page is generated from the catalogue in `src/perfassess/core/problems.py`;",
         "regenerate it with",
         "",
         "```sh",

@@ -1,0 +1,1 @@
+"""The types every layer shares: problems and the error catalogue, field statuses."""
