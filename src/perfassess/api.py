@@ -9,13 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from perfassess.core.problems import Problems, ProblemsFound
+from perfassess.core.returns import Returns
 from perfassess.engine.evaluate import Evaluation, evaluate
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import logical_hashes
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.spec.loader import LoadedPack, load_pack
-from perfassess.validate.inputs import Returns, parse_returns
-from perfassess.core.problems import Problems, ProblemsFound
+from perfassess.validate.inputs import parse_returns
 
 
 @dataclass

@@ -11,11 +11,11 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from perfassess.api import score_table
+from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.engine.fields import format_values
 from perfassess.io.yaml_source import Mark, YamlError, load_yaml
 from perfassess.spec.loader import CASES_FILE, LoadedPack
 from perfassess.spec.pack import Model, Scalar
-from perfassess.core.problems import Problem, Problems, ProblemsFound
 
 TOLERANCE = 1e-9
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.api import Reference, ScoreResult, score
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.engine.frame import TraceMode
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
@@ -26,7 +27,6 @@ from perfassess.manifest import MANIFEST_FILE, build_manifest
 from perfassess.report.summary import render_summary
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.runfile import Feed
-from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 if TYPE_CHECKING:
     from perfassess.sensitivity.in_score import Attached

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from perfassess.cli import cli
-from perfassess.spec.runfile import load_run_file
 from perfassess.core.problems import ProblemsFound
+from perfassess.spec.runfile import load_run_file
 from tests.conftest import ROOT
 from tests.e2e.reports_fixture import INPUT, STABILITY_INPUT
 

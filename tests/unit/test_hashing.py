@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perfassess.core.problems import Problems
 from perfassess.io.hashing import _NUMBER as hashing_number
 from perfassess.io.hashing import canonical_text, logical_sha256
 from perfassess.io.read import read_one
-from perfassess.core.problems import Problems
 
 LONG = ("authority_code,authority_name,period,indicator,value\n"
         "E1,Alpha,2024,q1,3\n"

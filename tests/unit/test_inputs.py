@@ -154,9 +154,9 @@ def test_a_text_column_reads_alike_whole_and_input_by_input(tmp_path: Path) -> N
     import numpy as np
 
     from perfassess.api import _pack
+    from perfassess.core.problems import Problems
     from perfassess.io.read import read_one
     from perfassess.validate import inputs
-    from perfassess.core.problems import Problems
 
     rows = [("E1", "housing", "n/a"), ("E1", "culture", " 3 "), ("E1", "fire", None),
             ("E1", "direction_of_travel", "Improving Well"), ("E2", "housing", "2"),

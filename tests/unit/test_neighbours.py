@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from perfassess.spec.loader import LoadedPack, pack_from_data
 from perfassess.core.problems import ProblemsFound
+from perfassess.spec.loader import LoadedPack, pack_from_data
 from tests.conftest import run_long
 
 # A's list names itself, B and C; B's names B and D; C has no list; D names X, which never

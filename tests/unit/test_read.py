@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from perfassess.core.problems import Problems
 from perfassess.io import read
 from perfassess.io.read import read_one, record_lines
-from perfassess.core.problems import Problems
 
 
 @pytest.mark.parametrize(("raw", "lines"), [

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from perfassess.core.problems import ProblemsFound, UsageProblem
 from perfassess.engine.frame import Frame, Trace
 from perfassess.sensitivity.factors import DataDraw, Factor, ParameterDraw, WeightGroup
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity
 from perfassess.spec.loader import LoadedPack, pack_from_data
-from perfassess.core.problems import ProblemsFound, UsageProblem
 
 VERDICT = {"verdict": ["fail", "pass"]}
 

@@ -38,9 +38,9 @@ def list_packs() -> None:
                    "perfassess's canonical form itself changed).")
 def lock(force: bool) -> None:
     """Record every built-in pack version's content hash in rules/packs.lock."""
+    from perfassess.core.problems import Problem, Problems, ProblemsFound
     from perfassess.io.write import write_text
     from perfassess.spec.lock import changelog_problems, lock_path, refresh, render_lock
-    from perfassess.core.problems import Problem, Problems, ProblemsFound
 
     path = lock_path()
     entries, problems = refresh(path, force=force)
@@ -66,8 +66,8 @@ def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
     decision table over the values its fields can take: gaps, overlaps, dead rows.
     """
     from perfassess.cli.output import print_problems
-    from perfassess.spec.loader import builtin_ids, load_pack
     from perfassess.core.problems import Problems, ProblemsFound
+    from perfassess.spec.loader import builtin_ids, load_pack
 
     ctx.meta["perfassess.format"] = fmt
     problems = Problems()
@@ -138,8 +138,8 @@ def show(pack: str) -> None:
 def test(packs: tuple[str, ...]) -> None:
     """Run packs' YAML test cases (default: every built-in pack)."""
     from perfassess.cases import has_cases, run_cases
-    from perfassess.spec.loader import builtin_ids, load_pack
     from perfassess.core.problems import Problem, Problems, ProblemsFound
+    from perfassess.spec.loader import builtin_ids, load_pack
 
     problems = Problems()
     for pack_id in packs or tuple(builtin_ids()):

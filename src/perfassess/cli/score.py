@@ -52,9 +52,9 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
           sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
+    from perfassess.core.problems import UsageProblem
     from perfassess.runner import RunOptions, RunRequest, run
     from perfassess.spec.runfile import RUN_FILE, load_run_file
-    from perfassess.core.problems import UsageProblem
 
     ctx.meta["perfassess.format"] = fmt
     if packs:

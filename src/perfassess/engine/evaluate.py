@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perfassess.core.returns import Returns
 from perfassess.engine.dataflow import dead_after
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
-from perfassess.validate.inputs import Returns
 
 
 @dataclass

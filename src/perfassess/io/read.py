@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perfassess.core.problems import Problem, Problems
 from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
 from perfassess.narrow import int_type
-from perfassess.core.problems import Problem, Problems
 
 KEY_COLUMNS = ("authority_code", "period")
 LONG_COLUMNS = ("authority_code", "period", "indicator", "value")

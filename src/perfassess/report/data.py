@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from perfassess.api import ScoreResult
+from perfassess.core.problems import Problem
 from perfassess.report.change import positions
 from perfassess.report.solidity import StabilityView
 from perfassess.spec.loader import LoadedPack
-from perfassess.core.problems import Problem
 
 
 @dataclass

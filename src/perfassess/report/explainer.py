@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfassess.core.problems import UsageProblem
 from perfassess.report.area import Layout, area_contexts, prepare_tables
 from perfassess.report.data import RunData, read_manifest
 from perfassess.report.explain import Line, explain_lines
 from perfassess.report.facts import pack_facts
-from perfassess.core.problems import UsageProblem
 
 
 def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],

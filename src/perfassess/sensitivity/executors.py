@@ -6,9 +6,9 @@ import importlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from perfassess.core.problems import UsageProblem
 from perfassess.forked import cores, forked_map
 from perfassess.sensitivity.chunk import Design, Tally, run_chunk
-from perfassess.core.problems import UsageProblem
 
 
 def chunks(draws: int, size: int) -> list[tuple[int, int]]:

@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 
 from perfassess.api import Reference, ScoreResult, Validated
+from perfassess.core.problems import UsageProblem
 from perfassess.io.hashing import file_sha256
 from perfassess.io.names import path_inside
 from perfassess.report.solidity import StabilityView
 from perfassess.sensitivity.publish import write_sensitivity
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity_of
-from perfassess.core.problems import UsageProblem
 
 FOLDER = "sensitivity"  # inside the pack's folder
 

@@ -12,6 +12,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from perfassess.api import Reference, Validated, validate
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.returns import Returns
 from perfassess.engine.analysis import Finding
 from perfassess.io.yaml_source import YamlDocument, YamlError, load_yaml
 from perfassess.sensitivity.chunk import Design, Tally, base_ratings
@@ -22,8 +24,6 @@ from perfassess.sensitivity.prune import program
 from perfassess.sensitivity.results import Results, results
 from perfassess.spec.loader import LoadedPack
 from perfassess.spec.pack import Uncertainty
-from perfassess.validate.inputs import Returns
-from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 Executor = Literal["local", "dask"]
 

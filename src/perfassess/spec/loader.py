@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.engine.analysis import check_tables
 from perfassess.engine.plan import Plan, PlanError, build_plan
 from perfassess.io.yaml_source import Mark, YamlDocument, YamlError, load_yaml
 from perfassess.spec.pack import STEP_KINDS, Pack
-from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 
 PACK_FILE = "pack.yaml"
 CASES_FILE = "cases.yaml"

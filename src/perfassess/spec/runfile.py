@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.io.yaml_source import YamlError, load_yaml
 from perfassess.spec.pack import Model, Scalar
-from perfassess.core.problems import Problem, Problems, ProblemsFound
 
 RUN_FILE = "perfassess.yaml"
 

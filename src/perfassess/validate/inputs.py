@@ -14,11 +14,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from perfassess.core.problems import Problem, Problems
+from perfassess.core.returns import Returns
 from perfassess.engine.fields import FieldType, read_only
 from perfassess.io.read import SourceTable
 from perfassess.narrow import int_type
 from perfassess.spec.pack import InputSpec, Pack
-from perfassess.core.problems import Problem, Problems
 
 NA_TOKENS = frozenset({"n/a", "na", "n.a.", "not applicable"})
 NONFINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity",
@@ -31,21 +32,6 @@ _PERCENT = re.compile(r"^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*%$")
 _EXCEL_ERROR = re.compile(
     r"^#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$", re.IGNORECASE)
 _PLACEHOLDERS = ("..", ".", "x", "[x]", "c", "[c]", "z", "[z]", "*", ":", "?")
-
-
-@dataclass
-class Returns:
-    """Validated returns, wide: one row per authority and period, sorted."""
-
-    keys: pd.DataFrame  # authority_code, period
-    values: dict[str, np.ndarray]  # input id -> float64 (labels as positions)
-    na: dict[str, np.ndarray]  # input id -> bool, where n/a was returned
-    names: dict[str, str]  # authority code -> name given in the returns
-    notes: pd.DataFrame  # authority_code, period, indicator, note (non-empty only)
-    rows_read: int
-    # row (in keys), indicator, file, line, column of every value used; only when asked for
-    # (a trace of inputs), as it is as long as the returns.
-    origin: pd.DataFrame | None = None
 
 
 @dataclass
