@@ -27,10 +27,11 @@ run: $(VENV)/.run-installed
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest
 
-## lint: ruff over code and tests, mypy over the core
+## lint: ruff over code and tests, mypy over the package, the import contracts between layers
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests data/sample/generate.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## sample: regenerate the synthetic sample data (deterministic, fixed seed)
 sample: $(VENV)/.run-installed

@@ -107,7 +107,7 @@ def _generate(spec: DataSpec, path: Path) -> Dataset:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from perfassess.spec.loader import load_pack
+    from perfassess.packs import load_pack
 
     pack = load_pack(spec.pack).pack
     periods = list(spec.periods) or pack_periods(pack.periods.first, pack.periods.last)

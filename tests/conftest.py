@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from perfassess.api import ScoreResult, score_table
-from perfassess.spec.loader import LoadedPack, pack_from_data
+from perfassess.packs import LoadedPack, pack_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problems, ProblemsFound
-from perfassess.core.returns import Returns
-from perfassess.engine.evaluate import Evaluation, evaluate
+from perfassess.core.results import ScoreResult, SourceDigest, Validated
+from perfassess.engine.evaluate import evaluate
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import logical_hashes
+from perfassess.io.names import display_path
 from perfassess.io.read import SourceTable, read_returns
-from perfassess.spec.loader import LoadedPack, load_pack
+from perfassess.packs import LoadedPack, load_pack
 from perfassess.validate.inputs import parse_returns
+
+__all__ = ["Reference", "ScoreResult", "SourceDigest", "Validated", "score", "score_table",
+           "validate"]
 
 
 @dataclass
@@ -41,50 +45,11 @@ class Reference:
         return cls(names)
 
 
-@dataclass
-class Validated:
-    pack: LoadedPack
-    returns: Returns
-    problems: Problems
-    inputs: list[Path]
-    sources: list[SourceTable] = field(default_factory=list)  # as read, for the manifest
-
-
-@dataclass(frozen=True)
-class SourceDigest:
-    """What the manifest says of one input table, kept once its rows have been let go."""
-
-    file: str
-    layout: str
-    derived: bool
-    rows: int
-    logical_sha256: str
-
-    @staticmethod
-    def of(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
-        """Each table's digest, and the logical hash of them all together."""
-        each, together = logical_hashes([t.table for t in tables])
-        return [SourceDigest(t.file, t.layout, t.derived, len(t.table), h)
-                for t, h in zip(tables, each, strict=True)], together
-
-
-@dataclass
-class ScoreResult:
-    pack: LoadedPack
-    returns: Returns
-    evaluation: Evaluation
-    problems: Problems
-    inputs: list[Path]
-    sources: list[SourceDigest] = field(default_factory=list)
-    inputs_logical_sha256: str = ""
-
-    @property
-    def ratings(self) -> pd.DataFrame:
-        return self.evaluation.ratings
-
-    @property
-    def trace(self) -> pd.DataFrame:
-        return self.evaluation.trace
+def digests(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
+    """Each table's digest for the manifest, and the logical hash of them all together."""
+    each, together = logical_hashes([t.table for t in tables])
+    return [SourceDigest(t.file, t.layout, t.derived, len(t.table), h)
+            for t, h in zip(tables, each, strict=True)], together
 
 
 def _pack(pack: str | LoadedPack) -> LoadedPack:
@@ -126,7 +91,7 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     if problems.has_errors():
         raise ProblemsFound(problems)
     evaluation = evaluate(loaded.plan, returns, None, trace, history)
-    sources, together = SourceDigest.of([SourceTable(name, "long", frame)])
+    sources, together = digests([SourceTable(name, "long", frame)])
     return ScoreResult(loaded, returns, evaluation, problems, [], sources, together)
 
 
@@ -148,12 +113,10 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
         raise ProblemsFound(checked.problems)
     if base is not None and checked.returns.origin is not None \
             and not checked.returns.origin.empty:
-        from perfassess.manifest import display_path
-
         names = {str(p): display_path(p, base) for p in checked.inputs}
         origin = checked.returns.origin
         origin["file"] = origin["file"].replace(names)
-    sources, together = SourceDigest.of(checked.sources)
+    sources, together = digests(checked.sources)
     checked.sources.clear()  # the rows as read are not needed again: free them first
     evaluation = evaluate(checked.pack.plan, checked.returns,
                           reference.names if reference else None, trace, history,

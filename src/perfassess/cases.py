@@ -14,7 +14,8 @@ from perfassess.api import score_table
 from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.engine.fields import format_values
 from perfassess.io.yaml_source import Mark, YamlError, load_yaml
-from perfassess.spec.loader import CASES_FILE, LoadedPack
+from perfassess.packs import LoadedPack
+from perfassess.spec.loader import CASES_FILE
 from perfassess.spec.pack import Model, Scalar
 
 TOLERANCE = 1e-9

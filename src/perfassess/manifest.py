@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfassess import __version__
 from perfassess.io.hashing import file_sha256
+from perfassess.io.names import display_path
 from perfassess.spec.pack import rule_count
 
 if TYPE_CHECKING:
-    from perfassess.api import ScoreResult
+    from perfassess.core.results import ScoreResult
     from perfassess.runner import RunOptions, RunRequest
 
 MANIFEST_FILE = "manifest.json"
@@ -103,20 +104,6 @@ def _paths(value: Path | list[Path] | None) -> list[Path]:
     if value is None:
         return []
     return [value] if isinstance(value, Path) else list(value)
-
-
-def display_path(path: Path, base: Path | None) -> str:
-    """``path`` relative to ``base`` in POSIX form; a path outside ``base`` by its name only,
-    so no machine-specific folder ever reaches a manifest."""
-    if base is not None:
-        try:
-            rel = path.resolve().relative_to(base.resolve())
-            return str(PurePosixPath(*rel.parts)) if rel.parts else "."
-        except ValueError:
-            pass
-    if not path.is_absolute() and ".." not in path.parts:
-        return str(PurePosixPath(*path.parts))
-    return path.name
 
 
 def pack_display(pack_arg: str, base: Path | None) -> str:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from perfassess.api import Reference, ScoreResult, score
+from perfassess.api import Reference, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
@@ -24,12 +25,12 @@ from perfassess.io.write import (
     write_text,
 )
 from perfassess.manifest import MANIFEST_FILE, build_manifest
+from perfassess.packs import LoadedPack, load_pack
 from perfassess.report.summary import render_summary
-from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.spec.runfile import Feed
 
 if TYPE_CHECKING:
-    from perfassess.sensitivity.in_score import Attached
+    from perfassess.attached import Attached
     from perfassess.sensitivity.run import SensitivityOptions
 
 
@@ -189,15 +190,15 @@ def _stability(request: RunRequest, result: ScoreResult, reference: Reference | 
     """The sensitivity analysis a request asks for: run now, or read from an earlier run."""
     if request.sensitivity is None and request.stability is None:
         return None
-    from perfassess.sensitivity import in_score
+    from perfassess import attached
 
     if request.sensitivity is not None:
-        return in_score.computed(result, request.sensitivity, reference, options.templates)
+        return attached.computed(result, request.sensitivity, reference, options.templates)
     assert request.stability is not None
     inputs = " ".join(f"--input {p}" for p in request.inputs)
     rerun = (f"perfassess sensitivity --pack {request.pack} {inputs} --draws <draws> "
              f"--seed <seed> --out {request.stability}")
-    return in_score.read(request.stability / result.pack.id, result, rerun)
+    return attached.read(request.stability / result.pack.id, result, rerun)
 
 
 def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
@@ -215,7 +216,7 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
                                   options.templates), work / "summary.md")
         outputs["summary.md"] = {}
         if analysis is not None:
-            from perfassess.sensitivity.in_score import FOLDER
+            from perfassess.attached import FOLDER
 
             outputs.update({f"{FOLDER}/{name}": entry
                             for name, entry in analysis.write(work / FOLDER).items()})

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfassess.cli import cli
-from perfassess.spec.loader import load_pack
+from perfassess.packs import load_pack
 from tests.e2e.conftest import copy_project
 
 WIDE = Path("data/sample/cqc_2024_2025_wide.csv")

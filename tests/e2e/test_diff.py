@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfassess.cli import cli
-from perfassess.spec.loader import load_pack
+from perfassess.packs import load_pack
 from tests.e2e.conftest import copy_project
 
 SS_INPUT = "data/sample/ss_stars_2002_2005.csv"

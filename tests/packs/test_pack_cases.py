@@ -7,7 +7,8 @@ from functools import cache
 import pytest
 
 from perfassess.cases import CaseResult, has_cases, load_cases, run_cases
-from perfassess.spec.loader import builtin_ids, load_pack
+from perfassess.packs import load_pack
+from perfassess.spec.loader import builtin_ids
 
 
 @cache

@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from perfassess.cases import has_cases, run_cases
 from perfassess.cli import cli
+from perfassess.packs import load_pack
 from perfassess.spec import loader
-from perfassess.spec.loader import builtin_ids, builtin_root, load_pack, pack_versions
+from perfassess.spec.loader import builtin_ids, builtin_root, pack_versions
 from perfassess.spec.lock import (
     LOCK_COMMAND,
     changelog_problems,

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from perfassess.api import score, score_table
+from perfassess.packs import LoadedPack, load_pack
 from perfassess.sensitivity.declare import declare
 from perfassess.sensitivity.run import SensitivityOptions, sensitivity
-from perfassess.spec.loader import LoadedPack, load_pack
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "sample" / "ss_stars_2002_2005.csv"

@@ -216,7 +216,7 @@ def test_too_many_combinations_are_reported_not_checked() -> None:
 
 @pytest.mark.parametrize("pack_id", ["cpa-2005", "ss-stars-2002", "cqc-la-2024"])
 def test_every_builtin_table_passes(pack_id: str) -> None:
-    from perfassess.spec.loader import load_pack
+    from perfassess.packs import load_pack
 
     loaded = load_pack(pack_id)
     assert check_tables(loaded.plan).findings == []
@@ -226,7 +226,7 @@ def test_every_builtin_table_passes(pack_id: str) -> None:
 def test_the_cpa_table_is_checked_exhaustively() -> None:
     # corporate assessment 1-4; level 1: three required scores 1-4 as multisets,
     # C(4+3-1, 3) = 20; level 2: five scores 1-4, n/a or missing, C(6+5-1, 5) = 252.
-    from perfassess.spec.loader import load_pack
+    from perfassess.packs import load_pack
 
     summary = load_pack("cpa-2005").table_checks
     assert summary == ["category: 13 rows, hit policy first, checked over 20,160 "

@@ -10,7 +10,8 @@ from perfassess.api import score_table
 from perfassess.engine.dataflow import dead_after, outputs, reads
 from perfassess.engine.evaluate import evaluate
 from perfassess.engine.fields import repeated
-from perfassess.spec.loader import builtin_ids, load_pack
+from perfassess.packs import load_pack
+from perfassess.spec.loader import builtin_ids
 from tests.conftest import tiny_pack
 
 INPUTS = [{"id": x, "title": x.upper(), "type": "number"} for x in ("a", "b", "unused")]

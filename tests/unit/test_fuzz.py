@@ -22,7 +22,7 @@ from perfassess.engine.expr import ExpressionError, compile_expression, parse
 from perfassess.engine.fields import INTEGER, NUMBER, label_type
 from perfassess.io.read import read_one
 from perfassess.io.yaml_source import YamlError, parse_yaml
-from perfassess.spec.loader import LoadedPack, load_pack, pack_from_data
+from perfassess.packs import LoadedPack, load_pack, pack_from_data
 
 BOUNDED = settings(max_examples=200, deadline=None,
                    suppress_health_check=[HealthCheck.too_slow])

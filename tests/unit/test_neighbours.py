@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from perfassess.core.problems import ProblemsFound
-from perfassess.spec.loader import LoadedPack, pack_from_data
+from perfassess.packs import LoadedPack, pack_from_data
 from tests.conftest import run_long
 
 # A's list names itself, B and C; B's names B and D; C has no list; D names X, which never

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from perfassess.core.problems import ProblemsFound, UsageProblem
-from perfassess.spec.loader import builtin_ids, load_pack, resolve_pack_dir
+from perfassess.packs import load_pack
+from perfassess.spec.loader import builtin_ids, resolve_pack_dir
 
 GOOD = """\
 id: demo

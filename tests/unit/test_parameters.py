@@ -9,7 +9,7 @@ import pytest
 
 from perfassess.core.problems import ProblemsFound
 from perfassess.engine.frame import Frame, Trace
-from perfassess.spec.loader import LoadedPack, pack_from_data
+from perfassess.packs import LoadedPack, pack_from_data
 from tests.conftest import column, run_long
 
 SCORE = {"id": "s", "title": "S", "type": "number"}

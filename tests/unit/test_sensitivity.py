@@ -13,9 +13,9 @@ import pytest
 
 from perfassess.core.problems import ProblemsFound, UsageProblem
 from perfassess.engine.frame import Frame, Trace
+from perfassess.packs import LoadedPack, pack_from_data
 from perfassess.sensitivity.factors import DataDraw, Factor, ParameterDraw, WeightGroup
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity
-from perfassess.spec.loader import LoadedPack, pack_from_data
 
 VERDICT = {"verdict": ["fail", "pass"]}
 

@@ -13,7 +13,8 @@ def rules() -> None:
 @rules.command("list")
 def list_packs() -> None:
     """Built-in packs: id, version, older versions kept, years and rule statuses."""
-    from perfassess.spec.loader import builtin_ids, builtin_root, load_pack, pack_versions
+    from perfassess.packs import load_pack
+    from perfassess.spec.loader import builtin_ids, builtin_root, pack_versions
     from perfassess.spec.pack import rule_count
 
     rows = []
@@ -67,7 +68,8 @@ def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
     """
     from perfassess.cli.output import print_problems
     from perfassess.core.problems import Problems, ProblemsFound
-    from perfassess.spec.loader import builtin_ids, load_pack
+    from perfassess.packs import load_pack
+    from perfassess.spec.loader import builtin_ids
 
     ctx.meta["perfassess.format"] = fmt
     problems = Problems()
@@ -94,7 +96,7 @@ def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
 @click.argument("pack", metavar="ID_OR_PATH")
 def show(pack: str) -> None:
     """Describe a pack: its inputs, steps and the status of every rule."""
-    from perfassess.spec.loader import load_pack
+    from perfassess.packs import load_pack
     from perfassess.spec.pack import DecideStep, LimitStep
 
     loaded = load_pack(pack)
@@ -139,7 +141,8 @@ def test(packs: tuple[str, ...]) -> None:
     """Run packs' YAML test cases (default: every built-in pack)."""
     from perfassess.cases import has_cases, run_cases
     from perfassess.core.problems import Problem, Problems, ProblemsFound
-    from perfassess.spec.loader import builtin_ids, load_pack
+    from perfassess.packs import load_pack
+    from perfassess.spec.loader import builtin_ids
 
     problems = Problems()
     for pack_id in packs or tuple(builtin_ids()):

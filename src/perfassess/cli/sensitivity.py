@@ -50,8 +50,8 @@ def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Pat
     """Rerun a pack many times under its declared uncertainty: how likely is each rating?"""
     from perfassess.api import Reference
     from perfassess.cli.output import print_problems
+    from perfassess.report.sensitivity import publish
     from perfassess.report.stability import fragile_share
-    from perfassess.sensitivity.publish import publish
     from perfassess.sensitivity.run import SensitivityOptions
     from perfassess.sensitivity.run import sensitivity as run_sensitivity
 

@@ -20,22 +20,11 @@ from perfassess.engine.fields import (
     label_type,
 )
 from perfassess.engine.frame import Frame
+from perfassess.spec.errors import PackError, YamlPath
 from perfassess.spec.pack import Pack, Scalar
 
-YamlPath = tuple[str | int, ...]
-
-
-class PlanError(ValueError):
-    """A semantic problem in a pack, located by its YAML path."""
-
-    def __init__(self, code: str, message: str, path: YamlPath,
-                 column_offset: int | None = None) -> None:
-        self.code = code
-        self.message = message
-        self.path = path
-        self.column_offset = column_offset
-        super().__init__(message)
-
+PlanError = PackError  # what the step kinds raise; the loader reports it at its YAML path
+__all__ = ["PlanError", "YamlPath"]
 
 class Runner(Protocol):
     def __call__(self, frame: Frame) -> None: ...

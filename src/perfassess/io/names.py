@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
@@ -63,3 +63,17 @@ def path_inside(folder: Path, *parts: str) -> Path:
     if target != base and base not in target.parents:
         raise ValueError(f"{'/'.join(parts)!r} would leave {folder}")
     return base.joinpath(*parts)
+
+
+def display_path(path: Path, base: Path | None) -> str:
+    """``path`` relative to ``base`` in POSIX form; a path outside ``base`` by its name only,
+    so no machine-specific folder ever reaches a manifest."""
+    if base is not None:
+        try:
+            rel = path.resolve().relative_to(base.resolve())
+            return str(PurePosixPath(*rel.parts)) if rel.parts else "."
+        except ValueError:
+            pass
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(PurePosixPath(*path.parts))
+    return path.name

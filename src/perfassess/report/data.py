@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfassess.api import ScoreResult
 from perfassess.core.problems import Problem
+from perfassess.core.results import ScoreResult
+from perfassess.packs import LoadedPack
 from perfassess.report.change import positions
 from perfassess.report.solidity import StabilityView
-from perfassess.spec.loader import LoadedPack
 
 
 @dataclass

@@ -52,7 +52,7 @@ def _scored(pack: str | None, inputs: list[str], reference: Path | None) -> RunD
 
 
 def _from_folder(run_dir: Path, pack: str | None, notes: list[str]) -> RunData:
-    from perfassess.spec.loader import load_pack
+    from perfassess.packs import load_pack
 
     if not run_dir.is_dir():
         raise UsageProblem(f"no folder {str(run_dir)!r}")

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from perfassess.engine.fields import FieldType
+from perfassess.packs import LoadedPack
 from perfassess.report.record import Record
-from perfassess.spec.loader import LoadedPack
 from perfassess.spec.pack import (
     BandStep,
     DecideStep,

@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Template
 
-from perfassess.api import ScoreResult
+from perfassess.core.results import ScoreResult
 from perfassess.forked import cores, forked_map
 from perfassess.io.names import path_inside
 from perfassess.report.area import AreaBuilder, Layout

@@ -11,18 +11,19 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from perfassess.api import Reference, Validated, validate
+from perfassess.api import Reference, validate
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.results import Validated
 from perfassess.core.returns import Returns
 from perfassess.engine.analysis import Finding
 from perfassess.io.yaml_source import YamlDocument, YamlError, load_yaml
+from perfassess.packs import LoadedPack
 from perfassess.sensitivity.chunk import Design, Tally, base_ratings
 from perfassess.sensitivity.declare import Declared, declare, spec_hash
 from perfassess.sensitivity.executors import run_chunks
 from perfassess.sensitivity.factors import bins_for
 from perfassess.sensitivity.prune import program
 from perfassess.sensitivity.results import Results, results
-from perfassess.spec.loader import LoadedPack
 from perfassess.spec.pack import Uncertainty
 
 Executor = Literal["local", "dask"]

@@ -1,4 +1,4 @@
-"""Find rule packs (built-in by id, or a folder), load them safely and check them."""
+"""Find rule packs (built-in by id, or a folder), read them safely and validate their schema."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
-from perfassess.engine.analysis import check_tables
-from perfassess.engine.plan import Plan, PlanError, build_plan
 from perfassess.io.yaml_source import Mark, YamlDocument, YamlError, load_yaml
+from perfassess.spec.errors import PackError
 from perfassess.spec.pack import STEP_KINDS, Pack
 
 PACK_FILE = "pack.yaml"
@@ -110,21 +109,24 @@ def version_key(version: str) -> tuple[int, ...] | tuple[float]:
 
 
 @dataclass
-class LoadedPack:
+class PackSource:
+    """A pack read and schema-checked, with what it takes to point a problem at its YAML."""
+
     pack: Pack
-    plan: Plan
     folder: Path
     content_hash: str
-    warnings: Problems = field(default_factory=Problems)  # from the static checks
-    table_checks: list[str] = field(default_factory=list)  # what the checks covered
+    document: YamlDocument
+    # Per section, the index as written of every item after for_each expansion.
+    origin: dict[str, list[int]] = field(default_factory=dict)
 
-    @property
-    def id(self) -> str:
-        return self.pack.id
+    def problem(self, code: str, message: str, path: tuple[Any, ...]) -> Problem:
+        """A problem at a path of the expanded pack, placed where the YAML says it."""
+        written = _yaml_path(path, self.origin)
+        return _at(code, f"{_dotted(written)}: {message}", self.document.mark(written))
 
 
-def load_pack(id_or_path: str) -> LoadedPack:
-    """Load, expand, validate and plan a pack; every problem raises ProblemsFound."""
+def read_pack(id_or_path: str) -> PackSource:
+    """Read, expand and validate a pack's schema; every problem raises ProblemsFound."""
     folder = resolve_pack_dir(id_or_path)
     display = _display(folder / PACK_FILE)
     try:
@@ -133,31 +135,31 @@ def load_pack(id_or_path: str) -> LoadedPack:
         problems = Problems()
         problems.add(_at(exc.code, exc.message, exc.mark))
         raise ProblemsFound(problems) from None
-    loaded = _from_document(doc, folder)
-    if folder.parent.name == VERSIONS_DIR and loaded.pack.version != folder.name:
+    source = _from_document(doc, folder)
+    if folder.parent.name == VERSIONS_DIR and source.pack.version != folder.name:
         problems = Problems()
         problems.add(_at("E-PACK-SCHEMA", f"a pack kept in {VERSIONS_DIR}/{folder.name}/ must "
-                         f"declare version {folder.name}, not {loaded.pack.version}",
+                         f"declare version {folder.name}, not {source.pack.version}",
                          doc.mark(("version",))))
         raise ProblemsFound(problems)
-    return loaded
+    return source
 
 
-def pack_from_data(data: dict[str, Any], name: str = "<memory>",
-                   folder: Path = Path(".")) -> LoadedPack:
+def source_from_data(data: dict[str, Any], name: str = "<memory>",
+                     folder: Path = Path(".")) -> PackSource:
     """A pack from already-parsed data (tests, notebooks); problems point at ``name``;
     reference tables are looked up in ``folder``."""
     return _from_document(YamlDocument(data, {}, name), folder)
 
 
-def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
+def _from_document(doc: YamlDocument, folder: Path) -> PackSource:
     problems = Problems()
     if not isinstance(doc.data, dict):
         problems.add(_at("E-PACK-SCHEMA", "a pack file must be a mapping", doc.mark(())))
         raise ProblemsFound(problems)
     try:
         data, origin = expand_for_each(doc.data)
-    except PlanError as exc:
+    except PackError as exc:
         problems.add(_at(exc.code, f"{_dotted(exc.path)}: {exc.message}", doc.mark(exc.path)))
         raise ProblemsFound(problems) from None
     try:
@@ -172,25 +174,7 @@ def _from_document(doc: YamlDocument, folder: Path) -> LoadedPack:
             problems.add(_at("E-PACK-SCHEMA", f"{where}: {_pydantic_message(err)}",
                              doc.mark(path)))
         raise ProblemsFound(problems) from None
-    try:
-        plan = build_plan(pack, folder)
-    except PlanError as exc:
-        path = _yaml_path(exc.path, origin)
-        problems.add(_at(exc.code, f"{_dotted(path)}: {exc.message}", doc.mark(path)))
-        raise ProblemsFound(problems) from None
-    checks = check_tables(plan)
-    for finding in checks.findings:
-        path = _yaml_path(finding.path, origin)
-        problems.add(_at(finding.code, f"{_dotted(path)}: {finding.message}", doc.mark(path)))
-    if pack.uncertainty is not None:  # what a sensitivity run may vary, checked like rules
-        from perfassess.sensitivity.declare import check_uncertainty
-
-        for finding in check_uncertainty(pack, plan, folder):
-            problems.add(_at(finding.code, f"{_dotted(finding.path)}: {finding.message}",
-                             doc.mark(finding.path)))
-    if problems.has_errors():
-        raise ProblemsFound(problems)
-    return LoadedPack(pack, plan, folder, canonical_hash(pack), problems, checks.summaries)
+    return PackSource(pack, folder, canonical_hash(pack), doc, origin)
 
 
 def canonical_hash(pack: Pack) -> str:
@@ -214,7 +198,7 @@ def expand_for_each(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
     lists = data.get("lists", {})
     if not isinstance(lists, dict) or not all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists.values()):
-        raise PlanError("E-PACK-SCHEMA", "lists must map names to lists of text", ("lists",))
+        raise PackError("E-PACK-SCHEMA", "lists must map names to lists of text", ("lists",))
     out = {k: v for k, v in data.items() if k != "lists"}
     for section in ("inputs", "steps"):
         items = data.get(section)
@@ -230,7 +214,7 @@ def expand_for_each(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
             bindings = _bindings(item["for_each"], lists, (section, i, "for_each"))
             template = {k: v for k, v in item.items() if k != "for_each"}
             if "{" not in str(template.get("id", "")):
-                raise PlanError("E-PACK-SCHEMA", "a for_each item's id needs a {placeholder}",
+                raise PackError("E-PACK-SCHEMA", "a for_each item's id needs a {placeholder}",
                                 (section, i, "id"))
             for binding in bindings:
                 expanded.append(_substitute(copy.deepcopy(template), binding))
@@ -246,7 +230,7 @@ def _bindings(spec: Any, lists: dict[str, list[str]],
         for name, values in spec.items():
             if isinstance(values, str):
                 if values not in lists:
-                    raise PlanError("E-PACK-REF", f"for_each names unknown list {values!r}",
+                    raise PackError("E-PACK-REF", f"for_each names unknown list {values!r}",
                                     (*path, name))
                 spec = {**spec, name: lists[values]}
     if isinstance(spec, dict) and all(
@@ -257,7 +241,7 @@ def _bindings(spec: Any, lists: dict[str, list[str]],
     if isinstance(spec, list) and all(
             isinstance(b, dict) and all(isinstance(v, str) for v in b.values()) for b in spec):
         return list(spec)
-    raise PlanError("E-PACK-SCHEMA", "for_each must be a list of mappings (name: text) or a "
+    raise PackError("E-PACK-SCHEMA", "for_each must be a list of mappings (name: text) or a "
                     "mapping of names to lists of text", path)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfassess.spec import loader
-from perfassess.spec.loader import VERSIONS_DIR, load_pack, pack_versions, version_key
+from perfassess.spec.loader import VERSIONS_DIR, pack_versions, read_pack, version_key
 
 LOCK_FILE = "packs.lock"
 CHANGELOG_FILE = "CHANGELOG.md"
@@ -37,7 +37,7 @@ def current_entries() -> list[LockEntry]:
     entries = []
     for pack_id in loader.builtin_ids():
         for version in pack_versions(loader.builtin_root() / pack_id):
-            loaded = load_pack(f"{pack_id}@{version}")
+            loaded = read_pack(f"{pack_id}@{version}")
             entries.append(LockEntry(pack_id, loaded.pack.version, loaded.content_hash))
     return sorted(entries, key=lambda e: (e.pack_id, version_key(e.version)))
 

@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from perfassess.api import Reference, ScoreResult, Validated
+from perfassess.api import Reference
 from perfassess.core.problems import UsageProblem
+from perfassess.core.results import ScoreResult, Validated
 from perfassess.io.hashing import file_sha256
 from perfassess.io.names import path_inside
+from perfassess.report.sensitivity import write_sensitivity
 from perfassess.report.solidity import StabilityView
-from perfassess.sensitivity.publish import write_sensitivity
 from perfassess.sensitivity.run import SensitivityOptions, SensitivityRun, sensitivity_of
 
 FOLDER = "sensitivity"  # inside the pack's folder
