@@ -36,14 +36,12 @@ def main(argv: list[str]) -> int:
         importlib.import_module(module)
     import pyarrow.parquet as pq
 
-    from perfassess.allocator import keep_freed_memory
     from perfassess.core.problems import Problems
     from perfassess.io.hashing import file_sha256, logical_hashes
     from perfassess.io.read import read_returns
     from perfassess.io.write import write_csv_and_parquet
 
     source, ratings_dir, out = Path(argv[0]), Path(argv[1]), Path(argv[2])
-    keep_freed_memory()
     problems = Problems()
     tables = read_returns([source], problems)
     _, logical = logical_hashes([t.table for t in tables])

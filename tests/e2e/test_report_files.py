@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfassess.api import Reference, score
-from perfassess.report.data import RunData
-from perfassess.report.publish import HASHES, write_run_reports
-from tests.conftest import ROOT
+from perfassess.report.publish import HASHES
 from tests.e2e.reports_fixture import report_files, small_run
 
 
@@ -46,26 +43,3 @@ def test_the_index_links_the_listed_reports(out: Path) -> None:
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="ss-stars-2002/2003/areas/E06000001.html"' in index
     assert 'href="cqc-la-2024/2024/index.html"' in index
-
-
-def test_output_does_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
-    sample = ROOT / "data" / "sample"
-    result = score("cqc-la-2024", [sample / "cqc_2024_2025_wide.csv",
-                                   sample / "cqc_2024_evidence_categories.csv"],
-                   reference=Reference.read(ROOT / "data" / "reference" / "authorities.csv"))
-    data = RunData.from_result(result)
-    areas = len(result.ratings)
-    folders = {}
-    for workers in (1, 2, 3):  # 3 is more processes than this machine has cores
-        folder = tmp_path / f"w{workers}"
-        folder.mkdir()
-        write_run_reports(data, folder, workers=workers)
-        folders[workers] = folder
-    files = sorted(p.relative_to(folders[1]) for p in folders[1].rglob("*") if p.is_file())
-    periods = result.ratings["period"].nunique()
-    assert len(files) == areas * 2 + periods * 2 + 2  # areas, summaries, css, hash list
-    for workers in (2, 3):
-        assert files == sorted(p.relative_to(folders[workers])
-                               for p in folders[workers].rglob("*") if p.is_file())
-        for rel in files:
-            assert (folders[1] / rel).read_bytes() == (folders[workers] / rel).read_bytes()

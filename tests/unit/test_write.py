@@ -9,7 +9,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from perfassess.allocator import keep_freed_memory
 from perfassess.io.write import write_csv, write_csv_and_parquet, write_parquet
 
 
@@ -41,22 +40,3 @@ def test_slices_on_threads_write_the_one_pass_files(tmp_path: Path, rows: int) -
     assert one.count(b'"authority_code"') == 1  # one header, whatever the slices
     assert (tmp_path / "many.parquet").read_bytes() == (tmp_path / "one.parquet").read_bytes()
     assert pq.read_table(tmp_path / "many.parquet").num_rows == rows
-
-
-def test_the_allocator_settings_take_on_glibc() -> None:
-    import platform
-
-    expected = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
-    assert keep_freed_memory() is expected
-    assert keep_freed_memory() is expected  # settings, not a one-off: safe to repeat
-
-
-def test_numpy_stops_asking_for_huge_pages_on_linux() -> None:
-    import platform
-
-    from numpy._core.multiarray import _set_madvise_hugepage
-
-    _set_madvise_hugepage(True)
-    keep_freed_memory()
-    was = _set_madvise_hugepage(True)  # returns the setting it replaces
-    assert was is (platform.system() != "Linux")

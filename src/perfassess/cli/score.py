@@ -97,9 +97,6 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         return
     if not quiet and sys.stderr.isatty():  # progress for people, never for pipes or logs
         options.progress = lambda message: click.echo(message, err=True)
-    from perfassess.allocator import keep_freed_memory
-
-    keep_freed_memory()
     outcome = run(requests, options)
     if fmt == "json":
         print_problems(outcome.problems, fmt)
