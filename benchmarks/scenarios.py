@@ -37,17 +37,24 @@ class ScaleSetup:
     sizes: tuple[int, ...]
     inputs: tuple[str, ...] = ()  # empty: every declared input
     reference: bool = False  # a DuckDB reference exists for this pack
+    reference_up_to: int = 2_000_000  # sizes with a floor and a DuckDB run beside them
 
 
 SCALE = (
     # The nine statement scores: the evidence categories are the older route to the same
     # scores, and the issue's target is 9 rows per authority.
-    ScaleSetup("cqc-la-2024", "2024", (100_000, 1_000_000, 2_000_000), CQC_STATEMENTS,
-               reference=True),
+    # 10^7 (88M rows) shows the time grows without a cliff; it has no DuckDB pair.
+    ScaleSetup("cqc-la-2024", "2024", (100_000, 1_000_000, 2_000_000, 10_000_000),
+               CQC_STATEMENTS, reference=True),
     ScaleSetup("cpa-2005", "2005", (100_000, 1_000_000, 2_000_000), reference=True),
     ScaleSetup("ss-stars-2002", "2002", (100_000, 1_000_000), SS_STARS_RATING_INPUTS),
 )
 NATIONAL_PACKS = ("cqc-la-2024", "cpa-2005", "ss-stars-2002")
+# Issue 15: every built-in pack at national scale with --no-report, and the cost of a full
+# trace against none at TRACE_AUTHORITIES of cqc-la-2024.
+BATCH_PACKS = ("caa-2009", "cpa-2002", "cpa-2005", "cqc-la-2024", "csci-adults-2006",
+               "oflog-asc", "ss-stars-2002")
+TRACE_AUTHORITIES = 200_000
 # Issue 8: draws of ss-stars-2002 over the 150 sample councils (600 authority-periods), in
 # chunks of SENSITIVITY_CHUNK; 4,000 draws beside 1,000 show memory follows the chunk, not N.
 SENSITIVITY_DRAWS = (1_000, 4_000)
@@ -60,8 +67,8 @@ class Scenario:
     """One measured thing. ``kind`` says what runs; ``data`` the returns it reads, if any."""
 
     name: str
-    kind: str  # python, import-cli, import-score, help, sample, national, scale, floor,
-    # duckdb, sensitivity
+    kind: str  # python, import-cli, import-score, help, sample, national, batch, scale,
+    # floor, duckdb, sensitivity
     quick: bool  # part of the quick set
     repeat: int = 1  # runs; the median wall time is reported
     pack: str | None = None
@@ -69,10 +76,11 @@ class Scenario:
     checks: str | None = None  # duckdb: the perfassess scenario whose ratings it must equal
     uses: str | None = None  # floor: the perfassess scenario whose ratings it writes again
     draws: int = 0  # sensitivity: how many draws
+    trace: str | None = None  # scale: the --trace mode, instead of the batch flags' none
 
     @property
     def runs_perfassess_score(self) -> bool:
-        return self.kind in ("sample", "national", "scale")
+        return self.kind in ("sample", "national", "batch", "scale")
 
 
 def size_label(n: int) -> str:
@@ -96,6 +104,13 @@ def all_scenarios() -> list[Scenario]:
     out += [Scenario(f"national/{pack}", "national", True, repeat=3, pack=pack,
                      data=DataSpec(pack, NATIONAL_AUTHORITIES))
             for pack in NATIONAL_PACKS]
+    out += [Scenario(f"batch/{pack}", "batch", True, repeat=3, pack=pack,
+                     data=DataSpec(pack, NATIONAL_AUTHORITIES))
+            for pack in BATCH_PACKS]
+    trace_data = DataSpec("cqc-la-2024", TRACE_AUTHORITIES, ("2024",), CQC_STATEMENTS)
+    out += [Scenario(f"trace/cqc-la-2024/{size_label(TRACE_AUTHORITIES)}/{mode}", "scale",
+                     False, pack="cqc-la-2024", data=trace_data, trace=mode)
+            for mode in ("none", "full")]
     for setup in SCALE:
         for size in setup.sizes:
             data = DataSpec(setup.pack, size, (setup.period,), setup.inputs)
@@ -103,7 +118,7 @@ def all_scenarios() -> list[Scenario]:
             quick = size <= 100_000
             out.append(Scenario(name, "scale", quick, repeat=3 if quick else 1,
                                 pack=setup.pack, data=data))
-            if setup.reference:
+            if setup.reference and size <= setup.reference_up_to:
                 # A few seconds each, and easily disturbed by other work: three runs.
                 out.append(Scenario(f"floor/{setup.pack}/{size_label(size)}", "floor", quick,
                                     repeat=3, pack=setup.pack, data=data, uses=name))
@@ -139,6 +154,10 @@ def perfassess_args(scenario: Scenario, data_path: str | None, out: Path,
     args = ["score", "--pack", scenario.pack, "--input", data_path, "--out", str(out)]
     if scenario.kind == "scale":
         args += flags
+        if scenario.trace is not None and "--trace" in args:
+            args[args.index("--trace") + 1] = scenario.trace
+    if scenario.kind == "batch":
+        args.append("--no-report")
     return args, REPO
 
 
