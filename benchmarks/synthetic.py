@@ -29,6 +29,7 @@ from benchmarks.checkout import DATA_DIR, REPO, child_env, use_checkout_source
 GENERATOR_VERSION = 1  # bump when the generated data changes, so caches are remade
 SEED = 20240607
 NA_TOKEN = "n/a"
+TAKE_ROWS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -164,11 +165,11 @@ def _generate(spec: DataSpec, path: Path) -> Dataset:
     one_code = pc.binary_join_element_wise(
         "A", pc.utf8_lpad(pc.cast(pa.array(np.arange(1, spec.authorities + 1)), pa.string()),
                           7, "0"), "")
-    codes = pc.take(one_code, pa.array(key_of_row // len(periods)))
-    period_col = pc.take(pa.array(periods), pa.array(key_of_row % len(periods)))
-    indicator = pc.take(pa.array([c.id for c in chosen]), pa.array(input_of_row))
+    codes = _take(one_code, key_of_row // len(periods))
+    period_col = _take(pa.array(periods), key_of_row % len(periods))
+    indicator = _take(pa.array([c.id for c in chosen]), input_of_row)
     if textual:
-        value = pc.take(by_input, pa.array(input_of_row * n_keys + key_of_row))
+        value = _take(by_input, input_of_row * n_keys + key_of_row)
     else:
         value = pa.array(numbers.reshape(-1)[flat])
     del numbers, flat
@@ -185,6 +186,16 @@ def _generate(spec: DataSpec, path: Path) -> Dataset:
                       .replace("double", "float64"),
                       arrow_bytes=int(read_back.nbytes))
     return dataset
+
+
+def _take(values: Any, rows: np.ndarray) -> Any:
+    """``values[rows]`` in chunks of TAKE_ROWS: one Arrow string array holds at most 2 GiB
+    of text, which 88M indicator names would pass."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pa.chunked_array([pc.take(values, pa.array(rows[i:i + TAKE_ROWS]))
+                             for i in range(0, max(len(rows), 1), TAKE_ROWS)])
 
 
 def _band_ranges(steps: list[Any]) -> dict[str, tuple[float, float]]:
