@@ -45,7 +45,10 @@ def label_type(name: str, labels: tuple[str, ...]) -> FieldType:
 
 
 def format_values(values: np.ndarray, ftype: FieldType) -> np.ndarray:
-    """Spell values as strings, vectorised: labels by vocabulary, numbers with %.12g."""
+    """Spell values as strings, vectorised: labels by vocabulary, numbers with %.12g.
+
+    Each distinct value is spelt once: a column of millions of rows holds far fewer
+    values, and formatting is what costs."""
     if ftype.kind == "text":
         return np.where(pd.isna(values), "", values.astype(object)).astype(object)
     missing = np.isnan(values)
@@ -55,14 +58,25 @@ def format_values(values: np.ndarray, ftype: FieldType) -> np.ndarray:
         codes = np.where(missing, len(ftype.vocabulary), values).astype(np.int64)
         return vocab[codes]
     if ftype.kind == "boolean":
-        spelt = np.where(values > 0, "true", "false").astype(object)
+        spelt: np.ndarray = _BOOLEAN_WORDS[(values > 0).astype(np.intp)]
     elif ftype.kind == "integer":
-        spelt = np.char.mod("%d", np.where(missing, 0, values).astype(np.int64)).astype(object)
+        spelt = _spelt_once(np.where(missing, 0, values).astype(np.int64), "%d")
     else:
-        spelt = np.char.mod("%.12g", np.where(missing, 0.0, values)).astype(object)
+        # By bit pattern, so 0.0 and -0.0 (spelt "0" and "-0") stay apart.
+        spelt = _spelt_once(np.where(missing, 0.0, values).view(np.int64), "%.12g",
+                            np.float64)
     spelt[missing] = ""
     return spelt
 
+
+_BOOLEAN_WORDS = np.array(["false", "true"], dtype=object)
+
+
+def _spelt_once(keys: np.ndarray, form: str, dtype: type | None = None) -> np.ndarray:
+    distinct, where = np.unique(keys, return_inverse=True)
+    numbers = distinct.view(dtype) if dtype is not None else distinct
+    words: np.ndarray = np.char.mod(form, numbers).astype(object)
+    return words[where.reshape(-1)]
 
 
 def repeated(value: object, n: int) -> np.ndarray:
