@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 
@@ -55,31 +56,47 @@ class Trace:
         rows = np.concatenate([c.rows for c in self.chunks])
         seq = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
                               for i, c in enumerate(self.chunks)])
-
-        def column(name: str) -> np.ndarray:
-            parts = []
-            for c in self.chunks:
-                part = getattr(c, name)
-                parts.append(repeated(part, len(c.rows))
-                             if isinstance(part, str) else part.astype(object))
-            return np.concatenate(parts)
-
         order = np.lexsort((seq, rows))
-        status_codes = np.concatenate([c.status for c in self.chunks]).astype(np.int64)
-        out = pd.DataFrame({
-            "authority_code": keys["authority_code"].to_numpy()[rows[order]],
-            "period": keys["period"].to_numpy()[rows[order]],
-            "seq": seq[order],
-            "step": np.concatenate([repeated(c.step, len(c.rows))
-                                    for c in self.chunks])[order],
-            "field": np.concatenate([repeated(c.field, len(c.rows))
-                                     for c in self.chunks])[order],
-            "value": column("value")[order],
-            "rule_id": column("rule_id")[order],
-            "status": np.array(STATUSES, dtype=object)[status_codes[order]],
-            "reason": column("reason")[order],
+        lengths = [len(c.rows) for c in self.chunks]
+
+        def column(parts: list[np.ndarray | str]) -> pa.Array:
+            return _text(parts, lengths, order)
+
+        status_codes = np.concatenate([c.status for c in self.chunks]).astype(np.int32)
+        at = pa.array(rows[order])
+        table = pa.table({
+            "authority_code": pa.array(keys["authority_code"].to_numpy(), pa.string()).take(at),
+            "period": pa.array(keys["period"].to_numpy(), pa.string()).take(at),
+            "seq": pa.array(seq[order]),
+            "step": column([c.step for c in self.chunks]),
+            "field": column([c.field for c in self.chunks]),
+            "value": column([c.value for c in self.chunks]),
+            "rule_id": column([c.rule_id for c in self.chunks]),
+            "status": _decoded(status_codes[order], pa.array(STATUSES, pa.string())),
+            "reason": column([c.reason for c in self.chunks]),
         })
-        return out
+        # Text arrives as pandas' string columns, as the rest of the results are.
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
+
+
+def _text(parts: list[np.ndarray | str], lengths: list[int], order: np.ndarray) -> pa.Array:
+    """One text column from each chunk's part (a text for every row, or one for them all),
+    in ``order``. The rows are put in order as codes into the distinct texts, then spelt:
+    moving codes costs far less than moving the texts themselves."""
+    encoded = pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                        pa.array([part], pa.string()))
+         if isinstance(part, str) else pa.array(part, pa.string()).dictionary_encode()
+         for part, n in zip(parts, lengths, strict=True)]).unify_dictionaries()
+    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False)
+                            for chunk in encoded.chunks])
+    return _decoded(codes[order], encoded.chunks[0].dictionary)
+
+
+def _decoded(codes: np.ndarray, words: pa.Array) -> pa.Array:
+    spelt: pa.Array = pa.DictionaryArray.from_arrays(pa.array(codes), words).dictionary_decode()
+    return spelt
 
 
 @dataclass
