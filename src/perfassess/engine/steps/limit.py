@@ -7,7 +7,7 @@ import numpy as np
 from perfassess.engine.fields import TEXT, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
-from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.common import rule_status, spell_combinations
 from perfassess.spec.pack import LimitStep
 
 
@@ -42,9 +42,9 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         x = frame.values[step.input]
         out = x.copy()
         status = frame.status[step.input].copy()
-        fired = np.zeros(n, dtype=np.int64)  # which caps fired, one bit per cap
+        fired: list[np.ndarray] = []  # per cap, the rows it fired on
         capable = ~np.isnan(x) & frame.active  # rows a cap can apply to
-        for i, (cap, when, exempt, bound, st, exempt_st, data_fields) in enumerate(caps):
+        for cap, when, exempt, bound, st, exempt_st, data_fields in caps:
             truth = when.truth(env, n)
             holds = truth.t & capable
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
@@ -58,7 +58,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             cond_status = np.maximum(frame.max_status(when.fields), st)
             np.maximum(status, cond_status, out=status, where=bites)
             np.maximum(status, exempt_st, out=status, where=excused & would_bite)
-            np.bitwise_or(fired, 1 << i, out=fired, where=effective)
+            if step.fired_output:
+                fired.append(effective)
             if not traced:
                 continue
             unknown = ~truth.t & ~truth.f & frame.active
@@ -82,22 +83,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
             frame.record(step.id, step.output, step.id, outcome.astype(object))
         if step.fired_output:
-            frame.set(step.fired_output, fired_text(fired, [cap.id for cap, *_ in caps]), TEXT,
-                      frame.max_status([]))
+            ids = [cap.id for cap, *_ in caps]
+            frame.set(step.fired_output,
+                      spell_combinations(fired, lambda on: "; ".join(ids[i] for i in on)),
+                      TEXT, frame.max_status([]))
     return run
-
-
-def fired_text(fired: np.ndarray, ids: list[str]) -> np.ndarray:
-    """The ids of the caps that fired on each row, joined in order ("A; B"), spelt once per
-    combination that occurs rather than once per row."""
-    if len(ids) > 16:  # a table of every combination would be too large: spell row by row
-        out = repeated("", len(fired))
-        for i, cap_id in enumerate(ids):
-            on = (fired >> i) & 1 == 1
-            out = np.where(on, np.where(out == "", cap_id, out + "; " + cap_id), out)
-        return out
-    table = np.empty(1 << len(ids), dtype=object)
-    for combo in np.flatnonzero(np.bincount(fired, minlength=1)):
-        table[combo] = "; ".join(cap_id for i, cap_id in enumerate(ids) if combo >> i & 1)
-    spelt: np.ndarray = table[fired]
-    return spelt
