@@ -7,8 +7,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from perfassess import __version__
+from perfassess.engine.steps.registry import rule_count
 from perfassess.io.hashing import file_sha256
-from perfassess.spec.pack import rule_count
 
 if TYPE_CHECKING:
     from perfassess.api import ScoreResult

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
 from perfassess.spec.pack import DecideStep
+
+if TYPE_CHECKING:
+    from perfassess.engine.analysis import TableChecks
+    from perfassess.engine.plan import Plan
 
 
 def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
@@ -93,3 +100,28 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
             frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
                          keep_missing=True)
     return run
+
+
+def _rules(step: DecideStep) -> list[Rule]:
+    rows = [Rule(row.id, row, row.note or "", f"{row.when} -> {row.then}")
+            for row in step.rules]
+    return rows + ([Rule(step.default.id, step.default)] if step.default is not None else [])
+
+
+def _check(plan: Plan, index: int, max_combinations: int) -> TableChecks:
+    from perfassess.engine.analysis import check_decision_table
+
+    return check_decision_table(plan, index, max_combinations)
+
+
+KIND = StepKind(
+    DecideStep, prepare,
+    reads=lambda s, schema: expression_fields([row.when for row in s.rules], schema),
+    writes=lambda s: [s.output], explains_rating=True, rules=_rules,
+    enumerate=lambda s, schema: Enumeration([], tuple((row.when, "bool") for row in s.rules)),
+    outcomes=lambda s, name, schema, inner: codes(
+        [row.then for row in s.rules] + ([s.default.then] if s.default is not None else []),
+        name, schema),
+    complete=lambda s, guaranteed: (s.hit_policy != "unique" and s.default is not None
+                                    and s.default.then is not None),
+    check=_check)

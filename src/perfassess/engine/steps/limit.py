@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from perfassess.engine.fields import TEXT, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import rule_status, spell_combinations
-from perfassess.spec.pack import LimitStep
+from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
+from perfassess.spec.pack import Cap, LimitStep
 
 
 def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
@@ -63,8 +66,7 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             if not traced:
                 continue
             unknown = ~truth.t & ~truth.f & frame.active
-            bound_text = ("at most " if cap.at_most is not None else "at least ") + str(
-                cap.at_most if cap.at_most is not None else cap.at_least)
+            bound_text = _bound(cap)
             rule_id = f"{step.id}/{cap.id}"
             for mask, reason, code in (
                 (effective, f"fired: {cap.reason}", st),
@@ -88,3 +90,30 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                       spell_combinations(fired, lambda on: "; ".join(ids[i] for i in on)),
                       TEXT, frame.max_status([]))
     return run
+
+
+def _bound(cap: Cap) -> str:
+    return f"at most {cap.at_most}" if cap.at_most is not None else f"at least {cap.at_least}"
+
+
+def _outcomes(step: LimitStep, name: str, schema: Schema,
+              inner: Callable[[str], list[float] | None]) -> list[float] | None:
+    values = inner(step.input) if name == step.output else None
+    if values is None:
+        return None
+    return sorted(set(values) | set(codes(
+        [cap.at_most if cap.at_most is not None else cap.at_least for cap in step.caps],
+        name, schema)))
+
+
+KIND = StepKind(
+    LimitStep, prepare,
+    reads=lambda s, schema: {s.input} | expression_fields(
+        [text for cap in s.caps for text in (cap.when, cap.exempt_when)], schema),
+    writes=lambda s: [s.output] + ([s.fired_output] if s.fired_output else []),
+    explains_rating=True,
+    rules=lambda s: [Rule(cap.id, cap, cap.note or cap.reason, f"{_bound(cap)} when {cap.when}")
+                     for cap in s.caps],
+    enumerate=lambda s, schema: Enumeration([s.input], tuple(
+        (text, "bool") for cap in s.caps for text in (cap.when, cap.exempt_when) if text)),
+    outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input))

@@ -13,6 +13,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import ComparatorTable, CompareNeighboursStep
 
 
@@ -117,3 +118,8 @@ def prepare(step: CompareNeighboursStep, schema: Schema, path: YamlPath) -> Runn
             frame.set(name, values, ftype, st)
             frame.record(step.id, name, step.id, reason, keep_missing=role == "score")
     return run
+
+
+KIND = StepKind(
+    CompareNeighboursStep, prepare, reads=lambda s, schema: {s.input, s.unit},
+    writes=lambda s: list(s.outputs.values()))

@@ -8,6 +8,7 @@ from perfassess.engine.fields import repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status, spell_combinations
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import RequireStep
 
 
@@ -48,6 +49,12 @@ def prepare(step: RequireStep, schema: Schema, path: YamlPath) -> Runner:
     return _runner(step.id, fields, step.reason, step.names, status)
 
 
-def prepare_inputs(fields: list[str], schema: Schema, path: YamlPath) -> Runner:
+def prepare_inputs(fields: list[str]) -> Runner:
     """The implicit first step: every input marked ``required: true`` must be present."""
     return _runner("required-inputs", fields, "missing required input(s): {missing}", {}, 0)
+
+
+KIND = StepKind(
+    RequireStep, prepare, reads=lambda s, schema: set(schema.expand(s.fields, ())),
+    writes=lambda s: [], explains_rating=True,
+    requires=lambda s, schema: schema.expand(s.fields, ()))

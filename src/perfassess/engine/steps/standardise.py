@@ -9,6 +9,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import StandardiseStep
 
 _ROLES = {
@@ -81,3 +82,9 @@ def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
                 else:
                     frame.record(step.id, step.outputs[role], step.id, population)
     return run
+
+
+KIND = StepKind(
+    StandardiseStep, prepare,
+    reads=lambda s, schema: {s.input} | ({s.by} if s.by else set()),
+    writes=lambda s: list(s.outputs.values()))

@@ -9,6 +9,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType, label_type
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import TravelStep
 
 DIRECTIONS = ("new", "declined", "unchanged", "improved")
@@ -135,3 +136,8 @@ def _from_history(history: pd.DataFrame, name: str, ftype: FieldType, codes: np.
     return (joined["_value"].to_numpy(dtype=np.float64),
             joined["_period"].astype(object).where(joined["_period"].notna(), "")
             .to_numpy(dtype=str))
+
+
+KIND = StepKind(
+    TravelStep, prepare, reads=lambda s, schema: {s.input} | ({s.score} if s.score else set()),
+    writes=lambda s: list(s.outputs.values()))
