@@ -76,7 +76,7 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
         if name in frame.na:
             spelt = np.where(frame.na[name][rows], "n/a", spelt)
         frame.trace.add(TraceChunk(rows, "input", name, spelt.astype(object), "input",
-                                   frame.status[name][rows], place[index]))
+                                   frame.status[name][rows], place[index], "input"))
 
 
 def _names(frame: Frame, names: dict[str, str]) -> pd.Series:

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from perfassess.engine.expr import Scope
 
 TraceMode = Literal["full", "summary", "none"]
+# The trace's columns: where, which step and field, the value and the rule that decided it,
+# its status, the reason for people, then the facts for programs (docs/trace.md): the
+# outcome's code and the details some outcomes have ('' elsewhere).
+DETAILS = ("decision_row", "from_value", "to_value", "previous_period")
+TRACE_COLUMNS = ("authority_code", "period", "seq", "step", "field", "value", "rule_id",
+                 "status", "reason", "outcome", *DETAILS)
 
 
 @dataclass
@@ -25,6 +31,8 @@ class TraceChunk:
     rule_id: np.ndarray | str
     status: np.ndarray  # int8 status codes
     reason: np.ndarray | str
+    outcome: np.ndarray | str
+    details: dict[str, np.ndarray | str] | None = None  # by name, of DETAILS
 
 
 @dataclass
@@ -48,38 +56,36 @@ class Trace:
         self.chunks.append(chunk)
 
     def to_frame(self, keys: pd.DataFrame) -> pd.DataFrame:
-        columns = ["authority_code", "period", "seq", "step", "field", "value", "rule_id",
-                   "status", "reason"]
         if not self.chunks:
-            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in TRACE_COLUMNS})
         rows = np.concatenate([c.rows for c in self.chunks])
         seq = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
                               for i, c in enumerate(self.chunks)])
-
-        def column(name: str) -> np.ndarray:
-            parts = []
-            for c in self.chunks:
-                part = getattr(c, name)
-                parts.append(repeated(part, len(c.rows))
-                             if isinstance(part, str) else part.astype(object))
-            return np.concatenate(parts)
-
         order = np.lexsort((seq, rows))
+
+        def column(parts: list[np.ndarray | str]) -> np.ndarray:
+            joined = np.concatenate([
+                repeated(part, len(c.rows)) if isinstance(part, str) else part.astype(object)
+                for part, c in zip(parts, self.chunks, strict=True)])
+            out: np.ndarray = joined[order]
+            return out
+
         status_codes = np.concatenate([c.status for c in self.chunks]).astype(np.int64)
-        out = pd.DataFrame({
+        data = {
             "authority_code": keys["authority_code"].to_numpy()[rows[order]],
             "period": keys["period"].to_numpy()[rows[order]],
             "seq": seq[order],
-            "step": np.concatenate([repeated(c.step, len(c.rows))
-                                    for c in self.chunks])[order],
-            "field": np.concatenate([repeated(c.field, len(c.rows))
-                                     for c in self.chunks])[order],
-            "value": column("value")[order],
-            "rule_id": column("rule_id")[order],
+            "step": column([c.step for c in self.chunks]),
+            "field": column([c.field for c in self.chunks]),
+            "value": column([c.value for c in self.chunks]),
+            "rule_id": column([c.rule_id for c in self.chunks]),
             "status": np.array(STATUSES, dtype=object)[status_codes[order]],
-            "reason": column("reason")[order],
-        })
-        return out
+            "reason": column([c.reason for c in self.chunks]),
+            "outcome": column([c.outcome for c in self.chunks]),
+        }
+        for name in DETAILS:
+            data[name] = column([(c.details or {}).get(name, "") for c in self.chunks])
+        return pd.DataFrame(data)
 
 
 @dataclass
@@ -175,9 +181,12 @@ class Frame:
         self.na.pop(name, None)
 
     def record(self, step: str, name: str, rule_id: np.ndarray | str,
-               reason: np.ndarray | str, *, keep_missing: bool = False) -> None:
-        """Trace a field's value for every active row; rows without a value are left out
-        unless ``keep_missing`` (when the reason for the gap is worth reading)."""
+               reason: np.ndarray | str, outcome: np.ndarray | str = "value", *,
+               details: dict[str, np.ndarray | str] | None = None,
+               keep_missing: bool = False) -> None:
+        """Trace a field's value for every active row, with the outcome's code and details
+        (arrays are per frame row); rows without a value are left out unless
+        ``keep_missing`` (when the reason for the gap is worth reading)."""
         if not self.trace.wants(step):
             return
         keep = self.active
@@ -189,4 +198,7 @@ class Frame:
             rows=rows, step=step, field=name, value=spelt,
             rule_id=rule_id if isinstance(rule_id, str) else rule_id[rows],
             status=self.status[name][rows],
-            reason=reason if isinstance(reason, str) else reason[rows]))
+            reason=reason if isinstance(reason, str) else reason[rows],
+            outcome=outcome if isinstance(outcome, str) else outcome[rows],
+            details={k: v if isinstance(v, str) else v[rows]
+                     for k, v in (details or {}).items()}))

@@ -65,13 +65,16 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         if frame.trace.wants(step.id):
             reason = repeated(f"{step.method} of {n_present_text(n_inputs)}", frame.n)
-            if step.method != "n_present":
-                reason[n_present == 0] = "no input present"
-            if gap is not None:
-                reason[gap] = "an input is missing"
-            if short is not None:
-                reason[short] = f"fewer than {step.min_present} inputs present"
-            frame.record(step.id, step.output, step.id, reason, keep_missing=True)
+            outcome = repeated("value", frame.n)
+            for mask, why, code in (
+                (n_present == 0 if step.method != "n_present" else None, "no input present",
+                 "no_input"),
+                (gap, "an input is missing", "input_missing"),
+                (short, f"fewer than {step.min_present} inputs present", "too_few"),
+            ):
+                if mask is not None:
+                    reason[mask], outcome[mask] = why, code
+            frame.record(step.id, step.output, step.id, reason, outcome, keep_missing=True)
     return run
 
 

@@ -58,6 +58,10 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
     reasons = np.array([f"matched: {r[0].when}" for r in rows]
                        + ["no row matched: default", "no row matched",
                           "more than one row matched (hit policy unique)"], dtype=object)
+    outcomes = np.array(["row_fired"] * len(rows) + ["default", "no_match", "clash"],
+                        dtype=object)
+    decision_rows = np.array([r[0].id for r in rows] + [default[0].id if default else "", "",
+                                                       ""], dtype=object)
     n_rows = len(rows)
 
     values = np.array([r[2] for r in rows] + [default[1] if default else np.nan])
@@ -98,6 +102,7 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
             rule_idx = choice.copy()
             rule_idx[undecided] = unmatched_at
             frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
+                         outcomes[reason_idx], details={"decision_row": decision_rows[reason_idx]},
                          keep_missing=True)
     return run
 

@@ -13,6 +13,17 @@ from perfassess.engine.steps.common import rule_status, spell_combinations
 from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
 from perfassess.spec.pack import Cap, LimitStep
 
+# What a cap did on a row, by outcome code, as the trace's reason names it.
+CAP_OUTCOMES = {"cap_fired": "fired", "cap_exempt": "exempt", "not_evaluated": "not evaluated"}
+
+
+def cap_words(cap: Cap, schema: Schema) -> dict[str, str]:
+    """What the trace's reason says of each outcome of a cap, after the outcome's name."""
+    # A condition "not evaluated" names the data it lacked, not the parameters it read.
+    data = sorted(schema.compile(cap.when, ()).fields - set(schema.parameters))
+    return {"cap_fired": cap.reason, "cap_exempt": str(cap.exempt_reason),
+            "not_evaluated": f"{', '.join(data)} missing"}
+
 
 def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
     in_type = schema.require_field(step.input, (*path, "input"))
@@ -30,10 +41,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                                                 else "at_least"))
         exempt_st = status_code(cap.exempt_status) if cap.exempt_status else rule_status(
             cap, step, cpath)
-        # A condition "not evaluated" names the data it lacked, not the parameters it read.
-        data_fields = ", ".join(sorted(when.fields - set(schema.parameters)))
         caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st,
-                     data_fields))
+                     cap_words(cap, schema), format_values(np.array([value]), in_type)[0]))
     schema.define(step.output, in_type, step.id, (*path, "output"))
     if step.fired_output:
         schema.define(step.fired_output, TEXT, step.id, (*path, "fired_output"))
@@ -47,7 +56,7 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         status = frame.status[step.input].copy()
         fired: list[np.ndarray] = []  # per cap, the rows it fired on
         capable = ~np.isnan(x) & frame.active  # rows a cap can apply to
-        for cap, when, exempt, bound, st, exempt_st, data_fields in caps:
+        for cap, when, exempt, bound, st, exempt_st, words, bound_spelt in caps:
             truth = when.truth(env, n)
             holds = truth.t & capable
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
@@ -68,22 +77,24 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             unknown = ~truth.t & ~truth.f & frame.active
             bound_text = _bound(cap)
             rule_id = f"{step.id}/{cap.id}"
-            for mask, reason, code in (
-                (effective, f"fired: {cap.reason}", st),
-                (excused, f"exempt: {cap.exempt_reason}", exempt_st),
-                (unknown, f"not evaluated: {data_fields} missing", st),
-            ):
+            for mask, code, outcome in ((effective, st, "cap_fired"),
+                                        (excused, exempt_st, "cap_exempt"),
+                                        (unknown, st, "not_evaluated")):
                 rows = np.flatnonzero(mask)
                 frame.trace.add(TraceChunk(rows, step.id, step.output,
                                            repeated(bound_text, len(rows)),
                                            rule_id, np.full(len(rows), code, dtype=np.int8),
-                                           reason))
+                                           f"{CAP_OUTCOMES[outcome]}: {words[outcome]}",
+                                           outcome, {"to_value": bound_spelt}))
         frame.set(step.output, out, in_type, status)
         if frame.trace.mode != "none":
             changed = (out != x) & ~np.isnan(x)
-            before = format_values(x, in_type)
-            outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
-            frame.record(step.id, step.output, step.id, outcome.astype(object))
+            before = np.where(changed, format_values(x, in_type), "").astype(object)
+            verdict = np.where(changed, "capped from " + before.astype(str), "no cap bites")
+            after = np.where(changed, format_values(out, in_type), "").astype(object)
+            frame.record(step.id, step.output, step.id, verdict.astype(object),
+                         np.where(changed, "capped", "no_cap").astype(object),
+                         details={"from_value": before, "to_value": after})
         if step.fired_output:
             ids = [cap.id for cap, *_ in caps]
             frame.set(step.fired_output,

@@ -53,7 +53,8 @@ def prepare(step: MapStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         reason = np.where(found, f"looked up {step.input}",
                           np.where(np.isnan(x), f"{step.input} missing", "not in table: default"))
-        frame.record(step.id, step.output, step.id, reason.astype(object))
+        frame.record(step.id, step.output, step.id, reason.astype(object),
+                     np.where(found, "value", "default").astype(object))
     return run
 
 

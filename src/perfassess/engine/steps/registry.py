@@ -46,19 +46,6 @@ class Enumeration:
     whole_group: str | None = None
 
 
-def _no_rules(step: Any) -> list[Rule]:
-    return []
-
-
-def _no_outcomes(step: Any, name: str, schema: Schema,
-                 inner: Callable[[str], list[float] | None]) -> list[float] | None:
-    return None
-
-
-def _incomplete(step: Any, guaranteed: Callable[[str], bool]) -> bool:
-    return False
-
-
 @dataclass(frozen=True)
 class StepKind:
     """A step kind as the rest of perfassess knows it (each kind's module declares one).
@@ -79,11 +66,11 @@ class StepKind:
     explains_rating: bool = False  # a summary trace keeps its rows
     # The fields every row after the step has: it takes the rating from rows without them.
     requires: Callable[[Any, Schema], list[str]] | None = None
-    rules: Callable[[Any], list[Rule]] = _no_rules
+    rules: Callable[[Any], list[Rule]] = lambda step: []
     enumerate: Callable[[Any, Schema], Enumeration] | None = None
     outcomes: Callable[[Any, str, Schema, Callable[[str], list[float] | None]],
-                       list[float] | None] = _no_outcomes
-    complete: Callable[[Any, Callable[[str], bool]], bool] = _incomplete
+                       list[float] | None] = lambda step, name, schema, inner: None
+    complete: Callable[[Any, Callable[[str], bool]], bool] = lambda step, guaranteed: False
     check: Callable[[Plan, int, int], TableChecks] | None = None
 
 

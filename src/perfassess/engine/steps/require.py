@@ -39,7 +39,7 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
             frame.trace.add(TraceChunk(rows, step_id, "(rating)",
                                        repeated("", len(rows)), step_id,
                                        np.full(len(rows), status, dtype=np.int8),
-                                       frame.note[rows]))
+                                       frame.note[rows], "required_missing"))
     return run
 
 

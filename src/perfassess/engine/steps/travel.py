@@ -62,10 +62,14 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
             frame.set(name, values[role], types[role], st)
         if traced:
             assert previous_period is not None
-            reason = np.where(np.isnan(previous), "no earlier value for this authority",
+            new = np.isnan(previous)
+            reason = np.where(new, "no earlier value for this authority",
                               "compared with period " + previous_period.astype(object))
+            outcome = np.where(new, "no_previous", "compared").astype(object)
+            compared_with = np.where(new, "", previous_period).astype(object)
             for name in step.outputs.values():
-                frame.record(step.id, name, step.id, reason.astype(object))
+                frame.record(step.id, name, step.id, reason.astype(object), outcome,
+                             details={"previous_period": compared_with})
     return run
 
 
