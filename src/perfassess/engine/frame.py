@@ -64,6 +64,8 @@ class Trace:
         order = np.lexsort((seq, rows))
 
         def column(parts: list[np.ndarray | str]) -> np.ndarray:
+            if all(isinstance(part, str) and part == parts[0] for part in parts):
+                return repeated(parts[0], len(rows))  # a detail no row has, say
             joined = np.concatenate([
                 repeated(part, len(c.rows)) if isinstance(part, str) else part.astype(object)
                 for part, c in zip(parts, self.chunks, strict=True)])
