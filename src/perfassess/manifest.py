@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfassess import __version__
+from perfassess.engine.steps.registry import rule_count
 from perfassess.io.hashing import file_sha256
 from perfassess.io.names import display_path
-from perfassess.spec.pack import rule_count
 
 if TYPE_CHECKING:
     from perfassess.core.results import ScoreResult

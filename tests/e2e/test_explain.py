@@ -64,3 +64,16 @@ def test_explain_usage_errors_exit_2(run_dir: Path) -> None:
                    "--period", "1999")[0] == 2
     assert explain("--authority", "E06000001")[0] == 2
     assert explain(str(run_dir / "nowhere"), "--authority", "E06000001")[0] == 2
+
+
+def test_explain_refuses_a_trace_without_its_facts(run_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import pandas as pd
+
+    folder = tmp_path / "ss-stars-2002"
+    shutil.copytree(run_dir / "ss-stars-2002", folder)
+    trace = pd.read_parquet(folder / "trace.parquet")
+    trace.drop(columns=["outcome"]).to_parquet(folder / "trace.parquet")
+    code, out = explain(str(folder), "--authority", "E06000002")
+    assert code == 2 and "has no outcome" in out and "score the returns again" in out

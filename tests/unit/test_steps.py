@@ -302,3 +302,31 @@ def test_travel_on_no_rows() -> None:
     empty = pd.DataFrame({c: pd.Series([], dtype=object)
                           for c in ("authority_code", "period", "indicator", "value")})
     assert len(score_table(travel_pack(), empty).ratings) == 0
+
+
+def test_a_limit_step_with_seventy_caps_scores_and_names_those_that_fired() -> None:
+    # Cap k fires where s > k; caps beyond 63 would overflow a 64-bit mask of fired caps.
+    caps = [{"id": f"c{k}", "when": f"s > {k}", "at_most": 100 - k, "reason": f"above {k}",
+             "status": "documented"} for k in range(70)]
+    step = {"id": "caps", "kind": "limit", "input": "s", "output": "out",
+            "fired_output": "fired", "caps": caps}
+    pack = tiny_pack([SCORE], [step], rating="out", outputs=["out", "fired"])
+    result = run_long(pack, [("A", "2001", "s", 0), ("B", "2001", "s", 2),
+                             ("C", "2001", "s", 68.5), ("D", "2001", "s", 100)])
+    assert column(result, "fired") == [
+        "", "c0; c1", "; ".join(f"c{k}" for k in range(69)),
+        "; ".join(f"c{k}" for k in range(70))]
+    assert column(result, "out") == ["0", "2", "32", "31"]
+
+
+def test_a_require_step_over_seventy_fields_names_each_row_s_missing_ones() -> None:
+    inputs = [{"id": f"x{k}", "title": f"x{k}", "type": "number"} for k in range(70)]
+    steps = [{"id": "req", "kind": "require", "fields": [f"x{k}" for k in range(70)],
+              "status": "documented", "reason": "needs {missing}"},
+             {"id": "c", "kind": "compute", "expr": "x0", "output": "out",
+              "status": "documented"}]
+    pack = tiny_pack(inputs, steps, rating="out")
+    full = [(code, "2001", f"x{k}", 1) for code in "ABC" for k in range(70)]
+    rows = [r for r in full if (r[0], r[2]) not in {("B", "x69"), ("C", "x0"), ("C", "x65")}]
+    result = run_long(pack, rows)
+    assert list(result.ratings["rating_note"]) == ["", "needs x69", "needs x0, x65"]

@@ -13,9 +13,9 @@ def rules() -> None:
 @rules.command("list")
 def list_packs() -> None:
     """Built-in packs: id, version, older versions kept, years and rule statuses."""
+    from perfassess.engine.steps.registry import rule_count
     from perfassess.packs import load_pack
     from perfassess.spec.loader import builtin_ids, builtin_root, pack_versions
-    from perfassess.spec.pack import rule_count
 
     rows = []
     for pack_id in builtin_ids():
@@ -96,8 +96,8 @@ def check(ctx: click.Context, packs: tuple[str, ...], fmt: str) -> None:
 @click.argument("pack", metavar="ID_OR_PATH")
 def show(pack: str) -> None:
     """Describe a pack: its inputs, steps and the status of every rule."""
+    from perfassess.engine.steps.registry import kind_of
     from perfassess.packs import load_pack
-    from perfassess.spec.pack import DecideStep, LimitStep
 
     loaded = load_pack(pack)
     p = loaded.pack
@@ -118,16 +118,10 @@ def show(pack: str) -> None:
     click.echo("\nsteps:")
     for step in p.steps:
         click.echo(f"  {step.id:<40} {step.kind:<12} {step.status or ''}")
-        if isinstance(step, DecideStep):
-            for row in step.rules:
-                click.echo(f"    {row.id:<10} {row.status or step.status or '':<14} "
-                           f"{row.when} -> {row.then}")
-        if isinstance(step, LimitStep):
-            for cap in step.caps:
-                bound = f"at most {cap.at_most}" if cap.at_most is not None \
-                    else f"at least {cap.at_least}"
-                click.echo(f"    {cap.id:<10} {cap.status or step.status or '':<14} "
-                           f"{bound} when {cap.when}")
+        for rule in kind_of(step).rules(step):
+            if rule.shown:
+                click.echo(f"    {rule.id:<10} {rule.meta.status or step.status or '':<14} "
+                           f"{rule.shown}")
     if p.uncertainty is not None:
         u = p.uncertainty
         click.echo(f"\nuncertainty (perfassess sensitivity): {len(u.parameters)} parameter(s), "

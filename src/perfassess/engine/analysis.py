@@ -23,33 +23,23 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from perfassess.engine.dataflow import outputs
 from perfassess.engine.expr import Call, In, Name, Node, children, parse
 from perfassess.engine.fields import FieldType, repeated
 from perfassess.engine.frame import Frame, Trace
 from perfassess.engine.plan import Plan, YamlPath
-from perfassess.spec.pack import (
-    AggregateStep,
-    BandStep,
-    ComputeStep,
-    DecideStep,
-    LimitStep,
-    MapStep,
-    RequireStep,
-    RoundStep,
-)
+from perfassess.engine.steps.registry import kind_of
+from perfassess.spec.pack import DecideStep, StepBase
 
 MAX_COMBINATIONS = 1_000_000
 MAX_INTEGER_VALUES = 1_000  # an integer input with more values counts as unbounded
 MAX_FINDINGS_PER_KIND = 5
 _SYMMETRIC = frozenset({"count", "any", "all", "none", "min", "max", "sum", "mean",
                         "n_present"})
-_SYMMETRIC_AGGREGATES = frozenset({"mean", "sum", "min", "max", "median", "n_present"})
 
 
 @dataclass(frozen=True)
@@ -86,31 +76,36 @@ class TableChecks:
 
 
 def check_tables(plan: Plan, max_combinations: int = MAX_COMBINATIONS) -> TableChecks:
-    """Every decision table of the plan, checked for gaps, overlaps and dead rows."""
+    """Every step of the plan whose kind has a static check (decision tables: gaps,
+    overlaps and dead rows)."""
     checks = TableChecks()
-    findings = checks.findings
     for index, step in enumerate(plan.pack.steps):
-        if isinstance(step, DecideStep):
-            path: YamlPath = ("steps", index)
-            try:
-                table = _Table(plan, index, step, max_combinations)
-                found = table.check()
-                findings += found
-                checks.summaries.append(f"{step.id}: {len(step.rules)} rows, hit policy "
-                                        f"{step.hit_policy}, checked {table.checked_what}: "
-                                        + (f"{len(found)} problem(s)" if found else
-                                           "no gaps, overlaps or dead rows"))
-            except Unanalysable as exc:
-                findings.append(Finding("W-PACK-UNCHECKED", f"decision table {step.id!r} "
-                                        f"cannot be fully checked: {exc}", path))
-            except Exception as exc:
-                findings.append(Finding("W-PACK-UNCHECKED", f"decision table {step.id!r} "
-                                        f"could not be checked ({type(exc).__name__}: {exc})",
-                                        path))
-            if findings and findings[-1].code == "W-PACK-UNCHECKED" and \
-                    findings[-1].path == path:
-                checks.summaries.append(f"{step.id}: not checked ({findings[-1].message})")
+        check = kind_of(step).check
+        if check is not None:
+            found = check(plan, index, max_combinations)
+            checks.findings += found.findings
+            checks.summaries += found.summaries
     return checks
+
+
+def check_decision_table(plan: Plan, index: int, max_combinations: int) -> TableChecks:
+    """One decision table, checked over every combination of its fields' values."""
+    step = cast(DecideStep, plan.pack.steps[index])  # the kind whose check this is
+    path: YamlPath = ("steps", index)
+    try:
+        table = _Table(plan, index, step, max_combinations)
+        found = table.check()
+        return TableChecks(found, [
+            f"{step.id}: {len(step.rules)} rows, hit policy {step.hit_policy}, checked "
+            f"{table.checked_what}: " + (f"{len(found)} problem(s)" if found else
+                                         "no gaps, overlaps or dead rows")])
+    except Unanalysable as exc:
+        finding = Finding("W-PACK-UNCHECKED", f"decision table {step.id!r} cannot be fully "
+                          f"checked: {exc}", path)
+    except Exception as exc:
+        finding = Finding("W-PACK-UNCHECKED", f"decision table {step.id!r} could not be "
+                          f"checked ({type(exc).__name__}: {exc})", path)
+    return TableChecks([finding], [f"{step.id}: not checked ({finding.message})"])
 
 
 @dataclass
@@ -143,9 +138,9 @@ class _Table:
         # Fields every row reaching the table has: required inputs and earlier `require`s.
         self.present = {spec.id for spec in self.pack.inputs if spec.required}
         for earlier in self.pack.steps[:index]:
-            if isinstance(earlier, RequireStep):
-                for name in earlier.fields:
-                    self.present.update(self.schema.groups.get(name, [name]))
+            requires = kind_of(earlier).requires
+            if requires is not None:
+                self.present.update(requires(earlier, self.schema))
 
     # ------------------------------------------------------------------ tracing fields
 
@@ -210,45 +205,24 @@ class _Table:
             state.leaves[name] = domain
             return
         trial.expanded.add(j)
-        trial.derived.update(outputs(step))
+        trial.derived.update(kind_of(step).writes(step))
         _adopt(state, trial)
 
-    def step_reads(self, step: Any, state: _State) -> list[str]:
+    def step_reads(self, step: StepBase, state: _State) -> list[str]:
         """The fields a step reads (noting its expressions), or Unanalysable."""
-        j = self.step_of[step.id]
-        path: YamlPath = ("steps", j)
-        if isinstance(step, BandStep | RoundStep | MapStep):
-            state.individual.add(step.input)
-            return [step.input]
-        if isinstance(step, LimitStep):
-            reads = [step.input]
-            state.individual.add(step.input)
-            for i, cap in enumerate(step.caps):
-                for text in (cap.when, cap.exempt_when):
-                    if text:
-                        reads += sorted(self.schema.compile(text, (*path, "caps", i)).fields)
-                        self.note_text(text, state)
-            return reads
-        if isinstance(step, ComputeStep):
-            compiled = self.schema.compile(step.expr, (*path, "expr"), want="value")
-            self.note_text(step.expr, state)
-            return sorted(compiled.fields)
-        if isinstance(step, AggregateStep):
-            names = self.schema.expand(step.inputs, (*path, "inputs"))
-            whole = (len(step.inputs) == 1 and step.inputs[0] in self.schema.groups
-                     and step.method in _SYMMETRIC_AGGREGATES)
-            if whole:
-                state.symmetric.add(step.inputs[0])
-            else:
-                state.individual.update(names)
-            return names
-        if isinstance(step, DecideStep):
-            reads = []
-            for i, row in enumerate(step.rules):
-                reads += sorted(self.schema.compile(row.when, (*path, "rules", i)).fields)
-                self.note_text(row.when, state)
-            return reads
-        raise Unanalysable(f"{step.kind} step {step.id!r} depends on the whole population")
+        enumerate_step = kind_of(step).enumerate
+        if enumerate_step is None:
+            raise Unanalysable(f"{step.kind} step {step.id!r} depends on the whole population")
+        reads = enumerate_step(step, self.schema)
+        if reads.whole_group is not None:
+            state.symmetric.add(reads.whole_group)
+        else:
+            state.individual.update(reads.fields)
+        names = list(reads.fields)
+        for text, want in reads.texts:
+            names += sorted(self.schema.compile(text, (), want).fields)
+            self.note_text(text, state)
+        return names
 
     def input_domain(self, name: str) -> Domain:
         spec = self.inputs[name]
@@ -288,27 +262,7 @@ class _Table:
         if producer not in self.step_of:
             return None
         step = self.pack.steps[self.step_of[producer]]
-        literals: list[Any] = []
-        if isinstance(step, BandStep) and step.labels is not None:
-            literals = list(step.labels)
-        elif isinstance(step, MapStep):
-            literals = [*step.mapping.values(), step.default]
-        elif isinstance(step, DecideStep):
-            literals = [row.then for row in step.rules] + (
-                [step.default.then] if step.default is not None else [])
-        elif isinstance(step, LimitStep) and step.output == name:
-            inner = self.finite_values(step.input)
-            if inner is None:
-                return None
-            literals = [c.at_most if c.at_most is not None else c.at_least for c in step.caps]
-            return sorted(set(inner) | {self.schema.literal(v, ftype, ()) for v in literals})
-        elif isinstance(step, AggregateStep) and step.method == "n_present":
-            count = len(self.schema.expand(step.inputs, ()))
-            return [float(v) for v in range(count + 1)]
-        else:
-            return None
-        codes = {self.schema.literal(v, ftype, ()) for v in literals if v is not None}
-        return sorted(c for c in codes if not math.isnan(c))
+        return kind_of(step).outcomes(step, name, self.schema, self.finite_values)
 
     def guaranteed(self, name: str) -> bool:
         """Whether every row reaching the table has a value for this field."""
@@ -318,14 +272,7 @@ class _Table:
         if producer not in self.step_of:
             return False
         step = self.pack.steps[self.step_of[producer]]
-        if isinstance(step, BandStep | RoundStep | LimitStep):
-            return self.guaranteed(step.input)
-        if isinstance(step, MapStep):
-            return step.default is not None and self.guaranteed(step.input)
-        if isinstance(step, DecideStep):
-            return (step.hit_policy != "unique" and step.default is not None
-                    and step.default.then is not None)
-        return isinstance(step, AggregateStep) and step.method == "n_present"
+        return kind_of(step).complete(step, self.guaranteed)
 
     def domain(self, name: str, values: list[float], ftype: FieldType, *,
                may_be_missing: bool, may_be_na: bool) -> Domain:
@@ -395,7 +342,7 @@ class _Table:
         """Inputs in pack order, then step outputs in step order (for stable messages)."""
         order = [spec.id for spec in self.pack.inputs] + list(self.schema.parameters)
         for step in self.pack.steps:
-            order += outputs(step)
+            order += kind_of(step).writes(step)
         return order
 
     def period_dimension(self, state: _State) -> _Dimension:
@@ -605,8 +552,8 @@ def _period_literals(node: Node) -> set[str]:
         sub = stack.pop()
         if isinstance(sub, Binary):
             sides = (sub.left, sub.right)
-            if any(isinstance(s, Name) and s.name == "period" for s in sides):
-                out.update(s.value for s in sides if isinstance(s, Str))
+            if any(isinstance(side, Name) and side.name == "period" for side in sides):
+                out.update(side.value for side in sides if isinstance(side, Str))
         if isinstance(sub, In) and isinstance(sub.operand, Name) and \
                 sub.operand.name == "period":
             out.update(i.value for i in sub.items if isinstance(i, Str))

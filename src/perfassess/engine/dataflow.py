@@ -2,59 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from perfassess.engine.plan import Plan, Schema
-from perfassess.spec.pack import (
-    AggregateStep,
-    BandStep,
-    CompareNeighboursStep,
-    ComputeStep,
-    DecideStep,
-    LimitStep,
-    MapStep,
-    RequireStep,
-    RoundStep,
-    StandardiseStep,
-    TravelStep,
-)
+from perfassess.engine.steps.registry import kind_of
+from perfassess.spec.pack import StepBase
 
 
-def outputs(step: Any) -> list[str]:
+def outputs(step: StepBase) -> list[str]:
     """Every field a step writes."""
-    names = [getattr(step, "output", None), getattr(step, "fired_output", None)]
-    names += list((getattr(step, "outputs", None) or {}).values())
-    return [n for n in names if n]
+    return kind_of(step).writes(step)
 
 
-def reads(step: Any, schema: Schema) -> set[str]:
+def reads(step: StepBase, schema: Schema) -> set[str]:
     """Every field a step reads, parameters included."""
-    def fields(text: str | None, want: str = "bool") -> set[str]:
-        return set(schema.compile(text, (), want).fields) if text else set()
-
-    if isinstance(step, BandStep):
-        return {step.input} | {cut for cut in step.cuts if isinstance(cut, str)}
-    if isinstance(step, MapStep | RoundStep):
-        return {step.input}
-    if isinstance(step, StandardiseStep):
-        return {step.input} | ({step.by} if step.by else set())
-    if isinstance(step, CompareNeighboursStep):
-        return {step.input, step.unit}
-    if isinstance(step, AggregateStep):
-        weights = {w for w in (step.weights or {}).values() if isinstance(w, str)}
-        return set(schema.expand(step.inputs, ())) | weights
-    if isinstance(step, DecideStep):
-        return set().union(*(fields(row.when) for row in step.rules))
-    if isinstance(step, LimitStep):
-        return {step.input}.union(*(fields(cap.when) | fields(cap.exempt_when)
-                                    for cap in step.caps))
-    if isinstance(step, ComputeStep):
-        return fields(step.expr, "value")
-    if isinstance(step, RequireStep):
-        return set(schema.expand(step.fields, ()))
-    if isinstance(step, TravelStep):
-        return {step.input} | ({step.score} if step.score else set())
-    raise TypeError(f"unknown step kind {step.kind!r}")  # pragma: no cover - every kind above
+    return kind_of(step).reads(step, schema)
 
 
 def dead_after(plan: Plan) -> list[list[str]]:

@@ -12,6 +12,7 @@ from perfassess.engine.dataflow import dead_after
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
+from perfassess.engine.steps.registry import kind_of
 
 
 @dataclass
@@ -53,13 +54,11 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
 
 
 def summary_steps(plan: Plan) -> frozenset[str]:
-    """Steps kept by a summary trace: every decision, cap and requirement, and the step
-    that produces the rating."""
-    from perfassess.spec.pack import DecideStep, LimitStep, RequireStep
-
+    """Steps kept by a summary trace: those whose kind explains ratings (decisions, caps,
+    requirements), and the step that produces the rating."""
     rating_step = plan.schema.producer.get(plan.pack.rating.field)
     keep = {step.id for step in plan.pack.steps
-            if isinstance(step, DecideStep | LimitStep | RequireStep) or step.id == rating_step}
+            if kind_of(step).explains_rating or step.id == rating_step}
     return frozenset(keep | {"required-inputs"})
 
 
@@ -77,7 +76,7 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
         if name in frame.na:
             spelt = np.where(frame.na[name][rows], "n/a", spelt)
         frame.trace.add(TraceChunk(rows, "input", name, spelt.astype(object), "input",
-                                   frame.status[name][rows], place[index]))
+                                   frame.status[name][rows], place[index], "input"))
 
 
 def _names(frame: Frame, names: dict[str, str]) -> pd.Series:

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from perfassess.engine.expr import Scope
 
 TraceMode = Literal["full", "summary", "none"]
+# The trace's columns: where, which step and field, the value and the rule that decided it,
+# its status, the reason for people, then the facts for programs (docs/trace.md): the
+# outcome's code and the details some outcomes have ('' elsewhere).
+DETAILS = ("decision_row", "from_value", "to_value", "previous_period")
+TRACE_COLUMNS = ("authority_code", "period", "seq", "step", "field", "value", "rule_id",
+                 "status", "reason", "outcome", *DETAILS)
 
 
 @dataclass
@@ -26,6 +32,8 @@ class TraceChunk:
     rule_id: np.ndarray | str
     status: np.ndarray  # int8 status codes
     reason: np.ndarray | str
+    outcome: np.ndarray | str
+    details: dict[str, np.ndarray | str] | None = None  # by name, of DETAILS
 
 
 @dataclass
@@ -49,10 +57,8 @@ class Trace:
         self.chunks.append(chunk)
 
     def to_frame(self, keys: pd.DataFrame) -> pd.DataFrame:
-        columns = ["authority_code", "period", "seq", "step", "field", "value", "rule_id",
-                   "status", "reason"]
         if not self.chunks:
-            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in TRACE_COLUMNS})
         rows = np.concatenate([c.rows for c in self.chunks])
         seq = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
                               for i, c in enumerate(self.chunks)])
@@ -74,6 +80,9 @@ class Trace:
             "rule_id": column([c.rule_id for c in self.chunks]),
             "status": _decoded(status_codes[order], pa.array(STATUSES, pa.string())),
             "reason": column([c.reason for c in self.chunks]),
+            "outcome": column([c.outcome for c in self.chunks]),
+            **{name: column([(c.details or {}).get(name, "") for c in self.chunks])
+               for name in DETAILS},
         })
         # Text arrives as pandas' string columns, as the rest of the results are.
         frame: pd.DataFrame = table.to_pandas()
@@ -192,9 +201,12 @@ class Frame:
         self.na.pop(name, None)
 
     def record(self, step: str, name: str, rule_id: np.ndarray | str,
-               reason: np.ndarray | str, *, keep_missing: bool = False) -> None:
-        """Trace a field's value for every active row; rows without a value are left out
-        unless ``keep_missing`` (when the reason for the gap is worth reading)."""
+               reason: np.ndarray | str, outcome: np.ndarray | str = "value", *,
+               details: dict[str, np.ndarray | str] | None = None,
+               keep_missing: bool = False) -> None:
+        """Trace a field's value for every active row, with the outcome's code and details
+        (arrays are per frame row); rows without a value are left out unless
+        ``keep_missing`` (when the reason for the gap is worth reading)."""
         if not self.trace.wants(step):
             return
         keep = self.active
@@ -206,4 +218,7 @@ class Frame:
             rows=rows, step=step, field=name, value=spelt,
             rule_id=rule_id if isinstance(rule_id, str) else rule_id[rows],
             status=self.status[name][rows],
-            reason=reason if isinstance(reason, str) else reason[rows]))
+            reason=reason if isinstance(reason, str) else reason[rows],
+            outcome=outcome if isinstance(outcome, str) else outcome[rows],
+            details={k: v if isinstance(v, str) else v[rows]
+                     for k, v in (details or {}).items()}))

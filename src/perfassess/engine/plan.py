@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -123,9 +122,6 @@ def input_type(spec_type: str, vocabulary: str | None, schema: Schema,
     return {"number": NUMBER, "integer": INTEGER, "text": TEXT}[spec_type]
 
 
-Preparer = Callable[[Any, Schema, YamlPath], Runner]
-
-
 @dataclass
 class Plan:
     pack: Pack
@@ -148,7 +144,8 @@ class Plan:
 def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
     """Check every step against the fields defined before it and compile it; ``folder`` is
     where the pack's reference tables are found."""
-    from perfassess.engine.steps import PREPARERS
+    from perfassess.engine.steps.registry import kind_of
+    from perfassess.engine.steps.require import prepare_inputs
 
     schema = Schema({k: tuple(v) for k, v in pack.vocabularies.items()},
                     {k: list(v) for k, v in pack.groups.items()}, folder=folder)
@@ -170,7 +167,7 @@ def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
     runners: list[Runner] = []
     required = [spec.id for spec in pack.inputs if spec.required]
     if required:
-        runners.append(PREPARERS["require_inputs"](required, schema, ("inputs",)))
+        runners.append(prepare_inputs(required))
     seen_ids: set[str] = set()
     for i, step in enumerate(pack.steps):
         path = ("steps", i)
@@ -178,7 +175,7 @@ def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
             raise PlanError("E-PACK-DUPLICATE", f"step id {step.id!r} is used twice",
                             (*path, "id"))
         seen_ids.add(step.id)
-        runners.append(PREPARERS[step.kind](step, schema, path))
+        runners.append(kind_of(step).prepare(step, schema, path))
     for name, members in pack.groups.items():
         for j, member in enumerate(members):
             if member not in schema.fields:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from perfassess.engine.steps.limit import CAP_OUTCOMES, cap_words
 from perfassess.io.names import safe_filenames
 from perfassess.report import svg
 from perfassess.report.data import RunData
@@ -33,7 +34,7 @@ from perfassess.spec.pack import BandStep, InputSpec
 __all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
 ORDINALS = [ordinal(k) for k in range(101)]
 STEP_KEYS = ("seq", "step", "kind", "title", "field", "value", "rule_id", "rule", "status",
-             "rule_status", "reason")
+             "rule_status", "reason", "outcome")
 POLARITY = {"higher": "; higher is better", "lower": "; lower is better",
             "range": "; best within a range"}
 
@@ -95,6 +96,9 @@ class AreaBuilder:
         self.bands: dict[tuple[str, str, str, str], Record] = {}
         self.scales = self._band_scales()
         self.defs_stars = bool(facts.scale.stars)
+        schema = facts.loaded.plan.schema
+        self.cap_words = {f"{step.id}/{cap.id}": cap_words(cap, schema)
+                          for step in facts.limits.values() for cap in step.caps}
 
     def _static_input(self, spec: InputSpec) -> dict[str, Any]:
         return {"id": spec.id, "title": spec.title, "unit": spec.unit or "",
@@ -124,7 +128,7 @@ class AreaBuilder:
         rating = self._rating(i, last.get(facts.pack.rating.field))
         inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
-        limits = _limits(facts, steps, last)
+        limits = _limits(facts, steps, last, self.cap_words)
         domains = _domains(facts, inputs)
         shown_by_limits = {lim["field"] for lim in limits}
         scales = {r["band"]["of"] for r in inputs if r["band"]}
@@ -303,7 +307,7 @@ class AreaBuilder:
                 if r["na"]:
                     notes.append(f"{r['id']} returned as n/a: {r['na_means']}.")
         for s in steps:
-            if s["reason"].startswith("not evaluated"):
+            if s["outcome"] == "not_evaluated":
                 notes.append(f"{s['rule_id']}: {s['reason']}.")
         if not steps:
             notes.append("No trace was kept for this run: the steps cannot be shown.")
@@ -363,30 +367,32 @@ def _others(inputs: list[Record]) -> list[Record]:
     return [Record(name="", inputs=rows, band_counts=[])] if rows else []
 
 
-def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record]) -> list[Record]:
+def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record],
+            words: dict[str, dict[str, str]]) -> list[Record]:
     out = []
     for step_id, step in facts.limits.items():
         caps = []
         for s in steps:
-            if s["step"] != step_id or "/" not in s["rule_id"]:
+            if s["step"] != step_id or s["outcome"] not in CAP_OUTCOMES:
                 continue
-            kind = s["reason"].split(":", 1)[0]
-            caps.append(Record(rule_id=s["rule_id"], cap=s["rule"], kind=kind,
-                               bound=s["value"], reason=s["reason"].split(": ", 1)[-1],
-                               status=s["status"], uncertain=s["status"] in UNCERTAIN))
+            caps.append(Record(rule_id=s["rule_id"], cap=s["rule"],
+                               kind=CAP_OUTCOMES[s["outcome"]], bound=s["value"],
+                               reason=words[s["rule_id"]][s["outcome"]], status=s["status"],
+                               uncertain=s["status"] in UNCERTAIN))
         result = last.get(step.output)
         if result is None and not caps:
             continue
+        capped = result is not None and result["outcome"] == "capped"
         outcome = str(result["reason"]) if result is not None else ""
-        fired = [c for c in caps if c["kind"] == "fired"]
-        if fired and not outcome.startswith("capped from"):
+        fired = [c for c in caps if c["kind"] == CAP_OUTCOMES["cap_fired"]]
+        if fired and not capped:
             outcome = "a cap fired, but the value was already within it"
         out.append(Record(
             step=step_id, title=step.title or "", input=step.input,
             field=step.output, value=result["value"] if result else "",
             status=result["status"] if result else "",
             uncertain=result is not None and result["status"] in UNCERTAIN,
-            changed=outcome.startswith("capped from"), outcome=outcome,
+            changed=capped, outcome=outcome,
             caps=caps, fired=fired))
     return out
 

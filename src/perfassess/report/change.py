@@ -9,7 +9,6 @@ period, compared by vocabulary position (or number), higher better.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,6 @@ from perfassess.engine.fields import repeated
 from perfassess.report.facts import PackFacts
 
 COLUMNS = ("previous_period", "previous_rating", "change", "direction", "status")
-_COMPARED = re.compile(r"^compared with period (.+)$")
 
 
 def positions(ratings: pd.DataFrame, codes: pd.Series | np.ndarray,
@@ -121,17 +119,15 @@ def _from_travel(ratings: pd.DataFrame, trace: pd.DataFrame, facts: PackFacts
     codes = ratings["authority_code"].astype(str).to_numpy()
     periods = ratings["period"].astype(str).to_numpy()
     # The travel step compares with the authority's period just before in the run, or, for
-    # its first period, with an earlier run (whose period only the trace's reason names).
+    # its first period, with an earlier run (whose period only the trace records).
     order = np.lexsort((periods, codes))
     before = np.full(n, None, dtype=object)
     same = np.zeros(n, dtype=bool)
     same[1:] = codes[order][1:] == codes[order][:-1]
     before[order[1:][same[1:]]] = periods[order][:-1][same[1:]]
     earlier = np.full(n, None, dtype=object)
-    at, reasons = traced.column(str(step.outputs.get("previous")), "reason")
-    found = pd.Series(reasons, dtype=object).str.extract(_COMPARED, expand=False).to_numpy(
-        dtype=object)
-    named = pd.notna(found)
+    at, found = traced.column(str(step.outputs.get("previous")), "previous_period")
+    named = found != ""
     earlier[at[named]] = found[named]
     has_previous = previous[0] != ""
     nothing = np.full(n, None, dtype=object)

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfassess.core.problems import Problem
+from perfassess.core.problems import Problem, UsageProblem
 from perfassess.core.results import ScoreResult
+from perfassess.engine.frame import TRACE_COLUMNS
 from perfassess.packs import LoadedPack
 from perfassess.report.change import positions
 from perfassess.report.solidity import StabilityView
@@ -63,10 +64,13 @@ class RunData:
         trace_path = folder / "trace.parquet"
         if trace_path.is_file():
             trace = pd.read_parquet(trace_path)
+            lacking = [c for c in TRACE_COLUMNS if c not in trace.columns]
+            if lacking:
+                raise UsageProblem(f"{trace_path} was written by an older perfassess: its "
+                                   f"trace has no {', '.join(lacking)} (docs/trace.md); "
+                                   "score the returns again")
         else:
-            trace = pd.DataFrame({c: pd.Series([], dtype=object) for c in (
-                "authority_code", "period", "seq", "step", "field", "value", "rule_id",
-                "status", "reason")})
+            trace = pd.DataFrame({c: pd.Series([], dtype=object) for c in TRACE_COLUMNS})
         trace = trace.astype({c: object for c in trace.columns if c != "seq"})
         inputs, na = _inputs_from_trace(loaded, ratings, trace)
         return cls(loaded, ratings, trace, inputs, na)

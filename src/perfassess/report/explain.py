@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from perfassess.engine.steps.limit import CAP_OUTCOMES
 from perfassess.report.facts import UNCERTAIN, PackFacts
 
 Piece = tuple[str, str]
@@ -112,7 +113,7 @@ def _steps(context: dict[str, Any], facts: PackFacts) -> list[Line]:
             title = facts.step_titles.get(s["step"], "")
             lines.append([(f"  {s['step']:<{width}}", "key"), (f"  limit    {title}", "muted")])
             for t in group:
-                if "/" in t["rule_id"]:
+                if t["outcome"] in CAP_OUTCOMES:
                     lines.append([(f"      {t['rule']}: {t['reason']} ({t['value']})", ""),
                                   *_status(t["status"])])
                 else:

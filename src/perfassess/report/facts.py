@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from perfassess.engine.fields import FieldType
+from perfassess.engine.steps.registry import kind_of, of_kind, rule_count, rule_statuses
 from perfassess.packs import LoadedPack
 from perfassess.report.record import Record
 from perfassess.spec.pack import (
@@ -18,8 +19,6 @@ from perfassess.spec.pack import (
     Pack,
     RoundStep,
     TravelStep,
-    rule_count,
-    rule_statuses,
 )
 
 _STARS = re.compile(r"^\s*(\d+)\s+stars?\s*$", re.IGNORECASE)
@@ -88,32 +87,20 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
                      if m is not None}
     titles: dict[str, str] = {spec.id: spec.title for spec in pack.inputs}
     step_titles: dict[str, str] = {}
-    bands: dict[str, BandStep] = {}
-    limits: dict[str, LimitStep] = {}
-    decides: dict[str, DecideStep] = {}
-    kinds: dict[str, str] = {}
-    rounds: dict[str, RoundStep] = {}
-    rating_band = None
-    travel = None
     for step in pack.steps:
-        kinds[step.id] = step.kind
         step_titles[step.id] = step.title or ""
-        for name in _outputs(step):
+        for name in kind_of(step).writes(step):
             if name not in titles and step.title:
                 titles[name] = step.title
-        if isinstance(step, BandStep):
-            bands.setdefault(step.input, step)
-            if step.output == pack.rating.field:
-                rating_band = step
-        elif isinstance(step, LimitStep):
-            limits[step.id] = step
-        elif isinstance(step, DecideStep):
-            decides[step.id] = step
-        elif isinstance(step, RoundStep):
-            rounds[step.output] = step
-        elif isinstance(step, TravelStep) and step.input == pack.rating.field and (
-                travel is None):
-            travel = step
+    bands: dict[str, BandStep] = {}
+    rating_band = None
+    for band in of_kind(pack.steps, BandStep):
+        bands.setdefault(band.input, band)
+        if band.output == pack.rating.field:
+            rating_band = band
+    rounds = {step.output: step for step in of_kind(pack.steps, RoundStep)}
+    travel = next((step for step in of_kind(pack.steps, TravelStep)
+                   if step.input == pack.rating.field), None)
     source = None
     if rating_band is not None and rating_band.input in rounds:
         source = rounds[rating_band.input].input
@@ -124,21 +111,11 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
     flags = [spec.id for spec in pack.inputs if spec.id.endswith(("_flag", "_flags"))]
     # An assessor's published direction of travel is an input, never our computed change.
     published = [spec.id for spec in pack.inputs if spec.id.endswith("direction_of_travel")]
-    return PackFacts(loaded, Scale(labels, stars), titles, bands, limits, decides, kinds,
-                     step_titles, rule_statuses(pack), rating_band, source, domains, flags,
-                     travel, published)
-
-
-def _outputs(step: object) -> list[str]:
-    out = []
-    for attr in ("output", "fired_output"):
-        value = getattr(step, attr, None)
-        if isinstance(value, str):
-            out.append(value)
-    outputs = getattr(step, "outputs", None)
-    if isinstance(outputs, dict):
-        out.extend(str(v) for v in outputs.values())
-    return out
+    return PackFacts(loaded, Scale(labels, stars), titles, bands,
+                     {step.id: step for step in of_kind(pack.steps, LimitStep)},
+                     {step.id: step for step in of_kind(pack.steps, DecideStep)},
+                     {step.id: step.kind for step in pack.steps}, step_titles,
+                     rule_statuses(pack), rating_band, source, domains, flags, travel, published)
 
 
 def pack_summary(facts: PackFacts) -> Record:
@@ -148,12 +125,8 @@ def pack_summary(facts: PackFacts) -> Record:
     notes = {step.id: step.note or "" for step in pack.steps}
     rows: dict[str, str] = {}
     for step in pack.steps:
-        if isinstance(step, DecideStep):
-            for row in step.rules:
-                rows[f"{step.id}/{row.id}"] = row.note or ""
-        if isinstance(step, LimitStep):
-            for cap in step.caps:
-                rows[f"{step.id}/{cap.id}"] = cap.note or cap.reason
+        for rule in kind_of(step).rules(step):
+            rows[f"{step.id}/{rule.id}"] = rule.note
     for rule_id, status in sorted(facts.rule_status.items()):
         if status != "documented":
             note = rows.get(rule_id) or notes.get(rule_id.split("/")[0], "")

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from perfassess.engine.plan import Plan
+from perfassess.engine.steps.registry import rule_count, rule_statuses
 from perfassess.report.environment import environment
-from perfassess.spec.pack import rule_count, rule_statuses
 
 UNRATED_LISTED = 200
 

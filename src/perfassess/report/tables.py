@@ -16,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from perfassess.engine.fields import format_values, repeated
+from perfassess.engine.steps.limit import CAP_OUTCOMES
 from perfassess.report import svg
 from perfassess.report.change import changes, positions
 from perfassess.report.data import RunData
@@ -23,7 +24,7 @@ from perfassess.report.facts import PackFacts, number
 from perfassess.report.solidity import StabilityRows, prepare
 
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
-TRACE_COLUMNS = ("seq", "step", "field", "value", "rule_id", "status", "reason")
+TRACE_COLUMNS = ("seq", "step", "field", "value", "rule_id", "status", "reason", "outcome")
 
 
 @dataclass
@@ -116,15 +117,14 @@ def _describe_steps(facts: PackFacts, columns: dict[str, list[Any]]) -> None:
     rule_status = np.where(own != "", own, per_row(step_at, [statuses.get(s, "") for s in steps]))
     columns["step"], columns["rule_id"] = (per_row(step_at, steps).tolist(),
                                            per_row(rule_at, rules).tolist())
-    for c in ("field", "status", "reason"):
+    for c in ("field", "status", "reason", "outcome"):
         columns[c] = _text(columns[c])
     columns["seq"] = np.asarray(columns["seq"], dtype=np.int64).tolist()
     columns["kind"] = kind.tolist()
     columns["title"] = per_row(step_at, [facts.step_titles.get(s, "") for s in steps]).tolist()
     columns["rule"] = per_row(rule_at, [r.partition("/")[2] for r in rules]).tolist()
     columns["rule_status"] = rule_status.tolist()
-    columns["final"] = (per_row(rule_at, ["/" not in r for r in rules]).astype(bool)
-                        | (kind == "decide")).tolist()
+    columns["final"] = [outcome not in CAP_OUTCOMES for outcome in columns["outcome"]]
 
 
 def _text(values: list[Any]) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from perfassess.engine.dataflow import outputs, reads
 from perfassess.engine.plan import Plan, Runner
-from perfassess.spec.pack import RequireStep
+from perfassess.engine.steps.registry import kind_of
 
 
 @dataclass
@@ -34,7 +34,7 @@ def program(plan: Plan) -> Program:
     keep: list[int] = []
     for j in range(last, -1, -1):
         step = pack.steps[j]
-        if needed & set(outputs(step)) or isinstance(step, RequireStep):
+        if needed & set(outputs(step)) or kind_of(step).requires is not None:
             keep.append(j)
             needed |= reads(step, schema)
     offset = len(plan.runners) - len(pack.steps)  # the implicit required-inputs check

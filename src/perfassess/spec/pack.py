@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    SerializeAsAny,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 Status = Literal["documented", "reconstructed", "illustrative"]
 Scalar = str | int | float
@@ -103,6 +115,7 @@ class RuleMeta(Model):
 
 
 class StepBase(RuleMeta):
+    kind: str  # each kind's model narrows it to the kind's name
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     title: str | None = None
 
@@ -294,17 +307,46 @@ class TravelStep(StepBase):
                   str]
 
 
-Step = Annotated[
-    BandStep | StandardiseStep | CompareNeighboursStep | AggregateStep | DecideStep | LimitStep
-    | MapStep | RoundStep | ComputeStep | RequireStep | TravelStep,
-    Field(discriminator="kind"),
-]
+def kind_name(model: type[StepBase]) -> str:
+    name: str = get_args(model.model_fields["kind"].annotation)[0]
+    return name
 
 
-# Every step kind's name, read off the union so adding a kind needs no other list.
-STEP_KINDS: frozenset[str] = frozenset(
-    get_args(model.model_fields["kind"].annotation)[0]
-    for model in get_args(get_args(Step)[0]))
+# Each step kind's pydantic model by its name: the built-in kinds here, any other added by
+# the engine's registry of step kinds (``perfassess.engine.steps.registry.register``).
+STEP_MODELS: dict[str, type[StepBase]] = {kind_name(model): model for model in (
+    BandStep, StandardiseStep, CompareNeighboursStep, AggregateStep, DecideStep, LimitStep,
+    MapStep, RoundStep, ComputeStep, RequireStep, TravelStep)}
+STEP_KINDS = STEP_MODELS.keys()  # every kind's name, kept up to date with STEP_MODELS
+
+
+def register_step_model(model: type[StepBase]) -> str:
+    """Let packs use a step kind: steps whose ``kind`` is its name validate by ``model``."""
+    name = kind_name(model)
+    STEP_MODELS[name] = model
+    _steps_adapter.cache_clear()
+    return name
+
+
+def unregister_step_model(name: str) -> None:
+    STEP_MODELS.pop(name, None)
+    _steps_adapter.cache_clear()
+
+
+@functools.cache
+def _steps_adapter() -> TypeAdapter[list[StepBase]]:
+    union: Any = functools.reduce(operator.or_, STEP_MODELS.values())
+    return TypeAdapter(Annotated[list[Annotated[union, Field(discriminator="kind")]],
+                                 Field(min_length=1)])
+
+
+def _validate_steps(value: Any) -> list[StepBase]:
+    """The step list, each step by the model of its kind (as a discriminated union would,
+    errors and all, but open to kinds registered at run time)."""
+    return _steps_adapter().validate_python(value)
+
+
+Steps = Annotated[list[SerializeAsAny[StepBase]], PlainValidator(_validate_steps)]
 
 
 class Parameter(RuleMeta):
@@ -434,35 +476,8 @@ class Pack(Model):
         default_factory=dict)
     rating: RatingSpec
     outputs: list[str] = Field(min_length=1)
-    steps: list[Step] = Field(min_length=1)
+    steps: Steps
     uncertainty: Uncertainty | None = None
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)
-
-
-def rule_count(pack: Pack) -> dict[str, int]:
-    """How many rules of each status the pack holds (decision rows and caps count singly)."""
-    counts = {"documented": 0, "reconstructed": 0, "illustrative": 0}
-    for status in rule_statuses(pack).values():
-        counts[status] += 1
-    return counts
-
-
-def rule_statuses(pack: Pack) -> dict[str, str]:
-    """Every rule id (``step`` or ``step/row``) with its effective status."""
-    out: dict[str, str] = {}
-    for step in pack.steps:
-        if isinstance(step, DecideStep):
-            for row in step.rules:
-                out[f"{step.id}/{row.id}"] = row.status or step.status or "illustrative"
-            if step.default is not None:
-                out[f"{step.id}/{step.default.id}"] = (
-                    step.default.status or step.status or "illustrative")
-        elif isinstance(step, LimitStep):
-            for cap in step.caps:
-                out[f"{step.id}/{cap.id}"] = cap.status or step.status or "illustrative"
-        elif step.status is not None:
-            out[step.id] = step.status
-    return out
-

@@ -1,8 +1,7 @@
-"""Step kinds: each prepares (checks and compiles) a step, returning a vectorised runner."""
+"""Step kinds: each module declares its ``KIND``; registering it here makes it known."""
 
 from __future__ import annotations
 
-from perfassess.engine.plan import Preparer
 from perfassess.engine.steps import (
     aggregate,
     band,
@@ -16,18 +15,8 @@ from perfassess.engine.steps import (
     standardise,
     travel,
 )
+from perfassess.engine.steps.registry import register
 
-PREPARERS: dict[str, Preparer] = {
-    "band": band.prepare,
-    "standardise": standardise.prepare,
-    "compare_neighbours": neighbours.prepare,
-    "aggregate": aggregate.prepare,
-    "decide": decide.prepare,
-    "limit": limit.prepare,
-    "map": mapping.prepare,
-    "round": rounding.prepare,
-    "compute": compute.prepare,
-    "require": require.prepare,
-    "travel": travel.prepare,
-    "require_inputs": require.prepare_inputs,
-}
+for _module in (band, standardise, neighbours, aggregate, decide, limit, mapping, rounding,
+                compute, require, travel):
+    register(_module.KIND)

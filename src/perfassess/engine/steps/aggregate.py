@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from perfassess.engine.expr import reduce_columns
@@ -9,7 +11,11 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType, repeated
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import Enumeration, StepKind
 from perfassess.spec.pack import AggregateStep
+
+# The methods whose result does not depend on the order of the inputs.
+SYMMETRIC_METHODS = frozenset({"mean", "sum", "min", "max", "median", "n_present"})
 
 
 def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
@@ -59,13 +65,16 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         if frame.trace.wants(step.id):
             reason = repeated(f"{step.method} of {n_present_text(n_inputs)}", frame.n)
-            if step.method != "n_present":
-                reason[n_present == 0] = "no input present"
-            if gap is not None:
-                reason[gap] = "an input is missing"
-            if short is not None:
-                reason[short] = f"fewer than {step.min_present} inputs present"
-            frame.record(step.id, step.output, step.id, reason, keep_missing=True)
+            outcome = repeated("value", frame.n)
+            for mask, why, code in (
+                (n_present == 0 if step.method != "n_present" else None, "no input present",
+                 "no_input"),
+                (gap, "an input is missing", "input_missing"),
+                (short, f"fewer than {step.min_present} inputs present", "too_few"),
+            ):
+                if mask is not None:
+                    reason[mask], outcome[mask] = why, code
+            frame.record(step.id, step.output, step.id, reason, outcome, keep_missing=True)
     return run
 
 
@@ -110,3 +119,25 @@ def _declared(weight: float | str, schema: Schema) -> float:
 
 def n_present_text(n: int) -> str:
     return f"{n} inputs (present ones)"
+
+
+def _enumeration(step: AggregateStep, schema: Schema) -> Enumeration:
+    whole = (len(step.inputs) == 1 and step.inputs[0] in schema.groups
+             and step.method in SYMMETRIC_METHODS)
+    return Enumeration(schema.expand(step.inputs, ()), whole_group=step.inputs[0] if whole
+                       else None)
+
+
+def _outcomes(step: AggregateStep, name: str, schema: Schema,
+              inner: Callable[[str], list[float] | None]) -> list[float] | None:
+    if step.method != "n_present":
+        return None
+    return [float(v) for v in range(len(schema.expand(step.inputs, ())) + 1)]
+
+
+KIND = StepKind(
+    AggregateStep, prepare,
+    reads=lambda s, schema: set(schema.expand(s.inputs, ())) | {
+        w for w in (s.weights or {}).values() if isinstance(w, str)},
+    writes=lambda s: [s.output], enumerate=_enumeration, outcomes=_outcomes,
+    complete=lambda s, guaranteed: s.method == "n_present")

@@ -10,6 +10,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import Enumeration, StepKind, codes
 from perfassess.spec.pack import BandStep
 
 
@@ -101,3 +102,12 @@ def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
                          reasons[np.where(missing, len(codes), idx)])
     return run
 
+
+KIND = StepKind(
+    BandStep, prepare,
+    reads=lambda s, schema: {s.input} | {cut for cut in s.cuts if isinstance(cut, str)},
+    writes=lambda s: [s.output],
+    enumerate=lambda s, schema: Enumeration([s.input]),
+    outcomes=lambda s, name, schema, inner: (
+        codes(s.labels, name, schema) if s.labels is not None else None),
+    complete=lambda s, guaranteed: guaranteed(s.input))

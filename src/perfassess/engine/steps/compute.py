@@ -8,6 +8,7 @@ from perfassess.engine.fields import INTEGER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.registry import Enumeration, StepKind, expression_fields
 from perfassess.spec.pack import ComputeStep
 
 
@@ -27,3 +28,9 @@ def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id, reason)
     return run
+
+
+KIND = StepKind(
+    ComputeStep, prepare, reads=lambda s, schema: expression_fields([s.expr], schema, "value"),
+    writes=lambda s: [s.output],
+    enumerate=lambda s, schema: Enumeration([], ((s.expr, "value"),)))

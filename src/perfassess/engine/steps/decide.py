@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
 from perfassess.spec.pack import DecideStep
+
+if TYPE_CHECKING:
+    from perfassess.engine.analysis import TableChecks
+    from perfassess.engine.plan import Plan
 
 
 def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
@@ -51,6 +58,10 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
     reasons = np.array([f"matched: {r[0].when}" for r in rows]
                        + ["no row matched: default", "no row matched",
                           "more than one row matched (hit policy unique)"], dtype=object)
+    outcomes = np.array(["row_fired"] * len(rows) + ["default", "no_match", "clash"],
+                        dtype=object)
+    decision_rows = np.array([r[0].id for r in rows] + [default[0].id if default else "", "",
+                                                       ""], dtype=object)
     n_rows = len(rows)
 
     values = np.array([r[2] for r in rows] + [default[1] if default else np.nan])
@@ -91,5 +102,31 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
             rule_idx = choice.copy()
             rule_idx[undecided] = unmatched_at
             frame.record(step.id, step.output, rule_ids[rule_idx], reasons[reason_idx],
+                         outcomes[reason_idx], details={"decision_row": decision_rows[reason_idx]},
                          keep_missing=True)
     return run
+
+
+def _rules(step: DecideStep) -> list[Rule]:
+    rows = [Rule(row.id, row, row.note or "", f"{row.when} -> {row.then}")
+            for row in step.rules]
+    return rows + ([Rule(step.default.id, step.default)] if step.default is not None else [])
+
+
+def _check(plan: Plan, index: int, max_combinations: int) -> TableChecks:
+    from perfassess.engine.analysis import check_decision_table
+
+    return check_decision_table(plan, index, max_combinations)
+
+
+KIND = StepKind(
+    DecideStep, prepare,
+    reads=lambda s, schema: expression_fields([row.when for row in s.rules], schema),
+    writes=lambda s: [s.output], explains_rating=True, rules=_rules,
+    enumerate=lambda s, schema: Enumeration([], tuple((row.when, "bool") for row in s.rules)),
+    outcomes=lambda s, name, schema, inner: codes(
+        [row.then for row in s.rules] + ([s.default.then] if s.default is not None else []),
+        name, schema),
+    complete=lambda s, guaranteed: (s.hit_policy != "unique" and s.default is not None
+                                    and s.default.then is not None),
+    check=_check)

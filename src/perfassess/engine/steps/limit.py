@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from perfassess.engine.fields import TEXT, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
-from perfassess.engine.steps.common import rule_status
-from perfassess.spec.pack import LimitStep
+from perfassess.engine.steps.common import rule_status, spell_combinations
+from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
+from perfassess.spec.pack import Cap, LimitStep
+
+# What a cap did on a row, by outcome code, as the trace's reason names it.
+CAP_OUTCOMES = {"cap_fired": "fired", "cap_exempt": "exempt", "not_evaluated": "not evaluated"}
+
+
+def cap_words(cap: Cap, schema: Schema) -> dict[str, str]:
+    """What the trace's reason says of each outcome of a cap, after the outcome's name."""
+    # A condition "not evaluated" names the data it lacked, not the parameters it read.
+    data = sorted(schema.compile(cap.when, ()).fields - set(schema.parameters))
+    return {"cap_fired": cap.reason, "cap_exempt": str(cap.exempt_reason),
+            "not_evaluated": f"{', '.join(data)} missing"}
 
 
 def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
@@ -27,10 +41,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                                                 else "at_least"))
         exempt_st = status_code(cap.exempt_status) if cap.exempt_status else rule_status(
             cap, step, cpath)
-        # A condition "not evaluated" names the data it lacked, not the parameters it read.
-        data_fields = ", ".join(sorted(when.fields - set(schema.parameters)))
         caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st,
-                     data_fields))
+                     cap_words(cap, schema), format_values(np.array([value]), in_type)[0]))
     schema.define(step.output, in_type, step.id, (*path, "output"))
     if step.fired_output:
         schema.define(step.fired_output, TEXT, step.id, (*path, "fired_output"))
@@ -42,9 +54,9 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         x = frame.values[step.input]
         out = x.copy()
         status = frame.status[step.input].copy()
-        fired = np.zeros(n, dtype=np.int64)  # which caps fired, one bit per cap
+        fired: list[np.ndarray] = []  # per cap, the rows it fired on
         capable = ~np.isnan(x) & frame.active  # rows a cap can apply to
-        for i, (cap, when, exempt, bound, st, exempt_st, data_fields) in enumerate(caps):
+        for cap, when, exempt, bound, st, exempt_st, words, bound_spelt in caps:
             truth = when.truth(env, n)
             holds = truth.t & capable
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
@@ -58,46 +70,61 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             cond_status = np.maximum(frame.max_status(when.fields), st)
             np.maximum(status, cond_status, out=status, where=bites)
             np.maximum(status, exempt_st, out=status, where=excused & would_bite)
-            np.bitwise_or(fired, 1 << i, out=fired, where=effective)
+            if step.fired_output:
+                fired.append(effective)
             if not traced:
                 continue
             unknown = ~truth.t & ~truth.f & frame.active
-            bound_text = ("at most " if cap.at_most is not None else "at least ") + str(
-                cap.at_most if cap.at_most is not None else cap.at_least)
+            bound_text = _bound(cap)
             rule_id = f"{step.id}/{cap.id}"
-            for mask, reason, code in (
-                (effective, f"fired: {cap.reason}", st),
-                (excused, f"exempt: {cap.exempt_reason}", exempt_st),
-                (unknown, f"not evaluated: {data_fields} missing", st),
-            ):
+            for mask, code, outcome in ((effective, st, "cap_fired"),
+                                        (excused, exempt_st, "cap_exempt"),
+                                        (unknown, st, "not_evaluated")):
                 rows = np.flatnonzero(mask)
                 frame.trace.add(TraceChunk(rows, step.id, step.output,
                                            repeated(bound_text, len(rows)),
                                            rule_id, np.full(len(rows), code, dtype=np.int8),
-                                           reason))
+                                           f"{CAP_OUTCOMES[outcome]}: {words[outcome]}",
+                                           outcome, {"to_value": bound_spelt}))
         frame.set(step.output, out, in_type, status)
         if frame.trace.mode != "none":
             changed = (out != x) & ~np.isnan(x)
-            before = format_values(x, in_type)
-            outcome = np.where(changed, "capped from " + before.astype(str), "no cap bites")
-            frame.record(step.id, step.output, step.id, outcome.astype(object))
+            before = np.where(changed, format_values(x, in_type), "").astype(object)
+            verdict = np.where(changed, "capped from " + before.astype(str), "no cap bites")
+            after = np.where(changed, format_values(out, in_type), "").astype(object)
+            frame.record(step.id, step.output, step.id, verdict.astype(object),
+                         np.where(changed, "capped", "no_cap").astype(object),
+                         details={"from_value": before, "to_value": after})
         if step.fired_output:
-            frame.set(step.fired_output, fired_text(fired, [cap.id for cap, *_ in caps]), TEXT,
-                      frame.max_status([]))
+            ids = [cap.id for cap, *_ in caps]
+            frame.set(step.fired_output,
+                      spell_combinations(fired, lambda on: "; ".join(ids[i] for i in on)),
+                      TEXT, frame.max_status([]))
     return run
 
 
-def fired_text(fired: np.ndarray, ids: list[str]) -> np.ndarray:
-    """The ids of the caps that fired on each row, joined in order ("A; B"), spelt once per
-    combination that occurs rather than once per row."""
-    if len(ids) > 16:  # a table of every combination would be too large: spell row by row
-        out = repeated("", len(fired))
-        for i, cap_id in enumerate(ids):
-            on = (fired >> i) & 1 == 1
-            out = np.where(on, np.where(out == "", cap_id, out + "; " + cap_id), out)
-        return out
-    table = np.empty(1 << len(ids), dtype=object)
-    for combo in np.flatnonzero(np.bincount(fired, minlength=1)):
-        table[combo] = "; ".join(cap_id for i, cap_id in enumerate(ids) if combo >> i & 1)
-    spelt: np.ndarray = table[fired]
-    return spelt
+def _bound(cap: Cap) -> str:
+    return f"at most {cap.at_most}" if cap.at_most is not None else f"at least {cap.at_least}"
+
+
+def _outcomes(step: LimitStep, name: str, schema: Schema,
+              inner: Callable[[str], list[float] | None]) -> list[float] | None:
+    values = inner(step.input) if name == step.output else None
+    if values is None:
+        return None
+    return sorted(set(values) | set(codes(
+        [cap.at_most if cap.at_most is not None else cap.at_least for cap in step.caps],
+        name, schema)))
+
+
+KIND = StepKind(
+    LimitStep, prepare,
+    reads=lambda s, schema: {s.input} | expression_fields(
+        [text for cap in s.caps for text in (cap.when, cap.exempt_when)], schema),
+    writes=lambda s: [s.output] + ([s.fired_output] if s.fired_output else []),
+    explains_rating=True,
+    rules=lambda s: [Rule(cap.id, cap, cap.note or cap.reason, f"{_bound(cap)} when {cap.when}")
+                     for cap in s.caps],
+    enumerate=lambda s, schema: Enumeration([s.input], tuple(
+        (text, "bool") for cap in s.caps for text in (cap.when, cap.exempt_when) if text)),
+    outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input))

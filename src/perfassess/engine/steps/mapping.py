@@ -8,6 +8,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.registry import Enumeration, StepKind, codes
 from perfassess.spec.pack import MapStep
 
 
@@ -52,5 +53,14 @@ def prepare(step: MapStep, schema: Schema, path: YamlPath) -> Runner:
         frame.set(step.output, out, out_type, st)
         reason = np.where(found, f"looked up {step.input}",
                           np.where(np.isnan(x), f"{step.input} missing", "not in table: default"))
-        frame.record(step.id, step.output, step.id, reason.astype(object))
+        frame.record(step.id, step.output, step.id, reason.astype(object),
+                     np.where(found, "value", "default").astype(object))
     return run
+
+
+KIND = StepKind(
+    MapStep, prepare, reads=lambda s, schema: {s.input}, writes=lambda s: [s.output],
+    enumerate=lambda s, schema: Enumeration([s.input]),
+    outcomes=lambda s, name, schema, inner: codes([*s.mapping.values(), s.default], name,
+                                                   schema),
+    complete=lambda s, guaranteed: s.default is not None and guaranteed(s.input))

@@ -13,6 +13,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import ComparatorTable, CompareNeighboursStep
 
 
@@ -109,11 +110,22 @@ def prepare(step: CompareNeighboursStep, schema: Schema, path: YamlPath) -> Runn
                               np.where(np.isnan(score), f"{step.unit} is zero: no distance",
                                        np.char.add(counted, f" comparators, in units of "
                                                             f"{step.unit}"))))).astype(object)
-        outputs = {"center": (center, NUMBER, center_reason),
-                   "score": (score, NUMBER, score_reason),
-                   "count": (count, INTEGER, center_reason)}
+        center_outcome = np.select([n_listed == 0, count == 0],
+                                   ["no_comparators", "no_comparator_value"], "value")
+        score_outcome = np.select(
+            [np.isnan(center), ~present | np.isnan(unit), np.isnan(score)],
+            [center_outcome, "input_missing", "zero_unit"], "value").astype(object)
+        outputs = {"center": (center, NUMBER, center_reason, center_outcome.astype(object)),
+                   "score": (score, NUMBER, score_reason, score_outcome),
+                   "count": (count, INTEGER, center_reason, center_outcome.astype(object))}
         for role, name in step.outputs.items():
-            values, ftype, reason = outputs[role]
+            values, ftype, reason, outcome = outputs[role]
             frame.set(name, values, ftype, st)
-            frame.record(step.id, name, step.id, reason, keep_missing=role == "score")
+            frame.record(step.id, name, step.id, reason, outcome,
+                         keep_missing=role == "score")
     return run
+
+
+KIND = StepKind(
+    CompareNeighboursStep, prepare, reads=lambda s, schema: {s.input, s.unit},
+    writes=lambda s: list(s.outputs.values()))

@@ -7,7 +7,8 @@ import numpy as np
 from perfassess.engine.fields import repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import Runner, Schema, YamlPath
-from perfassess.engine.steps.common import rule_status
+from perfassess.engine.steps.common import rule_status, spell_combinations
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import RequireStep
 
 
@@ -17,34 +18,28 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
     labels = [names.get(name, name) for name in fields]
 
     def run(frame: Frame) -> None:
-        # Which fields each row misses, one bit per field (the first field the lowest bit):
-        # shifted in from the last field, each a plain pass over the column.
-        gone = np.zeros(frame.n, dtype=np.uint16 if len(fields) <= 16 else (
-            np.uint64 if len(fields) <= 64 else object))
-        for name in reversed(fields):
-            missing = np.isnan(frame.values[name])
+        missing = []  # per field, the rows that miss it
+        lacking = np.zeros(frame.n, dtype=bool)
+        for name in fields:
+            gap = np.isnan(frame.values[name])
             if name in frame.na:
-                missing &= ~frame.na[name]
-            np.left_shift(gone, 1, out=gone)
-            np.add(gone, missing, out=gone)
-        newly = (gone != 0) & frame.active
-        rows = np.flatnonzero(newly)
+                gap &= ~frame.na[name]
+            missing.append(gap)
+            lacking |= gap
+        rows = np.flatnonzero(lacking & frame.active)
         if placeholder and len(rows):
-            # Name what is missing only for the rows that lose their rating here, spelt
-            # once per combination of missing fields.
-            combos, which = np.unique(gone[rows], return_inverse=True)
-            spelt = np.array([head + ", ".join(label for i, label in enumerate(labels)
-                                               if int(combo) >> i & 1) + tail
-                              for combo in combos], dtype=object)
-            frame.note[rows] = spelt[which]
+            # Name what is missing only for the rows that lose their rating here.
+            frame.note[rows] = spell_combinations(
+                [gap[rows] for gap in missing],
+                lambda on: head + ", ".join(labels[i] for i in on) + tail)
         elif len(rows):
             frame.note[rows] = reason
-        frame.active &= gone == 0
+        frame.active &= ~lacking
         if frame.trace.wants(step_id):
             frame.trace.add(TraceChunk(rows, step_id, "(rating)",
                                        repeated("", len(rows)), step_id,
                                        np.full(len(rows), status, dtype=np.int8),
-                                       frame.note[rows]))
+                                       frame.note[rows], "required_missing"))
     return run
 
 
@@ -54,6 +49,12 @@ def prepare(step: RequireStep, schema: Schema, path: YamlPath) -> Runner:
     return _runner(step.id, fields, step.reason, step.names, status)
 
 
-def prepare_inputs(fields: list[str], schema: Schema, path: YamlPath) -> Runner:
+def prepare_inputs(fields: list[str]) -> Runner:
     """The implicit first step: every input marked ``required: true`` must be present."""
     return _runner("required-inputs", fields, "missing required input(s): {missing}", {}, 0)
+
+
+KIND = StepKind(
+    RequireStep, prepare, reads=lambda s, schema: set(schema.expand(s.fields, ())),
+    writes=lambda s: [], explains_rating=True,
+    requires=lambda s, schema: schema.expand(s.fields, ()))

@@ -8,6 +8,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import Enumeration, StepKind
 from perfassess.spec.pack import RoundStep
 
 
@@ -51,3 +52,9 @@ def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
         frame.record(step.id, step.output, step.id,
                      f"{step.input} rounded ({step.method}, {step.digits} digits)")
     return run
+
+
+KIND = StepKind(
+    RoundStep, prepare, reads=lambda s, schema: {s.input}, writes=lambda s: [s.output],
+    enumerate=lambda s, schema: Enumeration([s.input]),
+    complete=lambda s, guaranteed: guaranteed(s.input))

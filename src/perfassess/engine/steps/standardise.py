@@ -9,6 +9,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import StandardiseStep
 
 _ROLES = {
@@ -71,13 +72,21 @@ def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
         # missing, and its trace row says why.
         reason = np.where(missing, f"{step.input} missing",
                           np.where(np.isnan(score), "spread is zero: no distance", population))
+        outcome = np.where(missing, "input_missing",
+                           np.where(np.isnan(score), "zero_spread", "value")).astype(object)
         for role, values in (("center", center), ("spread", spread), ("score", score)):
             if role in step.outputs and values is not None:
                 frame.set(step.outputs[role], np.asarray(values, dtype=np.float64),
                           NUMBER if role != "score" or step.method != "rank" else INTEGER, st)
                 if role == "score":
                     frame.record(step.id, step.outputs[role], step.id, reason.astype(object),
-                                 keep_missing=True)
+                                 outcome, keep_missing=True)
                 else:
                     frame.record(step.id, step.outputs[role], step.id, population)
     return run
+
+
+KIND = StepKind(
+    StandardiseStep, prepare,
+    reads=lambda s, schema: {s.input} | ({s.by} if s.by else set()),
+    writes=lambda s: list(s.outputs.values()))

@@ -9,6 +9,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType, label_type
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
+from perfassess.engine.steps.registry import StepKind
 from perfassess.spec.pack import TravelStep
 
 DIRECTIONS = ("new", "declined", "unchanged", "improved")
@@ -61,10 +62,14 @@ def prepare(step: TravelStep, schema: Schema, path: YamlPath) -> Runner:
             frame.set(name, values[role], types[role], st)
         if traced:
             assert previous_period is not None
-            reason = np.where(np.isnan(previous), "no earlier value for this authority",
+            new = np.isnan(previous)
+            reason = np.where(new, "no earlier value for this authority",
                               "compared with period " + previous_period.astype(object))
+            outcome = np.where(new, "no_previous", "compared").astype(object)
+            compared_with = np.where(new, "", previous_period).astype(object)
             for name in step.outputs.values():
-                frame.record(step.id, name, step.id, reason.astype(object))
+                frame.record(step.id, name, step.id, reason.astype(object), outcome,
+                             details={"previous_period": compared_with})
     return run
 
 
@@ -135,3 +140,8 @@ def _from_history(history: pd.DataFrame, name: str, ftype: FieldType, codes: np.
     return (joined["_value"].to_numpy(dtype=np.float64),
             joined["_period"].astype(object).where(joined["_period"].notna(), "")
             .to_numpy(dtype=str))
+
+
+KIND = StepKind(
+    TravelStep, prepare, reads=lambda s, schema: {s.input} | ({s.score} if s.score else set()),
+    writes=lambda s: list(s.outputs.values()))
