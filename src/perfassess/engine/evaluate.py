@@ -132,5 +132,5 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
     note[unrated[note[unrated] == ""]] = f"no rating: {rating_field} could not be determined"
     data["rating_note"] = pd.Series(note, dtype=object, copy=False)
     # Side by side, not pd.DataFrame(data), which copies the columns into one 2-D block
-    # per type (a quarter of a second at 2e6 rows).
+    # per type.
     return pd.concat(data.values(), axis=1, keys=list(data))

@@ -22,7 +22,6 @@ class FieldType:
     vocabulary: tuple[str, ...] | None = None
     vocabulary_name: str | None = None
 
-
     @property
     def is_ordered(self) -> bool:
         return self.kind in ("number", "integer", "label")
@@ -81,8 +80,7 @@ def _spelt_once(keys: np.ndarray, form: str, dtype: type | None = None) -> np.nd
 
 def repeated(value: object, n: int) -> np.ndarray:
     """An object array of n references to one value. (``np.full`` with a string makes a
-    new string object per element: at millions of rows, a tenth of a second and a hundred
-    megabytes each time.)"""
+    new string object per element.)"""
     out = np.empty(n, dtype=object)
     out.fill(value)
     return out
