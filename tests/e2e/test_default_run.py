@@ -18,8 +18,9 @@ from tests.conftest import ROOT
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run `perfassess score` with no options in a copy of the project's run file's world."""
     out = tmp_path_factory.mktemp("run") / "reports"
+    # Two threads each, whatever the machine: test_determinism runs it again on one.
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TZ": "Pacific/Auckland",
-           "LC_ALL": "C"}
+           "LC_ALL": "C", "POLARS_MAX_THREADS": "2", "OMP_NUM_THREADS": "2"}
     proc = subprocess.run([sys.executable, "-m", "perfassess", "score", "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

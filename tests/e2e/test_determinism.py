@@ -38,16 +38,18 @@ def default_run(cwd: Path, out: Path, env: dict[str, str], *config: str) -> dict
     return files(out)
 
 
-def test_default_run_ignores_folder_time_zone_locale_and_clock(tmp_path: Path) -> None:
+def test_default_run_ignores_folder_time_zone_locale_clock_and_threads(tmp_path: Path) -> None:
     """tests/e2e/test_default_run.py runs it from the project folder (Auckland time, C
-    locale); here from elsewhere, with the run file named by an absolute path, in UTC+14,
-    a German locale and a build date set: the bytes must be the committed ones."""
+    locale, two threads each for Polars and Arrow); here from elsewhere, with the run file
+    named by an absolute path, in UTC+14, a German locale, a build date set and one thread:
+    the bytes must be the committed ones."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     produced = default_run(
         elsewhere, tmp_path / "out",
         {"TZ": "Pacific/Kiritimati", "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8",
-         "SOURCE_DATE_EPOCH": "1700000000"},
+         "SOURCE_DATE_EPOCH": "1700000000", "POLARS_MAX_THREADS": "1",
+         "OMP_NUM_THREADS": "1"},
         "--config", str(ROOT / "perfassess.yaml"))
     committed = files(ROOT / "reports")
     assert produced.keys() == committed.keys()
