@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problems, ProblemsFound
@@ -14,7 +13,7 @@ from perfassess.core.returns import Returns
 from perfassess.engine.evaluate import Evaluation, evaluate
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import logical_hashes
-from perfassess.io.read import SourceTable, read_returns
+from perfassess.io.read import SourceTable, from_pandas, read_returns
 from perfassess.spec.loader import LoadedPack, load_pack
 from perfassess.validate.inputs import parse_returns
 
@@ -64,7 +63,7 @@ class SourceDigest:
     def of(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
         """Each table's digest, and the logical hash of them all together."""
         each, together = logical_hashes([t.table for t in tables])
-        return [SourceDigest(t.file, t.layout, t.derived, len(t.table), h)
+        return [SourceDigest(t.file, t.layout, t.derived, t.table.height, h)
                 for t, h in zip(tables, each, strict=True)], together
 
 
@@ -115,18 +114,12 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     """Score an in-memory long table (authority_code, period, indicator, value)."""
     loaded = _pack(pack)
     problems = Problems()
-    frame = table.copy()
-    for optional in ("authority_name", "note"):
-        if optional not in frame.columns:
-            frame[optional] = None
-    frame["_line"] = np.arange(1, len(frame) + 1)
-    frame["_column"] = "value"
-    returns = parse_returns([SourceTable(name, "long", frame)], loaded.pack,
-                            loaded.plan.input_types, problems)
+    source = SourceTable(name, "long", from_pandas(table))
+    returns = parse_returns([source], loaded.pack, loaded.plan.input_types, problems)
     if problems.has_errors():
         raise ProblemsFound(problems)
     evaluation = evaluate(loaded.plan, returns, None, trace, history)
-    sources, together = SourceDigest.of([SourceTable(name, "long", frame)])
+    sources, together = SourceDigest.of([source])
     return ScoreResult(loaded, returns, evaluation, problems, [], sources, together)
 
 
