@@ -181,3 +181,14 @@ def test_rows_already_in_order_hash_as_rows_that_must_be_sorted() -> None:
     backwards = ordered.iloc[::-1].reset_index(drop=True)
     assert logical_sha256([ordered]) == logical_sha256([backwards]) \
         == _reference_sha256([ordered])
+
+
+def test_sorted_codes_are_dense_ranks_however_many_values_repeat() -> None:
+    from perfassess.io.hashing import sorted_codes
+
+    for values in (["b", "a", "b", "c"] * 100, ["E3", "E1", "E10", "E2"], [2.5, -1.0, 2.5],
+                   [f"E{i % 1000}" for i in range(3000)]):
+        series = pl.Series(values)
+        distinct, codes = sorted_codes(series)
+        assert distinct.to_list() == sorted(set(values))
+        assert [distinct[c] for c in codes.to_list()] == values

@@ -54,7 +54,15 @@ def canonical_values(values: pl.Series) -> pl.Series:
 def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """A column's distinct values, sorted (text in code-point order), and each row's
     position among them (``values`` has no nulls)."""
-    distinct = values.unique().sort()
+    distinct = values.unique()
+    if 16 * len(distinct) > len(values):
+        # Many distinct values (authority codes): rank the rows; the distinct values are the
+        # first row of each rank, in rank order.
+        rank = (values.rank("dense") - 1).cast(pl.UInt32)
+        first = rank.is_first_distinct()
+        return values.filter(first).gather(rank.filter(first).arg_sort()), rank
+    # Few (indicators, periods, values): a binary search of the sorted few for each row.
+    distinct = distinct.sort()
     return distinct, distinct.search_sorted(values).cast(pl.UInt32)
 
 
@@ -115,9 +123,10 @@ def _digest(tables: list[pl.DataFrame]) -> str:
         part = frame.select(columns)
         if required is not None:
             part = part.filter(pl.col(required) > 0)  # the blank is word 0
-        if distinct:
-            part = part.unique()
         part = part.sort(columns)
+        if distinct and part.height:  # a sorted row that repeats the one before it
+            changed = pl.any_horizontal(pl.col(c).diff().fill_null(1) != 0 for c in columns)
+            part = part.filter(changed)
         digest.update(f"[{name}]\n".encode())
         for start in range(0, part.height, _BATCH):
             batch = part.slice(start, _BATCH)

@@ -360,19 +360,19 @@ def _read_parquet(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] 
 
     name = str(path)
     try:
-        table = pq.ParquetFile(path).read()
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
                              file=name, expected="a Parquet file"))
         return None
-    names = [str(n).strip() for n in table.column_names]
+    names = [str(n).strip() for n in schema.names]
     doubled = sorted({n for n in names if names.count(n) > 1})
     for column in doubled:
         problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
                              "once", file=name, column=column, value=column,
                              expected="each column name once"))
     refused = False
-    for field, column in zip(table.schema, names, strict=True):
+    for field, column in zip(schema, names, strict=True):
         if column.startswith("__index_level_"):
             continue  # a pandas index, left out whatever its type
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
@@ -387,17 +387,17 @@ def _read_parquet(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] 
                                  expected="text, whole numbers, numbers or true/false"))
     if doubled or refused:
         return None
-    columns: Columns = []
-    for i, field in enumerate(table.schema):
-        try:
-            series = pl.Series(field.name, table.column(i))
-        except (pl.exceptions.PolarsError, pa.ArrowException, ValueError, TypeError) as exc:
-            problems.add(Problem("E-FILE-FORMAT", f"column {field.name!r} cannot be read "
-                                 f"({exc})", file=name, column=field.name))
-            return None
-        text = str(field.name).strip().lower() in TEXT_COLUMNS
-        columns.append((field.name, _text(series) if text else _value(series)))
-    return columns, np.arange(1, table.num_rows + 1, dtype=np.int64)
+    try:
+        frame = pl.read_parquet(path, columns=[f.name for f in schema
+                                              if not f.name.startswith("__index_level_")])
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
+            ValueError) as exc:  # a damaged file can make the reader panic
+        problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
+                             file=name, expected="a Parquet file"))
+        return None
+    columns: Columns = [(c, _text(frame[c]) if c.strip().lower() in TEXT_COLUMNS
+                         else _value(frame[c])) for c in frame.columns]
+    return columns, np.arange(1, frame.height + 1, dtype=np.int64)
 
 
 def _value(series: pl.Series) -> pl.Series:

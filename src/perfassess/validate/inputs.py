@@ -12,6 +12,7 @@ import polars as pl
 from perfassess.core.problems import Problem, Problems
 from perfassess.core.returns import Returns
 from perfassess.engine.fields import FieldType, read_only
+from perfassess.io.hashing import sorted_codes
 from perfassess.io.read import SourceTable
 from perfassess.spec.pack import InputSpec, Pack
 
@@ -45,10 +46,17 @@ def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, 
     """
     parsed = [_parse_table(i, t, pack, input_types, problems) for i, t in enumerate(tables)]
     long = pl.concat(parsed) if parsed else pl.DataFrame(schema=_PARSED)
+    # Keys as integers in sorted order: authority-period (``key``), and with the indicator.
+    codes, code = sorted_codes(long["code"])
+    periods, period = sorted_codes(long["period"])
+    indicators, indicator = sorted_codes(long["indicator"])
+    key = code.cast(pl.Int64) * len(periods) + period
+    long = long.with_columns(key=key, key3=key * len(indicators) + indicator, ind=indicator)
     long = _resolve_feeds(long, tables, prefer, problems)
     long = _check_duplicates(long, tables, problems)
     _check_keys(long, tables, pack, problems, reference_codes)
-    returns, first = _pivot(long, tables, pack, sum(t.table.height for t in tables), origin)
+    returns, first = _pivot(long, (codes, periods, indicators), tables, pack,
+                            sum(t.table.height for t in tables), origin)
     if not problems.has_errors():
         _check_required(returns, first, pack, problems)
     return returns
@@ -100,13 +108,15 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
     bad = _check_key_text(frame, t, wide, source.file, problems)
 
     # Indicators in the order they first appear (on any row), with their rows of good keys.
-    counts = frame.with_columns(bad=bad).group_by("indicator", maintain_order=True).agg(
-        n=(~pl.col("bad")).sum(), first=pl.col("pos").filter(~pl.col("bad")).first()
-    ).filter(pl.col("n") > 0)
-    known: list[str] = []
-    for name, n, first in counts.iter_rows():
+    names, codes = sorted_codes(frame["indicator"])
+    counts = pl.DataFrame({"k": codes, "bad": bad, "pos": frame["pos"]}).group_by("k").agg(
+        start=pl.col("pos").min(), n=(~pl.col("bad")).sum(),
+        first=pl.col("pos").filter(~pl.col("bad")).min()).filter(pl.col("n") > 0).sort("start")
+    known: dict[str, int] = {}
+    for k, _, n, first in counts.iter_rows():
+        name = names[k]
         if name in input_types:
-            known.append(name)
+            known[name] = k
             continue
         if name == "":
             continue
@@ -119,23 +129,22 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
                              file=source.file, row=int(t["line"][first]),
                              column="indicator" if not wide else str(t["column"][first]),
                              value=name, expected=guess and f"an input id, such as {guess}"))
-    keep = ~bad & frame["indicator"].is_in(known)
-    if not keep.all():
-        frame = frame.filter(keep)
-    parts = frame.partition_by("indicator", as_dict=True, maintain_order=True) \
-        if len(known) > 1 else {(k,): frame for k in known}
-    read = []
-    for name in known:
+    frame = frame.with_columns(k=codes).filter(~bad & pl.col("k").is_in(list(known.values())))
+    # Each input's rows read by its rules, then put back in place.
+    values = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "value", "line",
+                          "column", "k").partition_by("k", as_dict=True)
+    number = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
+    na = pl.repeat(False, frame.height, eager=True)
+    for name, k in known.items():
         spec = pack.input(name)
         assert spec is not None
-        rows = parts[(name,)]
-        number, na = _parse_values(rows, spec, input_types[name], problems, source.file)
-        read.append(rows.select("pos", "code", "period", "indicator").with_columns(
-            number=number, na=na))
-    out = pl.concat(read) if read else pl.DataFrame(schema=_PARSED).drop("src")
-    if len(read) > 1:
-        out = out.sort("pos")
-    return out.select(pl.lit(src, pl.Int32).alias("src"), pl.all())
+        rows = values[(k,)]
+        got, given = _parse_values(rows, spec, input_types[name], problems, source.file)
+        number.scatter(rows["i"], got)
+        if given.any():
+            na.scatter(rows["i"], given)
+    return frame.select(pl.lit(src, pl.Int32).alias("src"), "pos", "code", "period",
+                        "indicator", number=number, na=na)
 
 
 def _check_key_text(frame: pl.DataFrame, t: pl.DataFrame, wide: bool, file: str,
@@ -164,6 +173,8 @@ def _check_key_text(frame: pl.DataFrame, t: pl.DataFrame, wide: bool, file: str,
     for column, key in (("authority_code", "code"), ("period", "period"),
                         ("indicator", "indicator")):
         if wide and column == "indicator":
+            continue
+        if not frame[key].unique().str.contains(_CONTROL).any():
             continue
         control = frame[key].str.contains(_CONTROL)
         if control.any():
@@ -322,7 +333,7 @@ def _resolve_feeds(long: pl.DataFrame, tables: list[SourceTable], prefer: str,
     if not fed or len(fed) == len(tables):
         return long
     derived = pl.col("src").is_in(fed)
-    both = derived.any().over(KEY) & (~derived).any().over(KEY)
+    both = derived.any().over("key3") & (~derived).any().over("key3")
     loser = long.select(both & (derived if prefer == "supplied" else ~derived)).to_series()
     if not loser.any():
         return long
@@ -339,9 +350,9 @@ def _resolve_feeds(long: pl.DataFrame, tables: list[SourceTable], prefer: str,
 
 def _check_duplicates(long: pl.DataFrame, tables: list[SourceTable],
                       problems: Problems) -> pl.DataFrame:
-    dup = long.select(KEY).is_duplicated()
-    if not dup.any():
+    if not (long["key3"].sort().diff() == 0).any():  # the usual case: no key repeats
         return long
+    dup = long["key3"].is_duplicated()
     repeated = long.filter(dup)
     groups = repeated.partition_by(KEY, as_dict=True, maintain_order=True)
     for key in sorted(groups):
@@ -358,7 +369,7 @@ def _check_duplicates(long: pl.DataFrame, tables: list[SourceTable],
             + (" with different values" if len(values) > 1 else " with the same value")
             + " (" + "; ".join(f"{r} at {f}:{n}" for f, n, _, r in places) + ")",
             file=file, row=line, column=column, value=raw, expected="one value per key"))
-    return long.filter(pl.struct(KEY).is_first_distinct())
+    return long.filter(pl.col("key3").is_first_distinct())
 
 
 def _check_keys(long: pl.DataFrame, tables: list[SourceTable], pack: Pack,
@@ -382,48 +393,55 @@ def _check_keys(long: pl.DataFrame, tables: list[SourceTable], pack: Pack,
                              value=code))
 
 
-def _pivot(long: pl.DataFrame, tables: list[SourceTable], pack: Pack, rows_read: int,
-           want_origin: bool) -> tuple[Returns, Callable[[np.ndarray], list[Place]]]:
+def _pivot(long: pl.DataFrame, labels: tuple[pl.Series, pl.Series, pl.Series],
+           tables: list[SourceTable], pack: Pack, rows_read: int, want_origin: bool
+           ) -> tuple[Returns, Callable[[np.ndarray], list[Place]]]:
     """The wide returns (a row per authority-period, sorted), and a way to find where given
-    rows first appear."""
-    keys = long.select("code", "period").unique().sort("code", "period").with_row_index(
-        "__row")
-    n = keys.height
-    keyed = long.join(keys, on=["code", "period"], how="left", maintain_order="left")
-    numbers = _wide(keyed, "number")
-    given = _wide(keyed, "na") if keyed["na"].any() else None
+    rows first appear. ``labels``: the sorted codes, periods and indicators that ``key`` and
+    ``ind`` count in."""
+    present, row = sorted_codes(long["key"])
+    n = len(present)
+    keyed = long.with_columns(__row=row)
+    codes, periods, indicators = labels
+    ids = {name: k for k, name in enumerate(indicators.to_list())}
+    parts = keyed.select("__row", "number", "na", "ind").partition_by("ind", as_dict=True)
     values: dict[str, np.ndarray] = {}
     na: dict[str, np.ndarray] = {}
     # An input no file gives shares one read-only blank column (packs declare many optional
     # inputs; at millions of rows a blank column each would cost more than the returns).
     blank = read_only(np.full(n, np.nan))
     never = read_only(np.zeros(n, dtype=bool))
+    any_na = bool(long["na"].any())
     for spec in pack.inputs:
-        if spec.id not in numbers.columns:
+        if (ids.get(spec.id),) not in parts:
             values[spec.id] = blank
             if spec.na is not None:
                 na[spec.id] = never
             continue
-        values[spec.id] = numbers[spec.id].to_numpy(writable=True).astype(np.float64,
-                                                                           copy=False)
+        mine = parts[(ids[spec.id],)]
+        values[spec.id] = _spread(mine["__row"], mine["number"], float("nan"), n)
         if spec.na is not None:
-            na[spec.id] = (given[spec.id].fill_null(False).to_numpy(writable=True)
-                           if given is not None else np.zeros(n, dtype=bool))
+            na[spec.id] = _spread(mine["__row"], mine["na"], False, n) if any_na else \
+                np.zeros(n, dtype=bool)
     origin = _origin(keyed, tables) if want_origin else None
 
     def first(rows: np.ndarray) -> list[Place]:
-        starts = keyed.unique("__row", keep="first", maintain_order=True).sort("__row")
+        starts = keyed.filter(pl.col("__row").is_first_distinct()).sort("__row")
         return _locate(tables, starts[rows.tolist()])
-    returns = Returns(pd.DataFrame({"authority_code": keys["code"].to_numpy().astype(object),
-                                    "period": keys["period"].to_numpy().astype(object)}),
-                      values, na, *_names_and_notes(long, tables), rows_read, origin)
+    at = present.cast(pl.Int64)
+    keys = pd.DataFrame({
+        "authority_code": codes.gather(at // len(periods)).to_numpy().astype(object),
+        "period": periods.gather(at % len(periods)).to_numpy().astype(object)})
+    returns = Returns(keys, values, na, *_names_and_notes(long, tables), rows_read, origin)
     return returns, first
 
 
-def _wide(keyed: pl.DataFrame, column: str) -> pl.DataFrame:
-    """One column of the long table pivoted: a row per authority-period, one column per
-    indicator."""
-    return keyed.pivot(on="indicator", index="__row", values=column).sort("__row")
+def _spread(rows: pl.Series, values: pl.Series, fill: float | bool, n: int) -> np.ndarray:
+    """One input's values, a row per authority-period (``fill`` where it has none)."""
+    column = pl.repeat(fill, n, dtype=values.dtype, eager=True)
+    column.scatter(rows, values.fill_null(fill))
+    array: np.ndarray = column.to_numpy(writable=True)
+    return array
 
 
 def _origin(keyed: pl.DataFrame, tables: list[SourceTable]) -> pd.DataFrame:
