@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -54,15 +54,17 @@ def canonical_values(values: pl.Series) -> pl.Series:
 def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """A column's distinct values, sorted (text in code-point order), and each row's
     position among them (``values`` has no nulls)."""
-    distinct = values.unique()
-    if 16 * len(distinct) > len(values):
-        # Many distinct values (authority codes): rank the rows; the distinct values are the
-        # first row of each rank, in rank order.
+    head = values.head(1 << 14)
+    if 16 * head.n_unique() > len(head):
+        # Many distinct values (authority codes): rank the rows, and put each row's value
+        # at its rank (rows of one rank hold the same value).
         rank = (values.rank("dense") - 1).cast(pl.UInt32)
-        first = rank.is_first_distinct()
-        return values.filter(first).gather(rank.filter(first).arg_sort()), rank
+        top = rank.max()
+        distinct = values.clear(0 if top is None else cast(int, top) + 1)
+        distinct.scatter(rank, values)
+        return distinct, rank
     # Few (indicators, periods, values): a binary search of the sorted few for each row.
-    distinct = distinct.sort()
+    distinct = values.unique().sort()
     return distinct, distinct.search_sorted(values).cast(pl.UInt32)
 
 

@@ -30,8 +30,8 @@ _CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 KEY = ["code", "period", "indicator"]
 # The parsed long table: where each row is (``src``: which table, ``pos``: its row there),
 # its trimmed keys, and its value read by its input's type (``na``: n/a was returned).
-_PARSED = {"src": pl.Int32, "pos": pl.Int64, "code": pl.String, "period": pl.String,
-           "indicator": pl.String, "number": pl.Float64, "na": pl.Boolean}
+_PARSED = {"src": pl.Int32, "pos": pl.Int64, "code": pl.UInt32, "period": pl.UInt32,
+           "indicator": pl.UInt32, "number": pl.Float64, "na": pl.Boolean}
 Place = tuple[str, int, str, str]  # file, line, column, value as written
 
 
@@ -45,16 +45,29 @@ def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, 
     where every value came from (for the trace).
     """
     parsed = [_parse_table(i, t, pack, input_types, problems) for i, t in enumerate(tables)]
-    long = pl.concat(parsed) if parsed else pl.DataFrame(schema=_PARSED)
-    # Keys as integers in sorted order: authority-period (``key``), and with the indicator.
-    codes, code = sorted_codes(long["code"])
-    periods, period = sorted_codes(long["period"])
-    indicators, indicator = sorted_codes(long["indicator"])
-    key = code.cast(pl.Int64) * len(periods) + period
-    long = long.with_columns(key=key, key3=key * len(indicators) + indicator, ind=indicator)
-    long = _resolve_feeds(long, tables, prefer, problems)
-    long = _check_duplicates(long, tables, problems)
-    _check_keys(long, tables, pack, problems, reference_codes)
+    # Keys as integer codes into labels sorted in code-point order, the same for all files.
+    labels = {}
+    for column in KEY:
+        union = pl.concat([p[1][column] for p in parsed] + [pl.Series([], dtype=pl.String)]
+                          ).unique().sort()
+        labels[column] = union
+        if len(parsed) > 1:  # each file's codes into the union: a table of positions
+            for _, own in parsed:
+                own[column] = union.search_sorted(own[column]).cast(pl.UInt32)
+    long = pl.concat([f.with_columns(code=pl.lit(o["code"]).gather(pl.col("code")),
+                                     period=pl.lit(o["period"]).gather(pl.col("period")),
+                                     indicator=pl.lit(o["indicator"]).gather(
+                                         pl.col("indicator")))
+                      if len(parsed) > 1 else f for f, o in parsed]) if parsed \
+        else pl.DataFrame(schema=_PARSED)
+    codes, periods, indicators = labels["code"], labels["period"], labels["indicator"]
+    # One integer per authority-period (``key``), in sorted order, and per value (``key3``).
+    key = pl.col("code").cast(pl.Int64) * len(periods) + pl.col("period")
+    long = long.with_columns(key=key, key3=key * len(indicators) + pl.col("indicator"),
+                             ind=pl.col("indicator"))
+    long = _resolve_feeds(long, indicators, tables, prefer, problems)
+    long = _check_duplicates(long, labels, tables, problems)
+    _check_keys(long, labels, tables, pack, problems, reference_codes)
     returns, first = _pivot(long, (codes, periods, indicators), tables, pack,
                             sum(t.table.height for t in tables), origin)
     if not problems.has_errors():
@@ -96,20 +109,22 @@ def _emit(problems: Problems, code: str, rows: pl.DataFrame, message: Callable[[
 
 
 def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
-                 problems: Problems) -> pl.DataFrame:
+                 problems: Problems) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """One file's rows of known inputs with good keys, their values read (keys as codes
+    into the file's sorted labels, also returned)."""
     t = source.table
     wide = source.layout == "wide"
-    frame = t.select(
-        pos=pl.int_range(pl.len(), dtype=pl.Int64),
-        code=pl.col("authority_code").str.strip_chars().fill_null(""),
-        period=pl.col("period").str.strip_chars().fill_null(""),
-        indicator=pl.col("indicator").str.strip_chars().fill_null(""),
-        value=pl.col("value"), line=pl.col("line"), column=pl.col("column"))
-    bad = _check_key_text(frame, t, wide, source.file, problems)
+    labels: dict[str, pl.Series] = {}
+    frame = t.select(pos=pl.int_range(pl.len(), dtype=pl.Int64), value="value", line="line",
+                     column="column")
+    for key, column in zip(KEY, ("authority_code", "period", "indicator"), strict=True):
+        labels[key], codes = _trimmed_codes(t[column])
+        frame = frame.with_columns(codes.alias(key))
+    bad = _check_key_text(frame, labels, t, wide, source.file, problems)
 
     # Indicators in the order they first appear (on any row), with their rows of good keys.
-    names, codes = sorted_codes(frame["indicator"])
-    counts = pl.DataFrame({"k": codes, "bad": bad, "pos": frame["pos"]}).group_by("k").agg(
+    names = labels["indicator"]
+    counts = frame.select("indicator", "pos", bad=bad).group_by("indicator").agg(
         start=pl.col("pos").min(), n=(~pl.col("bad")).sum(),
         first=pl.col("pos").filter(~pl.col("bad")).min()).filter(pl.col("n") > 0).sort("start")
     known: dict[str, int] = {}
@@ -129,10 +144,10 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
                              file=source.file, row=int(t["line"][first]),
                              column="indicator" if not wide else str(t["column"][first]),
                              value=name, expected=guess and f"an input id, such as {guess}"))
-    frame = frame.with_columns(k=codes).filter(~bad & pl.col("k").is_in(list(known.values())))
+    frame = frame.filter(~bad & pl.col("indicator").is_in(list(known.values())))
     # Each input's rows read by its rules, then put back in place.
     values = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("i"), "value", "line",
-                          "column", "k").partition_by("k", as_dict=True)
+                          "column", "indicator").partition_by("indicator", as_dict=True)
     number = pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
     na = pl.repeat(False, frame.height, eager=True)
     for name, k in known.items():
@@ -144,15 +159,36 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
         if given.any():
             na.scatter(rows["i"], given)
     return frame.select(pl.lit(src, pl.Int32).alias("src"), "pos", "code", "period",
-                        "indicator", number=number, na=na)
+                        "indicator", number=number, na=na), labels
 
 
-def _check_key_text(frame: pl.DataFrame, t: pl.DataFrame, wide: bool, file: str,
-                    problems: Problems) -> pl.Series:
+def _trimmed_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """A text column as its distinct trimmed values, sorted (missing is ""), and each row's
+    code into them. Only the distinct values are trimmed."""
+    raw, codes = sorted_codes(column.fill_null(""))
+    trimmed = raw.str.strip_chars()
+    if (trimmed == raw).all():
+        return raw, codes
+    labels, moved = sorted_codes(trimmed)
+    return labels, moved.gather(codes)
+
+
+def _check_key_text(frame: pl.DataFrame, labels: dict[str, pl.Series], t: pl.DataFrame,
+                    wide: bool, file: str, problems: Problems) -> pl.Series:
     """Report blank keys and keys with control characters; the rows that have either."""
-    blank = {"authority_code": frame["code"] == "", "period": frame["period"] == "",
-             "indicator": (frame["indicator"] == "") if not wide
-             else pl.repeat(False, frame.height, eager=True)}
+    never = pl.repeat(False, frame.height, eager=True)
+
+    def rows_of(key: str, mask: pl.Series) -> pl.Series:
+        """The rows whose key is one of the labels under ``mask``."""
+        hits = mask.arg_true()
+        if not len(hits):
+            return never
+        return frame[key] == hits[0] if len(hits) == 1 else frame[key].is_in(hits)
+
+    # "" sorts first: a blank key is code 0 where there is one.
+    blank = {column: rows_of(key, labels[key] == "") if not (wide and key == "indicator")
+             else never for key, column in zip(KEY, ("authority_code", "period", "indicator"),
+                                               strict=True)}
     bad = blank["authority_code"] | blank["period"] | blank["indicator"]
     if bad.any():
         # A row that is blank but for its value is a missing return, not a keyless one.
@@ -170,16 +206,14 @@ def _check_key_text(frame: pl.DataFrame, t: pl.DataFrame, wide: bool, file: str,
                 rows = rows.unique("line", keep="first", maintain_order=True)
             _emit(problems, "E-KEY-BLANK", rows, _fixed(f"{column} is blank"),
                   f"a non-blank {column}", file)
-    for column, key in (("authority_code", "code"), ("period", "period"),
-                        ("indicator", "indicator")):
-        if wide and column == "indicator":
+    for key, column in zip(KEY, ("authority_code", "period", "indicator"), strict=True):
+        if wide and key == "indicator":
             continue
-        if not frame[key].unique().str.contains(_CONTROL).any():
-            continue
-        control = frame[key].str.contains(_CONTROL)
+        control = rows_of(key, labels[key].str.contains(_CONTROL))
         if control.any():
-            rows = frame.filter(control).select("line", column=pl.lit(column),
-                                                value=pl.col(key))
+            rows = frame.filter(control).select(
+                "line", column=pl.lit(column),
+                value=pl.lit(labels[key]).gather(pl.col(key)))
             _emit(problems, "E-KEY-CONTROL", rows,
                   lambda v: f"{v!r} contains a control character (a tab, line break or other "
                             "invisible character)", "text without control characters", file)
@@ -327,8 +361,8 @@ def _hinted(text: pl.Series, wrong: pl.Series, spec: InputSpec
     return out
 
 
-def _resolve_feeds(long: pl.DataFrame, tables: list[SourceTable], prefer: str,
-                   problems: Problems) -> pl.DataFrame:
+def _resolve_feeds(long: pl.DataFrame, indicators: pl.Series, tables: list[SourceTable],
+                   prefer: str, problems: Problems) -> pl.DataFrame:
     fed = [i for i, t in enumerate(tables) if t.derived]
     if not fed or len(fed) == len(tables):
         return long
@@ -341,15 +375,16 @@ def _resolve_feeds(long: pl.DataFrame, tables: list[SourceTable], prefer: str,
     lost = long.filter(loser)
     for (indicator,), mine in sorted(lost.partition_by("indicator", as_dict=True).items()):
         file, line, column, raw = _locate(tables, mine.head(1))[0]
-        problems.add(Problem("W-FEED-OVERRIDE", f"{mine.height} {indicator} value(s) given "
+        problems.add(Problem("W-FEED-OVERRIDE", f"{mine.height} {indicators[indicator]} "
+                             "value(s) given "
                              "both in the returns and by a feed: the "
                              f"{winner} value is used", file=file, row=line, column=column,
                              value=raw))
     return long.filter(~loser)
 
 
-def _check_duplicates(long: pl.DataFrame, tables: list[SourceTable],
-                      problems: Problems) -> pl.DataFrame:
+def _check_duplicates(long: pl.DataFrame, labels: dict[str, pl.Series],
+                      tables: list[SourceTable], problems: Problems) -> pl.DataFrame:
     if not (long["key3"].sort().diff() == 0).any():  # the usual case: no key repeats
         return long
     dup = long["key3"].is_duplicated()
@@ -362,7 +397,7 @@ def _check_duplicates(long: pl.DataFrame, tables: list[SourceTable],
                   for number, na in zip(group["number"].to_list(), group["na"].to_list(),
                                         strict=True)}
         file, line, column, raw = places[1]
-        indicator, (code, period) = key[2], key[:2]
+        code, period, indicator = (labels[k][i] for k, i in zip(KEY, key, strict=True))
         problems.add(Problem(
             "E-DUPLICATE" if len(values) > 1 else "W-DUPLICATE",
             f"{indicator} for {code} {period} is given {group.height} times"
@@ -372,22 +407,24 @@ def _check_duplicates(long: pl.DataFrame, tables: list[SourceTable],
     return long.filter(pl.col("key3").is_first_distinct())
 
 
-def _check_keys(long: pl.DataFrame, tables: list[SourceTable], pack: Pack,
-                problems: Problems, reference_codes: set[str] | None) -> None:
-    firsts = long.unique("period", keep="first", maintain_order=True).sort("period")
-    outside = firsts.filter(pl.col("period").is_in(
-        [p for p in firsts["period"].to_list() if not pack.periods.contains(p)]))
-    for period, (file, line, _, _) in zip(outside["period"].to_list(),
-                                          _locate(tables, outside), strict=True):
+def _check_keys(long: pl.DataFrame, labels: dict[str, pl.Series], tables: list[SourceTable],
+                pack: Pack, problems: Problems, reference_codes: set[str] | None) -> None:
+    periods, codes = labels["period"], labels["code"]
+    outside = [i for i, p in enumerate(periods.to_list()) if not pack.periods.contains(p)]
+    firsts = long.filter(pl.col("period").is_in(outside)).unique(
+        "period", keep="first", maintain_order=True).sort("period")
+    for period, (file, line, _, _) in zip(periods.gather(firsts["period"]).to_list(),
+                                          _locate(tables, firsts), strict=True):
         problems.add(Problem("W-PERIOD-OUTSIDE", f"period {period} is outside the years of "
                              f"{pack.id} ({pack.periods.describe()})", file=file, row=line,
                              column="period", value=period))
     if reference_codes is None:
         return
-    unknown = long.filter(~pl.col("code").is_in(list(reference_codes))).unique(
+    strange = (~codes.is_in(list(reference_codes))).arg_true()
+    unknown = long.filter(pl.col("code").is_in(strange)).unique(
         "code", keep="first", maintain_order=True).sort("code")
-    for code, (file, line, _, _) in zip(unknown["code"].to_list(), _locate(tables, unknown),
-                                        strict=True):
+    for code, (file, line, _, _) in zip(codes.gather(unknown["code"]).to_list(),
+                                        _locate(tables, unknown), strict=True):
         problems.add(Problem("W-UNKNOWN-AUTHORITY", f"authority code {code} is not in the "
                              "reference list", file=file, row=line, column="authority_code",
                              value=code))
@@ -423,7 +460,7 @@ def _pivot(long: pl.DataFrame, labels: tuple[pl.Series, pl.Series, pl.Series],
         if spec.na is not None:
             na[spec.id] = _spread(mine["__row"], mine["na"], False, n) if any_na else \
                 np.zeros(n, dtype=bool)
-    origin = _origin(keyed, tables) if want_origin else None
+    origin = _origin(keyed, indicators, tables) if want_origin else None
 
     def first(rows: np.ndarray) -> list[Place]:
         starts = keyed.filter(pl.col("__row").is_first_distinct()).sort("__row")
@@ -432,7 +469,8 @@ def _pivot(long: pl.DataFrame, labels: tuple[pl.Series, pl.Series, pl.Series],
     keys = pd.DataFrame({
         "authority_code": codes.gather(at // len(periods)).to_numpy().astype(object),
         "period": periods.gather(at % len(periods)).to_numpy().astype(object)})
-    returns = Returns(keys, values, na, *_names_and_notes(long, tables), rows_read, origin)
+    returns = Returns(keys, values, na, *_names_and_notes(long, labels, tables), rows_read,
+                      origin)
     return returns, first
 
 
@@ -444,7 +482,8 @@ def _spread(rows: pl.Series, values: pl.Series, fill: float | bool, n: int) -> n
     return array
 
 
-def _origin(keyed: pl.DataFrame, tables: list[SourceTable]) -> pd.DataFrame:
+def _origin(keyed: pl.DataFrame, indicators: pl.Series, tables: list[SourceTable]
+            ) -> pd.DataFrame:
     """Where every value used came from, in the order of the long table."""
     parts = []
     for src, source in enumerate(tables):
@@ -452,15 +491,15 @@ def _origin(keyed: pl.DataFrame, tables: list[SourceTable]) -> pd.DataFrame:
         at = source.table.select("line", "column")[mine["pos"]]
         parts.append(pd.DataFrame({
             "row": mine["__row"].to_numpy().astype(np.int64),
-            "indicator": mine["indicator"].to_numpy().astype(object),
+            "indicator": indicators.gather(mine["indicator"]).to_numpy().astype(object),
             "file": np.full(mine.height, source.file, dtype=object),
             "line": at["line"].to_numpy(), "column": at["column"].to_numpy().astype(object)}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["row", "indicator", "file", "line", "column"])
 
 
-def _names_and_notes(long: pl.DataFrame, tables: list[SourceTable]
-                     ) -> tuple[dict[str, str], pd.DataFrame]:
+def _names_and_notes(long: pl.DataFrame, labels: tuple[pl.Series, pl.Series, pl.Series],
+                     tables: list[SourceTable]) -> tuple[dict[str, str], pd.DataFrame]:
     """Authority names given in the returns (the first per code), and the non-empty notes."""
     names: dict[str, str] = {}
     notes = []
@@ -476,10 +515,13 @@ def _names_and_notes(long: pl.DataFrame, tables: list[SourceTable]
                                 .str.strip_chars().fill_null(""))
             firsts = named.filter(pl.col("name") != "").unique(
                 "code", keep="first", maintain_order=True).sort("code")
-            for code, name in firsts.iter_rows():
+            for code, name in zip(labels[0].gather(firsts["code"]).to_list(),
+                                  firsts["name"].to_list(), strict=True):
                 names.setdefault(code, name)
         if has_notes:
-            noted = mine.select(authority_code="code", period="period", indicator="indicator",
+            noted = mine.select(authority_code=pl.lit(labels[0]).gather(pl.col("code")),
+                                period=pl.lit(labels[1]).gather(pl.col("period")),
+                                indicator=pl.lit(labels[2]).gather(pl.col("indicator")),
                                 note=table["note"][mine["pos"]].str.strip_chars()
                                 .fill_null("")).filter(pl.col("note") != "")
             if noted.height:
