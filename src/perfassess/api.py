@@ -62,7 +62,7 @@ class SourceDigest:
     @staticmethod
     def of(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
         """Each table's digest, and the logical hash of them all together."""
-        each, together = logical_hashes([t.table for t in tables])
+        each, together = logical_hashes(list(tables))
         return [SourceDigest(t.file, t.layout, t.derived, t.table.height, h)
                 for t, h in zip(tables, each, strict=True)], together
 

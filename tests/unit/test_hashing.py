@@ -184,7 +184,7 @@ def test_rows_already_in_order_hash_as_rows_that_must_be_sorted() -> None:
 
 
 def test_sorted_codes_are_dense_ranks_however_many_values_repeat() -> None:
-    from perfassess.io.hashing import sorted_codes
+    from perfassess.io.read import sorted_codes
 
     for values in (["b", "a", "b", "c"] * 100, ["E3", "E1", "E10", "E2"], [2.5, -1.0, 2.5],
                    [f"E{i % 1000}" for i in range(3000)]):
@@ -192,3 +192,13 @@ def test_sorted_codes_are_dense_ranks_however_many_values_repeat() -> None:
         distinct, codes = sorted_codes(series)
         assert distinct.to_list() == sorted(set(values))
         assert [distinct[c] for c in codes.to_list()] == values
+
+
+def test_many_distinct_values_hash_as_the_documented_definition() -> None:
+    """More distinct values than the hash spells in advance as combinations of trailing
+    columns: the rows are spelt column by column instead, to the same text."""
+    n = 70_000
+    frame = pd.DataFrame({"authority_code": [f"E{i % 7}" for i in range(n)],
+                          "period": ["2024"] * n, "indicator": ["q", "r"] * (n // 2),
+                          "value": [str(i) for i in range(n)]})
+    assert logical_sha256([frame]) == _reference_sha256([frame])

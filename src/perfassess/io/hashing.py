@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import polars as pl
+
+from perfassess.io.read import SourceTable, from_pandas, sorted_codes
 
 # A decimal number as text: what is read back as the same double hashes the same.
 _NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
@@ -21,6 +24,7 @@ _SECTIONS: dict[str, tuple[tuple[str, ...], str | None, bool]] = {
 }
 LOGICAL_SECTIONS = tuple(_SECTIONS)
 _BATCH = 1 << 20  # rows spelt out as text at a time: bounds the memory the hash needs
+_TAIL = 1 << 16  # combinations of trailing columns' words spelt in advance, at the most
 
 
 def file_sha256(path: Path) -> str:
@@ -51,23 +55,6 @@ def canonical_values(values: pl.Series) -> pl.Series:
     return pl.select(pl.when(finite).then(spelt).otherwise(text)).to_series().alias(values.name)
 
 
-def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """A column's distinct values, sorted (text in code-point order), and each row's
-    position among them (``values`` has no nulls)."""
-    head = values.head(1 << 14)
-    if 16 * head.n_unique() > len(head):
-        # Many distinct values (authority codes): rank the rows, and put each row's value
-        # at its rank (rows of one rank hold the same value).
-        rank = (values.rank("dense") - 1).cast(pl.UInt32)
-        top = rank.max()
-        distinct = values.clear(0 if top is None else cast(int, top) + 1)
-        distinct.scatter(rank, values)
-        return distinct, rank
-    # Few (indicators, periods, values): a binary search of the sorted few for each row.
-    distinct = values.unique().sort()
-    return distinct, distinct.search_sorted(values).cast(pl.UInt32)
-
-
 def _trimmed(values: pl.Series) -> pl.Series:
     return values.cast(pl.String).str.strip_chars().fill_null("")
 
@@ -95,67 +82,89 @@ def logical_sha256(tables: Iterable[Any]) -> str:
 
 
 def logical_hashes(tables: Sequence[Any]) -> tuple[list[str], str]:
-    """``logical_sha256`` of each table and of all of them together."""
-    frames = [_polars(t) for t in tables]
-    each = [_digest([t]) for t in frames]
-    return each, each[0] if len(each) == 1 else _digest(frames)
+    """``logical_sha256`` of each table (a ``SourceTable``, or a Polars or pandas long
+    table) and of all of them together."""
+    sources = [_source(t) for t in tables]
+    each = [_digest([t]) for t in sources]
+    return each, each[0] if len(each) == 1 else _digest(sources)
 
 
-def _polars(table: Any) -> pl.DataFrame:
-    if isinstance(table, pl.DataFrame):
+def _source(table: Any) -> SourceTable:
+    if isinstance(table, SourceTable):
         return table
-    from perfassess.io.read import from_pandas
+    return SourceTable("", "long", table if isinstance(table, pl.DataFrame)
+                       else from_pandas(table))
 
-    return from_pandas(table)
 
-
-def _digest(tables: list[pl.DataFrame]) -> str:
+def _digest(tables: list[SourceTable]) -> str:
     """The hash of the tables' rows together: each column as codes into its sorted words
     (distinct escaped canonical texts), so rows sort as integers and only distinct texts are
     canonicalised; the sorted rows are spelt back batch by batch."""
     words: dict[str, pl.Series] = {}
     codes: dict[str, pl.Series] = {}
     for name in _COLUMNS:
-        words[name], codes[name] = _encode(
-            [t[name] if name in t.columns else None for t in tables],
-            [t.height for t in tables], name == "value")
+        words[name], codes[name] = _encode(tables, name)
     frame = pl.DataFrame(codes)
     digest = hashlib.sha256()
     for name, (columns, required, distinct) in _SECTIONS.items():
         part = frame.select(columns)
         if required is not None:
             part = part.filter(pl.col(required) > 0)  # the blank is word 0
-        part = part.sort(columns)
+        # The trailing columns with few words between them (period, indicator, most values)
+        # become one: a code per combination, whose words are spelt once, tabs included.
+        head, tail = list(columns), list[str]()
+        while len(head) > 1 and math.prod([len(words[c]) for c in [head[-1], *tail]]) <= _TAIL:
+            tail.insert(0, head.pop())
+        spelling = {c: words[c] for c in head}
+        if tail:
+            combined = pl.lit(0, pl.Int64)
+            for c in tail:
+                combined = combined * len(words[c]) + pl.col(c).cast(pl.Int64)
+            part = part.select(*head, tail=combined)
+            spelling["tail"] = _combinations(words, tail)
+        part = part.sort(part.columns)
         if distinct and part.height:  # a sorted row that repeats the one before it
-            changed = pl.any_horizontal(pl.col(c).diff().fill_null(1) != 0 for c in columns)
+            changed = pl.any_horizontal(pl.col(c).diff().fill_null(1) != 0
+                                        for c in part.columns)
             part = part.filter(changed)
         digest.update(f"[{name}]\n".encode())
         for start in range(0, part.height, _BATCH):
             batch = part.slice(start, _BATCH)
-            spelt = pl.DataFrame([words[c].gather(batch[c]).alias(c) for c in columns])
+            spelt = pl.DataFrame([spelling[c].gather(batch[c]).alias(c) for c in part.columns])
             digest.update(spelt.write_csv(include_header=False, separator="\t",
                                           quote_style="never").encode())
     return "sha256:" + digest.hexdigest()
 
 
-def _encode(parts: list[pl.Series | None], heights: list[int], is_value: bool
-            ) -> tuple[pl.Series, pl.Series]:
+def _combinations(words: dict[str, pl.Series], columns: list[str]) -> pl.Series:
+    """Every combination of the columns' words, in the order of their mixed-radix codes,
+    joined by tabs."""
+    grid = pl.DataFrame({"_": [0]})
+    for c in columns:
+        grid = grid.join(pl.DataFrame({c: words[c]}), how="cross")
+    return grid.select(pl.concat_str(columns, separator="\t")).to_series()
+
+
+def _encode(tables: list[SourceTable], name: str) -> tuple[pl.Series, pl.Series]:
     """One column of several tables as its sorted words (the blank first) and every row's
     code into them."""
     local: list[tuple[pl.Series, pl.Series]] = []
-    for part, height in zip(parts, heights, strict=True):
-        if part is None:
-            local.append((pl.Series([""]), pl.zeros(height, pl.UInt32, eager=True)))
+    for table in tables:
+        part = table.table[name] if name in table.table.columns else None
+        if part is None or part.null_count() == len(part):  # absent, or never filled in
+            local.append((pl.Series([""]), pl.zeros(table.table.height, pl.UInt32, eager=True)))
             continue
-        if is_value and part.dtype.is_numeric():
+        if name == "value" and part.dtype.is_numeric():
             # Non-finite numbers hash as blanks, after every finite one: inf sorts last.
             values = part.cast(pl.Float64) + 0.0  # -0 is 0
             values = values.set(~values.is_finite().fill_null(False), float("inf"))
             distinct, code = sorted_codes(values)
             distinct = distinct.filter(distinct.is_finite())
-        else:
+        elif name == "value":
             distinct, code = sorted_codes(part.cast(pl.String).fill_null(""))
-        spelt = canonical_values(distinct) if is_value else _trimmed(distinct)
+        else:
+            distinct, code = table.codes(name)
+        spelt = canonical_values(distinct) if name == "value" else _trimmed(distinct)
         local.append((pl.concat([_escaped(spelt), pl.Series([""])]), code))
     words = pl.concat([pl.Series([""]), *(w for w, _ in local)]).unique().sort()
     codes = [words.search_sorted(w).cast(pl.UInt32).gather(c) for w, c in local]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import polars as pl
@@ -39,6 +39,32 @@ class SourceTable:
     layout: str  # "long" or "wide"
     table: pl.DataFrame
     derived: bool = False  # values fed from another pack's results, not returned by hand
+    _codes: dict[str, tuple[pl.Series, pl.Series]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def codes(self, column: str) -> tuple[pl.Series, pl.Series]:
+        """A text column as its distinct values (missing as ""), sorted, and each row's
+        code into them: made once, for validation and the logical hash."""
+        if column not in self._codes:
+            self._codes[column] = sorted_codes(self.table[column].fill_null(""))
+        return self._codes[column]
+
+
+def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """A column's distinct values, sorted (text in code-point order), and each row's
+    position among them (``values`` has no nulls)."""
+    head = values.head(1 << 14)
+    if 16 * head.n_unique() > len(head):
+        # Many distinct values (authority codes): rank the rows, and put each row's value
+        # at its rank (rows of one rank hold the same value).
+        rank = (values.rank("dense") - 1).cast(pl.UInt32)
+        top = rank.max()
+        distinct = values.clear(0 if top is None else cast(int, top) + 1)
+        distinct.scatter(rank, values)
+        return distinct, rank
+    # Few (indicators, periods, values): a binary search of the sorted few for each row.
+    distinct = values.unique().sort()
+    return distinct, distinct.search_sorted(values).cast(pl.UInt32)
 
 
 def read_returns(paths: list[Path], problems: Problems,
@@ -372,18 +398,18 @@ def _read_parquet(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] 
                              "once", file=name, column=column, value=column,
                              expected="each column name once"))
     refused = False
-    for field, column in zip(schema, names, strict=True):
+    for stored, column in zip(schema, names, strict=True):
         if column.startswith("__index_level_"):
             continue  # a pandas index, left out whatever its type
-        kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        kind = stored.type.value_type if pa.types.is_dictionary(stored.type) else stored.type
         if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
                 or pa.types.is_string_view(kind) or pa.types.is_integer(kind)
                 or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
                 or pa.types.is_decimal(kind) or pa.types.is_null(kind)):
             refused = True
             problems.add(Problem("E-COLUMN-TYPE", f"column {column!r} holds values of type "
-                                 f"{field.type}, which returns cannot have", file=name,
-                                 column=column, value=str(field.type),
+                                 f"{stored.type}, which returns cannot have", file=name,
+                                 column=column, value=str(stored.type),
                                  expected="text, whole numbers, numbers or true/false"))
     if doubled or refused:
         return None

@@ -12,8 +12,7 @@ import polars as pl
 from perfassess.core.problems import Problem, Problems
 from perfassess.core.returns import Returns
 from perfassess.engine.fields import FieldType, read_only
-from perfassess.io.hashing import sorted_codes
-from perfassess.io.read import SourceTable
+from perfassess.io.read import SourceTable, sorted_codes
 from perfassess.spec.pack import InputSpec, Pack
 
 NA_TOKENS = ("n/a", "na", "n.a.", "not applicable")
@@ -118,7 +117,7 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
     frame = t.select(pos=pl.int_range(pl.len(), dtype=pl.Int64), value="value", line="line",
                      column="column")
     for key, column in zip(KEY, ("authority_code", "period", "indicator"), strict=True):
-        labels[key], codes = _trimmed_codes(t[column])
+        labels[key], codes = _trimmed_codes(*source.codes(column))
         frame = frame.with_columns(codes.alias(key))
     bad = _check_key_text(frame, labels, t, wide, source.file, problems)
 
@@ -162,10 +161,9 @@ def _parse_table(src: int, source: SourceTable, pack: Pack, input_types: dict[st
                         "indicator", number=number, na=na), labels
 
 
-def _trimmed_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """A text column as its distinct trimmed values, sorted (missing is ""), and each row's
-    code into them. Only the distinct values are trimmed."""
-    raw, codes = sorted_codes(column.fill_null(""))
+def _trimmed_codes(raw: pl.Series, codes: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """A text column's distinct values and codes (``SourceTable.codes``) with the values
+    trimmed: only the distinct values are."""
     trimmed = raw.str.strip_chars()
     if (trimmed == raw).all():
         return raw, codes
@@ -183,7 +181,7 @@ def _check_key_text(frame: pl.DataFrame, labels: dict[str, pl.Series], t: pl.Dat
         hits = mask.arg_true()
         if not len(hits):
             return never
-        return frame[key] == hits[0] if len(hits) == 1 else frame[key].is_in(hits)
+        return frame[key] == hits[0] if len(hits) == 1 else frame[key].is_in(hits.to_list())
 
     # "" sorts first: a blank key is code 0 where there is one.
     blank = {column: rows_of(key, labels[key] == "") if not (wide and key == "indicator")
@@ -421,7 +419,7 @@ def _check_keys(long: pl.DataFrame, labels: dict[str, pl.Series], tables: list[S
     if reference_codes is None:
         return
     strange = (~codes.is_in(list(reference_codes))).arg_true()
-    unknown = long.filter(pl.col("code").is_in(strange)).unique(
+    unknown = long.filter(pl.col("code").is_in(strange.to_list())).unique(
         "code", keep="first", maintain_order=True).sort("code")
     for code, (file, line, _, _) in zip(codes.gather(unknown["code"]).to_list(),
                                         _locate(tables, unknown), strict=True):
