@@ -61,6 +61,8 @@ def _trimmed(values: pl.Series) -> pl.Series:
 
 def _escaped(words: pl.Series) -> pl.Series:
     """Backslash, tab and line breaks escaped, so fields and rows stay apart."""
+    if not words.str.contains(r"[\\\t\n\r]").any():
+        return words
     for old, new in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
         words = words.str.replace_all(old, new, literal=True)
     return words

@@ -27,7 +27,7 @@ TEXT_COLUMNS = (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS)
 # row as the user counts it) and ``column`` (the column it was in).
 SCHEMA = {"authority_code": pl.String, "period": pl.String, "indicator": pl.String,
           "value": pl.String, "authority_name": pl.String, "note": pl.String,
-          "line": pl.Int64, "column": pl.String}
+          "line": pl.Int64, "column": pl.Categorical}
 Columns = list[tuple[str, pl.Series]]
 
 
@@ -86,9 +86,10 @@ def long_table(columns: dict[str, object], n: int) -> pl.DataFrame:
     ``column`` included); optional columns not given are all missing."""
     data = {name: _series(name, columns[name]) if name in columns
             else pl.Series(name, [None] * n, dtype=pl.String) for name in SCHEMA}
-    for name in (*TEXT_COLUMNS, "column"):
+    for name in TEXT_COLUMNS:
         data[name] = _text(data[name])
     data["line"] = data["line"].cast(pl.Int64)
+    data["column"] = _text(data["column"]).cast(pl.Categorical)  # a few names, repeated
     return pl.DataFrame(list(data.values()))
 
 

@@ -491,7 +491,8 @@ def _origin(keyed: pl.DataFrame, indicators: pl.Series, tables: list[SourceTable
             "row": mine["__row"].to_numpy().astype(np.int64),
             "indicator": indicators.gather(mine["indicator"]).to_numpy().astype(object),
             "file": np.full(mine.height, source.file, dtype=object),
-            "line": at["line"].to_numpy(), "column": at["column"].to_numpy().astype(object)}))
+            "line": at["line"].to_numpy(),
+            "column": at["column"].cast(pl.String).to_numpy().astype(object)}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["row", "indicator", "file", "line", "column"])
 
