@@ -85,7 +85,8 @@ def long_table(columns: dict[str, object], n: int) -> pl.DataFrame:
     """A long table from columns given as lists, arrays or Polars series (``line`` and
     ``column`` included); optional columns not given are all missing."""
     data = {name: _series(name, columns[name]) if name in columns
-            else pl.Series(name, [None] * n, dtype=pl.String) for name in SCHEMA}
+            else pl.Series(name, [], dtype=pl.String).extend_constant(None, n)
+            for name in SCHEMA}
     for name in TEXT_COLUMNS:
         data[name] = _text(data[name])
     data["line"] = data["line"].cast(pl.Int64)
