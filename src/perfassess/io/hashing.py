@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -133,8 +134,9 @@ def _digest(tables: list[SourceTable]) -> str:
         for start in range(0, part.height, _BATCH):
             batch = part.slice(start, _BATCH)
             spelt = pl.DataFrame([spelling[c].gather(batch[c]).alias(c) for c in part.columns])
-            digest.update(spelt.write_csv(include_header=False, separator="\t",
-                                          quote_style="never").encode())
+            lines = io.BytesIO()
+            spelt.write_csv(lines, include_header=False, separator="\t", quote_style="never")
+            digest.update(lines.getbuffer())
     return "sha256:" + digest.hexdigest()
 
 
