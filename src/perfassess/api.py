@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problems, ProblemsFound
@@ -14,7 +15,7 @@ from perfassess.engine.evaluate import evaluate
 from perfassess.engine.frame import TraceMode
 from perfassess.io.hashing import logical_hashes
 from perfassess.io.names import display_path
-from perfassess.io.read import SourceTable, from_pandas, read_returns
+from perfassess.io.read import SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.validate.inputs import parse_returns
 
@@ -46,8 +47,8 @@ class Reference:
 
 def digests(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:
     """Each table's digest for the manifest, and the logical hash of them all together."""
-    each, together = logical_hashes(list(tables))
-    return [SourceDigest(t.file, t.layout, t.derived, t.table.height, h)
+    each, together = logical_hashes([t.table for t in tables])
+    return [SourceDigest(t.file, t.layout, t.derived, len(t.table), h)
             for t, h in zip(tables, each, strict=True)], together
 
 
@@ -79,12 +80,18 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     """Score an in-memory long table (authority_code, period, indicator, value)."""
     loaded = _pack(pack)
     problems = Problems()
-    source = SourceTable(name, "long", from_pandas(table))
-    returns = parse_returns([source], loaded.pack, loaded.plan.input_types, problems)
+    frame = table.copy()
+    for optional in ("authority_name", "note"):
+        if optional not in frame.columns:
+            frame[optional] = None
+    frame["_line"] = np.arange(1, len(frame) + 1)
+    frame["_column"] = "value"
+    returns = parse_returns([SourceTable(name, "long", frame)], loaded.pack,
+                            loaded.plan.input_types, problems)
     if problems.has_errors():
         raise ProblemsFound(problems)
     evaluation = evaluate(loaded.plan, returns, None, trace, history)
-    sources, together = digests([source])
+    sources, together = digests([SourceTable(name, "long", frame)])
     return ScoreResult(loaded, returns, evaluation, problems, [], sources, together)
 
 

@@ -15,7 +15,7 @@ from perfassess.api import Reference, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
-from perfassess.io.read import SourceTable, long_table
+from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
     atomic_folder,
@@ -162,16 +162,16 @@ def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,
                                  column=feed.output, value=value,
                                  expected=", ".join(feed.map)))
         spelt = mapped.where(~unmapped, "")
-    n = len(lines)
-    table = long_table({
-        "authority_code": ratings["authority_code"][present].tolist(),
-        "period": ratings["period"][present].tolist(),
-        "indicator": [feed.input] * n,
-        "value": spelt.tolist(),
-        "authority_name": ratings["authority_name"][present].tolist(),
-        "line": lines,
-        "column": [feed.output] * n,
-    }, n)
+    table = pd.DataFrame({
+        "authority_code": ratings["authority_code"][present].to_numpy(),
+        "period": ratings["period"][present].to_numpy(),
+        "indicator": feed.input,
+        "value": spelt.to_numpy(dtype=object),
+        "authority_name": ratings["authority_name"][present].to_numpy(),
+        "note": None,
+        "_line": lines,
+        "_column": feed.output,
+    })
     return SourceTable(f"{feed.source}/ratings.csv", "long", table, derived=True)
 
 

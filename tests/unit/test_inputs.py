@@ -148,27 +148,39 @@ def _long_parquet(tmp_path: Path, rows: list[tuple[str, str, object]]) -> Path:
     return path
 
 
-def test_a_text_column_is_read_by_each_input_s_type(tmp_path: Path) -> None:
-    """One text column holding n/a, padded numbers, blanks and labels of several inputs:
-    each value is read by its own input's rules."""
+def test_a_text_column_reads_alike_whole_and_input_by_input(tmp_path: Path) -> None:
+    """Each distinct spelling read once per input and looked up by (indicator, spelling)
+    gives every row what reading it input by input gives."""
     import numpy as np
+
+    from perfassess.api import _pack
+    from perfassess.core.problems import Problems
+    from perfassess.io.read import read_one
+    from perfassess.validate import inputs
 
     rows = [("E1", "housing", "n/a"), ("E1", "culture", " 3 "), ("E1", "fire", None),
             ("E1", "direction_of_travel", "Improving Well"), ("E2", "housing", "2"),
             ("E2", "culture", "n/a"), ("E2", "direction_of_travel", "improving strongly"),
             ("E2", "corporate_assessment", "4"), ("E3", "culture", "1")]
-    checked = validate("cpa-2005", [_long_parquet(tmp_path, rows)])
-    assert not checked.problems.errors
-    returns = checked.returns
-    assert list(returns.keys["authority_code"]) == ["E1", "E2", "E3"]
-    # By hand: housing n/a then 2; culture 3, n/a, 1; travel "improving well" is position 2.
-    np.testing.assert_array_equal(returns.values["housing"], [np.nan, 2, np.nan])
-    assert list(returns.na["housing"]) == [True, False, False]
-    np.testing.assert_array_equal(returns.values["culture"], [3, np.nan, 1])
-    assert list(returns.na["culture"]) == [False, True, False]
-    np.testing.assert_array_equal(returns.values["fire"], [np.nan] * 3)
-    np.testing.assert_array_equal(returns.values["direction_of_travel"], [2, 3, np.nan])
-    np.testing.assert_array_equal(returns.values["corporate_assessment"], [np.nan, 4, np.nan])
+    source = read_one(_long_parquet(tmp_path, rows), Problems())
+    assert source is not None
+    loaded = _pack("cpa-2005")
+    indicators = inputs.text_codes(source.table["indicator"], len(rows))
+    ind_codes = indicators.codes
+    specs = {int(k): loaded.pack.input(str(name)) for k, name in enumerate(indicators.spelt())}
+    spelling = lambda: inputs._Spellings(source.table["value"])  # noqa: E731
+    keep = np.ones(len(rows), dtype=bool)
+    types = loaded.plan.input_types
+    at_once = inputs._read_at_once(source, ind_codes, keep, specs, types, spelling)
+    assert at_once is not None
+    problems = Problems()
+    by_input = inputs._read_by_input(source, ind_codes, keep, specs, types, spelling, problems)
+    assert not problems.items
+    np.testing.assert_array_equal(at_once[0], by_input[0])  # NaN where NaN
+    np.testing.assert_array_equal(at_once[1], by_input[1])
+    # By hand: n/a, 3, blank, "improving well" (travel position 2), 2, n/a, 3, 4, 1.
+    np.testing.assert_array_equal(at_once[0], [np.nan, 3, np.nan, 2, 2, np.nan, 3, 4, 1])
+    assert list(at_once[1]) == [True, False, False, False, False, True, False, False, False]
 
 
 @pytest.mark.parametrize(("value", "code"), [(5.0, "E-VALUE-RANGE"), (2.5, "E-VALUE-TYPE"),

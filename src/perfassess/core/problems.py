@@ -54,19 +54,11 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "a row has a different number of fields from the header",
               "look for an unquoted comma inside a value, or a missing or extra separator",
               _FILE_ROW),
-        Entry("E-COLUMN-TYPE", "error", "a Parquet column holds values returns cannot have",
-              "store codes, periods, indicators and notes as text and values as text or "
-              "numbers; lists, structs, binary data, dates and durations are not read",
-              "file, column, value (the type found)"),
     ]),
     *_section("Keys", [
         Entry("E-KEY-BLANK", "error", "authority code, period or indicator is blank",
               "every row needs an authority_code and a period (and, in long files, an "
               "indicator)", "file, row, column"),
-        Entry("E-KEY-CONTROL", "error",
-              "authority code, period or indicator contains a control character",
-              "remove the tab, line break or other invisible character (often pasted in "
-              "with the code)", _VALUE),
         Entry("W-UNKNOWN-AUTHORITY", "warning", "authority code not in the reference list",
               "check the code against the reference list; the row is still scored", _VALUE),
         Entry("W-PERIOD-OUTSIDE", "warning", "period outside the years the pack applies to",

@@ -1,70 +1,40 @@
-"""Read returns (CSV, Parquet, Excel; long or wide) into one long Polars table per file."""
+"""Read returns (CSV, Parquet, Excel; long or wide) into long tables that remember where rows
+came from."""
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import numpy as np
-import polars as pl
+import pandas as pd
 
 from perfassess.core.problems import Problem, Problems
 from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
-
-if TYPE_CHECKING:
-    import pandas as pd
+from perfassess.narrow import int_type
 
 KEY_COLUMNS = ("authority_code", "period")
 LONG_COLUMNS = ("authority_code", "period", "indicator", "value")
 OPTIONAL_COLUMNS = ("authority_name", "note")
 KNOWN_COLUMNS = (*LONG_COLUMNS, *OPTIONAL_COLUMNS)
-TEXT_COLUMNS = (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS)
-# The long table: the text columns as read (untrimmed; missing is null), ``value`` as text,
-# or as numbers where a Parquet file stores them, and where each value sits: ``line`` (the
-# row as the user counts it) and ``column`` (the column it was in).
-SCHEMA = {"authority_code": pl.String, "period": pl.String, "indicator": pl.String,
-          "value": pl.String, "authority_name": pl.String, "note": pl.String,
-          "line": pl.Int64, "column": pl.Categorical}
-Columns = list[tuple[str, pl.Series]]
 
 
 @dataclass
 class SourceTable:
-    """One input file as a long table (columns as ``SCHEMA``)."""
+    """One input file as a long table.
+
+    Columns: authority_code, period, indicator, value (strings, or numbers from Parquet),
+    authority_name, note, and where each value sits: ``_line`` (row as the user counts it)
+    and ``_column`` (the column the value was in).
+    """
 
     file: str
     layout: str  # "long" or "wide"
-    table: pl.DataFrame
+    table: pd.DataFrame
     derived: bool = False  # values fed from another pack's results, not returned by hand
-    _codes: dict[str, tuple[pl.Series, pl.Series]] = field(
-        default_factory=dict, repr=False, compare=False)
-
-    def codes(self, column: str) -> tuple[pl.Series, pl.Series]:
-        """A text column as its distinct values (missing as ""), sorted, and each row's
-        code into them: made once, for validation and the logical hash."""
-        if column not in self._codes:
-            self._codes[column] = sorted_codes(self.table[column].fill_null(""))
-        return self._codes[column]
-
-
-def sorted_codes(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """A column's distinct values, sorted (text in code-point order), and each row's
-    position among them (``values`` has no nulls)."""
-    head = values.head(1 << 14)
-    if 16 * head.n_unique() > len(head):
-        # Many distinct values (authority codes): rank the rows, and put each row's value
-        # at its rank (rows of one rank hold the same value).
-        rank = (values.rank("dense") - 1).cast(pl.UInt32)
-        top = rank.max()
-        distinct = values.clear(0 if top is None else cast(int, top) + 1)
-        distinct.scatter(rank, values)
-        return distinct, rank
-    # Few (indicators, periods, values): a binary search of the sorted few for each row.
-    distinct = values.unique().sort()
-    return distinct, distinct.search_sorted(values).cast(pl.UInt32)
 
 
 def read_returns(paths: list[Path], problems: Problems,
@@ -79,42 +49,6 @@ def read_returns(paths: list[Path], problems: Problems,
         if table is not None:
             tables.append(table)
     return tables
-
-
-def long_table(columns: dict[str, object], n: int) -> pl.DataFrame:
-    """A long table from columns given as lists, arrays or Polars series (``line`` and
-    ``column`` included); optional columns not given are all missing."""
-    data = {name: _series(name, columns[name]) if name in columns
-            else pl.Series(name, [], dtype=pl.String).extend_constant(None, n)
-            for name in SCHEMA}
-    for name in TEXT_COLUMNS:
-        data[name] = _text(data[name])
-    data["line"] = data["line"].cast(pl.Int64)
-    data["column"] = _text(data["column"]).cast(pl.Categorical)  # a few names, repeated
-    return pl.DataFrame(list(data.values()))
-
-
-def from_pandas(frame: pd.DataFrame) -> pl.DataFrame:
-    """A long pandas table (as a caller of ``score_table`` gives) as a long table: numbers
-    stay numbers, anything else is its text; rows are numbered from 1."""
-    import pandas as pd
-
-    columns: dict[str, object] = {"line": np.arange(1, len(frame) + 1),
-                                  "column": ["value"] * len(frame)}
-    for name in KNOWN_COLUMNS:
-        if name not in frame.columns:
-            continue
-        column = frame[name]
-        if name == "value" and pd.api.types.is_numeric_dtype(column.dtype) \
-                and not pd.api.types.is_bool_dtype(column.dtype):
-            columns[name] = pl.Series(name, column.to_numpy(), nan_to_null=True)
-        else:
-            columns[name] = [None if pd.isna(v) else str(v) for v in column]
-    return long_table(columns, len(frame))
-
-
-def _series(name: str, values: Any) -> pl.Series:
-    return values.alias(name) if isinstance(values, pl.Series) else pl.Series(name, values)
 
 
 # What a file's first bytes say it is, whatever its name says.
@@ -143,12 +77,13 @@ def sniff(path: Path) -> str | None:
 
 def read_one(path: Path, problems: Problems, sheet: str | None = None) -> SourceTable | None:
     name = str(path)
+    suffix = path.suffix.lower()
     if not path.is_file():
         problems.add(Problem("E-FILE-NOT-FOUND", "this is a folder, not a file" if
                              path.is_dir() else "input file does not exist", file=name))
         return None
     try:
-        return _read(path, path.suffix.lower(), problems, sheet)
+        return _read(path, suffix, problems, sheet)
     except OSError as exc:  # unreadable (permissions, a device, a vanished file)
         problems.add(Problem("E-FILE-FORMAT", f"the file cannot be read ({exc.strerror or exc})",
                              file=name))
@@ -159,15 +94,19 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
           ) -> SourceTable | None:
     name = str(path)
     what = sniff(path)
-    header: int | None = 1
-    read: tuple[Columns, np.ndarray] | None = None
+    header_row: int | None = 1
+    frame: pd.DataFrame | None = None
+    lines: np.ndarray | None = None
     if suffix == ".parquet":
         if what != PARQUET:
             problems.add(Problem("E-FILE-FORMAT", f"named .parquet but is {what or 'text'}",
                                  file=name, expected="a Parquet file"))
             return None
-        read = _read_parquet(path, problems)
-        header = None  # Parquet has no header row; rows are counted from 1
+        frame = _read_parquet(path, problems)
+        # Row numbers 1..n, in 32 bits while they fit: half the memory of int64 at millions.
+        lines = np.arange(1, len(frame) + 1, dtype=int_type(len(frame), np.int32)) \
+            if frame is not None else None
+        header_row = None  # Parquet has no header row; rows are counted from 1
     elif suffix in (".csv", ".txt"):
         if what is not None:
             hint = "; save it as .xlsx, or export it as CSV UTF-8" if (
@@ -176,6 +115,8 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
                                  file=name, expected="CSV text (UTF-8)"))
             return None
         read = _read_csv(path, problems)
+        if read is not None:
+            frame, lines = read
     elif suffix in EXCEL_SUFFIXES:
         if what is not None and "zip" not in what:
             problems.add(Problem("E-FILE-FORMAT", f"named {suffix} but is {what}", file=name,
@@ -183,10 +124,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
             return None
         book = read_xlsx(path, sheet, problems)
         if book is not None:
-            names, cells, lines, header = book
-            read = ([(c, pl.Series(c, v, dtype=pl.String)) for c, v in zip(names, cells,
-                                                                          strict=True)],
-                    np.array(lines, dtype=np.int64))
+            frame, lines, header_row = book
     elif suffix == ".xls":
         problems.add(Problem("E-FILE-FORMAT", "old-style .xls workbooks are not read",
                              file=name, expected="an .xlsx workbook, CSV (UTF-8) or Parquet"))
@@ -195,75 +133,110 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
         problems.add(Problem("E-FILE-FORMAT", f"unsupported file type {suffix or '(none)'!r}",
                              file=name, expected=".csv, .parquet or .xlsx"))
         return None
-    if read is None:
+    if frame is None or lines is None:
         return None
-    return _to_long(read[0], read[1], header, name, problems)
+    return _to_long(frame, lines, header_row, name, problems)
 
 
-def _to_long(columns: Columns, lines: np.ndarray, header: int | None, name: str,
+def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
              problems: Problems) -> SourceTable | None:
     """Check the columns, then turn a long or wide table into the long form."""
-    named = _name_columns(columns, header, name, problems)
+    named = _name_columns(frame, header, name, problems)
     if named is None:
         return None
-    if len(lines) == 0:
+    frame = named
+    if len(frame) == 0:
         problems.add(Problem("E-FILE-EMPTY", "the file has a header but no data rows",
                              file=name))
         return None
-    frame = dict(named)
-    missing = [c for c in KEY_COLUMNS if c not in frame]
+    missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
-                             + _separator_hint(list(frame)), file=name, row=header,
+                             + _separator_hint(list(frame.columns)), file=name, row=header,
                              column=missing[0],
                              expected="authority_code, period, then indicator, value (long) "
                                       "or one column per indicator (wide)"))
         return None
-    n = len(lines)
-    if "indicator" in frame or "value" in frame:
-        absent = [c for c in ("indicator", "value") if c not in frame]
+    if "indicator" in frame.columns or "value" in frame.columns:
+        absent = [c for c in ("indicator", "value") if c not in frame.columns]
         if absent:
             problems.add(Problem("E-COLUMN-MISSING", f"long format needs column {absent[0]!r}",
                                  file=name, row=header, column=absent[0],
                                  expected="authority_code, period, indicator, value"))
             return None
-        given = {c: frame[c] for c in KNOWN_COLUMNS if c in frame}
-        return SourceTable(name, "long", long_table(
-            {**given, "line": lines, "column": pl.repeat("value", n, eager=True)}, n))
-    indicators = [c for c in frame if c not in KEY_COLUMNS and c not in OPTIONAL_COLUMNS]
+        long = pd.DataFrame({
+            "authority_code": frame["authority_code"],
+            "period": frame["period"],
+            "indicator": frame["indicator"],
+            "value": frame["value"],
+            "authority_name": _optional(frame, "authority_name"),
+            "note": _optional(frame, "note"),
+            "_line": lines,
+            "_column": _repeat(["value"], len(frame)),
+        }, copy=False)
+        return SourceTable(name, "long", long)
+    indicators = [c for c in frame.columns if c not in KEY_COLUMNS and c not in OPTIONAL_COLUMNS]
     if not indicators:
         problems.add(Problem("E-COLUMN-MISSING", "no indicator columns", file=name, row=header,
                              expected="one column per indicator id after authority_code, "
                                       "period"))
         return None
-    kinds = {frame[c].dtype for c in indicators}
-    common = pl.String if pl.String in kinds else (
-        pl.Float64 if pl.Float64 in kinds else pl.Int64)
-    index = [c for c in (*KEY_COLUMNS, *OPTIONAL_COLUMNS) if c in frame]
-    wide = pl.DataFrame([*(frame[c].alias(c) for c in index),
-                         pl.Series("line", lines, dtype=pl.Int64),
-                         *(frame[c].cast(common).alias(c) for c in indicators)])
-    # One row per cell, indicator by indicator (all of the first column's rows first).
-    long = wide.unpivot(on=indicators, index=[*index, "line"], variable_name="column",
-                        value_name="value")
-    given = {c: long[c] for c in (*index, "value", "line", "column")}
-    return SourceTable(name, "wide", long_table({**given, "indicator": long["column"]},
-                                                len(long)))
+    n = len(frame)
+    k = len(indicators)
+    values = frame[indicators]
+    long = pd.DataFrame({
+        "authority_code": _tile(frame["authority_code"], k),
+        "period": _tile(frame["period"], k),
+        "indicator": _repeat(indicators, n),
+        "value": values.to_numpy().T.reshape(-1),
+        "authority_name": (_tile(frame["authority_name"], k)
+                           if "authority_name" in frame.columns else _absent(n * k)),
+        "note": _tile(frame["note"], k) if "note" in frame.columns else _absent(n * k),
+        "_line": np.tile(lines, k),
+        "_column": _repeat(indicators, n),
+    }, copy=False)
+    return SourceTable(name, "wide", long)
 
 
-def _name_columns(columns: Columns, header: int | None, name: str, problems: Problems
-                  ) -> Columns | None:
+def _tile(series: pd.Series, k: int) -> pd.Categorical[Any] | np.ndarray:
+    """A column repeated k times (a wide file's keys, once per indicator column)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(np.tile(series.cat.codes.to_numpy(), k),
+                                         dtype=series.dtype)
+    tiled: np.ndarray = np.tile(series.to_numpy(dtype=object), k)
+    return tiled
+
+
+def _optional(frame: pd.DataFrame, column: str) -> pd.Series | pd.Categorical:
+    return frame[column] if column in frame.columns else _absent(len(frame))
+
+
+def _absent(n: int) -> pd.Categorical:
+    """An optional column the file does not have: all missing, one byte a row (a column of
+    None would cost a pointer a row, and its making dominated reading large files)."""
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8),
+                                     categories=pd.Index([], dtype=object))
+
+
+def _repeat(names: list[str], n: int) -> pd.Categorical:
+    """Each name n times, in order, as codes into the names."""
+    codes: np.ndarray = np.repeat(np.arange(len(names), dtype=int_type(len(names))), n)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
+
+
+def _name_columns(frame: pd.DataFrame, header: int | None, name: str,
+                  problems: Problems) -> pd.DataFrame | None:
     """Trim column names, spell the known ones in lower case, drop empty unnamed columns;
     duplicate names are an error (which of the two would be meant?)."""
-    names = [str(c).strip() for c, _ in columns]
-    names = [c.lower() if c.lower() in KNOWN_COLUMNS else c for c in names]
+    columns = [str(c).strip() for c in frame.columns]
+    columns = [c.lower() if c.lower() in KNOWN_COLUMNS else c for c in columns]
     keep = []
-    for i, column in enumerate(names):
+    for i, column in enumerate(columns):
         if column.startswith("__index_level_"):
             continue  # a pandas index written into a Parquet file
         if column == "":
-            cells = _text(columns[i][1]).str.strip_chars().fill_null("")
-            if (cells == "").all():
+            cells = frame.iloc[:, i]
+            if cells.isna().all() or (cells.astype(str).str.strip() == "").all():
                 continue  # a trailing separator or an empty spreadsheet column
             problems.add(Problem("W-UNKNOWN-INDICATOR", f"column {i + 1} has no name; its "
                                  "values are ignored", file=name, row=header,
@@ -273,7 +246,7 @@ def _name_columns(columns: Columns, header: int | None, name: str, problems: Pro
     seen: dict[str, int] = {}
     duplicated = False
     for i in keep:
-        column = names[i]
+        column = columns[i]
         if column in seen:
             duplicated = True
             problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
@@ -284,7 +257,9 @@ def _name_columns(columns: Columns, header: int | None, name: str, problems: Pro
             seen[column] = i
     if duplicated:
         return None
-    return [(names[i], columns[i][1]) for i in keep]
+    out = frame.iloc[:, keep]
+    out.columns = pd.Index([columns[i] for i in keep], dtype=object)
+    return out
 
 
 def _separator_hint(columns: list[str]) -> str:
@@ -295,10 +270,10 @@ def _separator_hint(columns: list[str]) -> str:
     return ""
 
 
-def _read_csv(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] | None:
+def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Read every column as text with pyarrow (strict about column counts).
 
-    Returns the columns and each row's line number as the user counts them in a text editor
+    Returns the frame and each row's line number as the user counts them in a text editor
     (header = line 1; blank lines and line breaks inside quoted values are counted).
     Single-threaded so that a row with too many or too few fields is reported with its line.
     """
@@ -357,9 +332,12 @@ def _read_csv(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] | No
     for number, _, _ in ragged:
         if 0 < number <= len(records):
             good[number - 1] = False
-    columns = [(c, _text(pl.Series(c, table.column(i))))
-               for i, c in enumerate(table.column_names)]
-    return columns, records[good]
+    if any(f.type != pa.string() for f in table.schema):
+        table = table.cast(pa.schema([(f.name, pa.string()) for f in table.schema]))
+    for i, column in enumerate(table.column_names):
+        if _is_text_key(column):  # codes repeat across rows: integer codes into a dictionary
+            table = table.set_column(i, column, table.column(i).dictionary_encode())
+    return table.to_pandas(), records[good]
 
 
 def record_lines(raw: bytes) -> np.ndarray:
@@ -382,79 +360,140 @@ def record_lines(raw: bytes) -> np.ndarray:
     return lines
 
 
-def _read_parquet(path: Path, problems: Problems) -> tuple[Columns, np.ndarray] | None:
+def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     name = str(path)
     try:
         schema = pq.read_schema(path)
+        # Key columns repeat a few values millions of times: decode them straight into
+        # dictionaries (integer codes) instead of one string per row; so do a text value
+        # column's few spellings (labels, n/a, small numbers).
+        keys = [f.name for f in schema if pa.types.is_string(f.type) and (
+            _is_text_key(f.name) or str(f.name).strip().lower() == "value")]
+        table = pq.ParquetFile(path, read_dictionary=keys).read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
                              file=name, expected="a Parquet file"))
         return None
-    names = [str(n).strip() for n in schema.names]
+    names = [str(n).strip() for n in table.column_names]
     doubled = sorted({n for n in names if names.count(n) > 1})
-    for column in doubled:
-        problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
-                             "once", file=name, column=column, value=column,
-                             expected="each column name once"))
-    refused = False
-    for stored, column in zip(schema, names, strict=True):
-        if column.startswith("__index_level_"):
-            continue  # a pandas index, left out whatever its type
-        kind = stored.type.value_type if pa.types.is_dictionary(stored.type) else stored.type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)
-                or pa.types.is_string_view(kind) or pa.types.is_integer(kind)
-                or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
-                or pa.types.is_decimal(kind) or pa.types.is_null(kind)):
-            refused = True
-            problems.add(Problem("E-COLUMN-TYPE", f"column {column!r} holds values of type "
-                                 f"{stored.type}, which returns cannot have", file=name,
-                                 column=column, value=str(stored.type),
-                                 expected="text, whole numbers, numbers or true/false"))
-    if doubled or refused:
+    if doubled:
+        for column in doubled:
+            problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
+                                 "once", file=name, column=column, value=column,
+                                 expected="each column name once"))
         return None
-    try:
-        frame = pl.read_parquet(path, columns=[f.name for f in schema
-                                              if not f.name.startswith("__index_level_")])
-    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, OSError,
-            ValueError) as exc:  # a damaged file can make the reader panic
-        problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
-                             file=name, expected="a Parquet file"))
-        return None
-    columns: Columns = [(c, _text(frame[c]) if c.strip().lower() in TEXT_COLUMNS
-                         else _value(frame[c])) for c in frame.columns]
-    return columns, np.arange(1, frame.height + 1, dtype=np.int64)
+    columns: dict[str, pd.Series] = {}
+    for field, chunked in zip(table.schema, table.columns, strict=True):
+        column = field.name
+        try:
+            if pa.types.is_floating(field.type) and pc.any(pc.is_nan(chunked)).as_py():
+                # A stored NaN is not a missing value (null is): keep it visible as text.
+                series = chunked.to_pandas().astype(object)
+                nan = pc.fill_null(pc.is_nan(chunked), False).to_numpy(zero_copy_only=False)
+                columns[column] = series.where(~nan, "NaN")
+            elif pa.types.is_boolean(field.type):
+                columns[column] = chunked.to_pandas().astype(object)
+            elif pa.types.is_dictionary(field.type) or (_is_text_key(column)
+                                                        and pa.types.is_string(field.type)):
+                # Codes repeat across rows: keep them as integer codes into a dictionary.
+                columns[column] = _categorical(chunked if pa.types.is_dictionary(field.type)
+                                               else chunked.dictionary_encode())
+            else:
+                columns[column] = chunked.to_pandas()
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            problems.add(Problem("E-FILE-FORMAT", f"column {column!r} cannot be read "
+                                 f"({exc})", file=name, column=column))
+            return None
+    frame = pd.DataFrame(columns, copy=False)
+    for column in frame.columns:
+        if str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
+            frame[column] = _as_text(frame[column])
+    return frame
 
 
-def _value(series: pl.Series) -> pl.Series:
-    """A stored value column: whole numbers and numbers stay numbers; anything else is
-    text. A stored NaN is not a missing value (null is): its column is read as text, so
-    that it is seen (as ``NaN``)."""
-    if series.dtype.is_integer():
-        return series.cast(pl.Int64)
-    if series.dtype.is_float() or series.dtype.is_decimal():
-        number = series.cast(pl.Float64)
-        return number.cast(pl.String) if number.is_nan().any() else number
-    return _text(series)
+def _categorical(chunked: Any) -> pd.Series:
+    """A dictionary-encoded Arrow column as a pandas categorical, its categories left in
+    Arrow: pandas' own conversion spells every distinct value as a Python string, which
+    at millions of authorities took longer than reading the file."""
+    import pyarrow as pa
+
+    if chunked.num_chunks == 0:
+        return pd.Series(pd.Categorical([]), dtype="category")
+    value_type = chunked.type.value_type
+    if not pa.types.is_string(value_type) and not pa.types.is_large_string(value_type):
+        return pd.Series(chunked.to_pandas())
+    codes, dictionary = _merged_dictionaries(chunked)
+    # Categories as pandas' own Arrow-backed text (str): a missing cell reads as NaN, as it
+    # did from a plain text column.
+    categories = pd.Index(dictionary.to_pandas())
+    # copy=False: pandas would otherwise copy the codes it is given.
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
+                                               validate=False), copy=False)
 
 
-def _text(series: pl.Series) -> pl.Series:
-    """Any column as text; codes and periods stay text even when a Parquet writer stored
-    them as numbers (2024, not 2024.0), true and false are spelt as Python does."""
-    dtype = series.dtype
-    if dtype == pl.String:
-        return series
-    if dtype == pl.Boolean:
-        return series.replace_strict({True: "True", False: "False"}, return_dtype=pl.String)
-    if dtype.is_float() or dtype.is_decimal():
-        number = series.cast(pl.Float64)
-        whole = (number == number.floor()) & (number.abs() < 1e15)
-        return pl.select(pl.when(whole).then(number.cast(pl.Int64, strict=False)
-                                             .cast(pl.String))
-                         .otherwise(number.cast(pl.String))).to_series().alias(series.name)
-    return series.cast(pl.String)
+def _merged_dictionaries(chunked: Any) -> tuple[np.ndarray, Any]:
+    """Row groups' dictionaries merged into one (each value once, in order of first
+    appearance, as Arrow's ``unify_dictionaries`` does), and every row's code into it, in
+    the narrowest integer pandas keeps for that many categories (so it is not copied).
+
+    A file written in authority order has row groups' dictionaries that, laid end to end,
+    never go down (a group boundary may repeat an authority): then merging only drops
+    those repeats, with no hashing of millions of codes.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dictionaries = [c.dictionary for c in chunked.chunks]
+    whole = dictionaries[0] if len(dictionaries) == 1 else pa.concat_arrays(dictionaries)
+    if len(whole) < 2 or (whole.null_count == 0
+                          and pc.all(pc.less_equal(whole[:-1], whole[1:])).as_py()):
+        first = np.ones(len(whole), dtype=bool)
+        first[1:] = pc.not_equal(whole[:-1], whole[1:]).to_numpy(zero_copy_only=False)
+        merged = whole.filter(pa.array(first)) if not first.all() else whole
+        position = np.cumsum(first) - 1
+    else:
+        merged = pc.unique(whole)
+        position = pc.index_in(whole, value_set=merged).to_numpy(zero_copy_only=False)
+    dtype = int_type(len(merged))
+    codes: np.ndarray = np.empty(len(chunked), dtype=dtype)
+    start = offset = 0
+    for chunk, dictionary in zip(chunked.chunks, dictionaries, strict=True):
+        # This group's codes -> merged codes; a null row takes the extra last entry, -1.
+        mapping: np.ndarray = np.append(position[offset:offset + len(dictionary)], -1).astype(dtype)
+        indices = chunk.indices
+        if indices.null_count:
+            indices = indices.fill_null(len(dictionary))
+        np.take(mapping, indices.to_numpy(zero_copy_only=False),
+                out=codes[start:start + len(chunk)])
+        start += len(chunk)
+        offset += len(dictionary)
+    return codes, merged
+
+
+def _is_text_key(column: str) -> bool:
+    return str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Codes and periods stay strings even when a Parquet writer stored them as numbers."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories
+        if pd.api.types.is_string_dtype(categories) or categories.dtype == object:
+            return series
+        return series.astype(object).pipe(_as_text)
+    if series.dtype == object:
+        return series.where(series.notna(), "").astype(str)
+    if pd.api.types.is_integer_dtype(series):
+        return series.astype("Int64").astype(str).replace("<NA>", "")
+    if pd.api.types.is_float_dtype(series):
+        whole = series.notna() & (series == np.floor(series)) & (series.abs() < 1e15)
+        text = series.astype(str).where(series.notna(), "")
+        return text.where(~whole, series.where(whole, 0).astype(np.int64).astype(str))
+    return series.astype(str).replace({"nan": "", "None": "", "NaT": ""})
 
 
 def read_reference(path: Path, problems: Problems) -> dict[str, str] | None:
@@ -471,15 +510,14 @@ def read_reference(path: Path, problems: Problems) -> dict[str, str] | None:
     read = _read_csv(path, problems)
     if read is None:
         return None
-    named = _name_columns(read[0], 1, name, problems)
-    if named is None or problems.has_errors():
+    frame = _name_columns(read[0], 1, name, problems)
+    if frame is None or problems.has_errors():
         return None
-    frame = dict(named)
-    missing = [c for c in ("authority_code", "authority_name") if c not in frame]
+    missing = [c for c in ("authority_code", "authority_name") if c not in frame.columns]
     if missing:
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}",
                              file=name, row=1, column=missing[0],
                              expected="authority_code, authority_name"))
         return None
-    codes = frame["authority_code"].str.strip_chars().to_list()
-    return dict(zip(codes, frame["authority_name"].str.strip_chars().to_list(), strict=True))
+    codes = frame["authority_code"].str.strip()
+    return dict(zip(codes, frame["authority_name"].str.strip(), strict=True))

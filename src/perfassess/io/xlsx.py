@@ -7,16 +7,18 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from perfassess.core.problems import Problem, Problems
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-# The header's names, each column's cells as text, each row's Excel number, the header's row.
-Sheet = tuple[list[str], list[list[str]], list[int], int]
 
 
-def read_xlsx(path: Path, sheet: str | None, problems: Problems) -> Sheet | None:
-    """The sheet as text columns (header = its first non-empty row), each row's Excel
-    number, and the header's row number; structural problems go to ``problems``.
+def read_xlsx(path: Path, sheet: str | None, problems: Problems
+              ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+    """The sheet as text (header = its first non-empty row), each row's Excel number, and
+    the header's row number; structural problems go to ``problems``.
 
     Cells keep what the user sees: text stays text, whole numbers have no ``.0``, a cell
     formatted as a percentage reads ``12%`` (Excel stores 0.12), errors such as ``#DIV/0!``
@@ -49,7 +51,7 @@ def read_xlsx(path: Path, sheet: str | None, problems: Problems) -> Sheet | None
 
 
 def _read_sheet(book: Any, name: str, sheet: str | None, problems: Problems
-                ) -> Sheet | None:
+                ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
     sheets = [ws.title for ws in book.worksheets]
     if not sheets:
         problems.add(Problem("E-FILE-EMPTY", "the workbook has no worksheets", file=name))
@@ -89,9 +91,12 @@ def _read_sheet(book: Any, name: str, sheet: str | None, problems: Problems
         if any(texts[:width]):
             body.append(texts)
             lines.append(row)
+    columns = header[:width]
     data = [(t + [""] * width)[:width] for t in body]
-    cells = [[row[i] for row in data] for i in range(width)]
-    return header[:width], cells, lines, numbers[0]
+    frame = pd.DataFrame(data, columns=pd.Index(columns, dtype=object), dtype=object)
+    if not data:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return frame, np.array(lines, dtype=np.int64), numbers[0]
 
 
 def _text(value: object, number_format: str | None) -> str:
