@@ -46,7 +46,9 @@ class SourceTable:
         """A text column as its distinct values (missing as ""), sorted, and each row's
         code into them: made once, for validation and the logical hash."""
         if column not in self._codes:
-            self._codes[column] = sorted_codes(self.table[column].fill_null(""))
+            values = self.table[column]
+            self._codes[column] = sorted_codes(values.fill_null("") if values.null_count()
+                                               else values)
         return self._codes[column]
 
 
