@@ -1,0 +1,567 @@
+"""The condition language compiled to Polars expressions (beside the NumPy compiler, for now)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from perfassess.engine.expr import (
+    _COMPARISONS,
+    FUNCTIONS,
+    Binary,
+    BoolLit,
+    Call,
+    ExpressionError,
+    In,
+    Name,
+    Node,
+    Num,
+    Str,
+    Truth,
+    Unary,
+    children,
+    fields_status,
+    parse,
+    shape,
+)
+from perfassess.engine.fields import BOOLEAN, INTEGER, NUMBER, FieldType
+
+Env = Mapping[str, np.ndarray]
+StatusFn = Callable[[Env, Env, int], np.ndarray]
+
+# Columns an expression may read besides its fields: each row's period as text, a field's
+# n/a mask (name + NA), and a column of ones that makes a constant a whole column.
+PERIOD_COLUMN = "#period"
+NA = "#na"
+ONE = "#one"
+_RESULT = "#result"
+_INF = float("inf")
+_NAN = float("nan")
+_QUANTIFIERS = {"count", "any", "all", "none"}
+
+
+class Scope(dict[str, np.ndarray]):
+    """The fields one step reads, and what its expressions have already worked out from
+    them (results shared between conditions; nobody writes into them)."""
+
+    def __init__(self, fields: Mapping[str, np.ndarray]) -> None:
+        super().__init__(fields)
+        self.memo: dict[str, pl.Series] = {}  # shared sub-results, by their shape
+        self.columns: dict[str, pl.Series] = {}  # the fields as Polars columns
+
+
+@dataclass(frozen=True)
+class Program:
+    """A Polars expression and the shared sub-results it reads, each computed once, in order,
+    as a column named by its shape (which no field name can be)."""
+
+    expr: pl.Expr
+    lets: tuple[tuple[str, pl.Expr], ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The columns the frame must give: fields, n/a masks, #period, #one."""
+        bound = {name for name, _ in self.lets}
+        roots = {r for e in (self.expr, *(e for _, e in self.lets)) for r in e.meta.root_names()}
+        return tuple(sorted(roots - bound))
+
+    def run(self, env: Env, n: int) -> pl.Series:
+        """The expression over the rows of ``env``; a constant is repeated to ``n`` rows."""
+        scope = env if isinstance(env, Scope) else None
+        frame = pl.DataFrame([_column(name, env, n, scope) for name in self.inputs]
+                             or [pl.Series(ONE, np.ones(n))])
+        for name, expr in self.lets:
+            if scope is not None and name in scope.memo:
+                frame = frame.with_columns(scope.memo[name])
+                continue
+            frame = frame.with_columns(expr.alias(name))
+            if scope is not None:
+                scope.memo[name] = frame.get_column(name)
+        return frame.with_columns(self.expr.alias(_RESULT)).get_column(_RESULT)
+
+
+def _column(name: str, env: Env, n: int, scope: Scope | None) -> pl.Series:
+    if scope is not None and name in scope.columns:
+        return scope.columns[name]
+    if name == PERIOD_COLUMN:
+        periods = pl.Series(name, np.asarray(env["#periods"]), dtype=pl.String)
+        series = periods.gather(np.asarray(env["#period"]))
+    elif name == ONE:
+        series = pl.Series(name, np.ones(n))
+    elif name.endswith(NA):
+        mask = env.get(name)
+        series = pl.Series(name, np.zeros(n, dtype=bool) if mask is None
+                           else np.asarray(mask, dtype=bool))
+    else:
+        series = pl.Series(name, np.asarray(env[name], dtype=np.float64), nan_to_null=True)
+    if scope is not None:
+        scope.columns[name] = series
+    return series
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A type-checked expression: its result type, the fields it reads, its Polars program,
+    and how sure its value is (by default the least certain field it read)."""
+
+    text: str
+    result: FieldType  # BOOLEAN for conditions
+    fields: frozenset[str]
+    program: Program = field(repr=False)
+    condition: bool = True  # the program gives true/false/null rather than numbers
+    _status: StatusFn | None = field(default=None, repr=False)
+
+    @property
+    def expr(self) -> pl.Expr:
+        return self.program.expr
+
+    def status(self, env: Env, statuses: Env, n: int) -> np.ndarray:
+        return (self._status or fields_status(self.fields))(env, statuses, n)
+
+    def truth(self, env: Env, n: int) -> Truth:
+        assert self.condition
+        out = self.program.run(env, n)
+        return Truth(out.fill_null(False).to_numpy(), (~out).fill_null(False).to_numpy())
+
+    def values(self, env: Env, n: int) -> np.ndarray:
+        out: np.ndarray = self.program.run(env, n).cast(pl.Float64).to_numpy()
+        return out
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A compiled sub-expression: 'bool', a field type, or a literal awaiting context."""
+
+    kind: str  # "bool" | "value" | "string" | "period"
+    ftype: FieldType | None
+    expr: pl.Expr
+    fields: frozenset[str]
+    literal: str | None = None
+    pos: int = 0
+    status: StatusFn | None = None  # set where the value reads only some of its fields
+
+
+def whole(expr: pl.Expr) -> pl.Expr:
+    """A constant as a column of it. Polars divides by a constant as by its reciprocal and
+    takes x + 0 for x, neither of which is IEEE arithmetic (x / 3, -0.0 + 0)."""
+    return expr if expr.meta.root_names() else pl.col(ONE) * expr
+
+
+def arithmetic(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """+ - * / as NumPy does them, with a missing value for NaN (inf - inf) and for any
+    non-finite quotient (division by zero)."""
+    a, b = whole(left), whole(right)
+    if op == "/":
+        return (a / b).replace([_INF, -_INF, _NAN], None)
+    out = a + b if op == "+" else (a - b if op == "-" else a * b)
+    return out.replace([_NAN], None)
+
+
+def reduction(name: str, parts: Sequence[pl.Expr]) -> pl.Expr:
+    """min, max, sum, mean, n_present or coalesce over the present values of each row.
+
+    sum adds the present members in order starting from +0.0 (as NumPy's nansum: a sum of
+    -0.0 alone is +0.0), mean divides that by the count present; min and max keep the last
+    of equal members, as NumPy's fmin/fmax over arrays do (max(0.0, -0.0) is -0.0). None
+    present: missing. sum and mean read each part twice: give them columns, not compound ones."""
+    if not parts:
+        return pl.lit(None, dtype=pl.Float64)
+    if name == "coalesce":
+        return pl.coalesce(parts)
+    count = pl.sum_horizontal([p.is_not_null() for p in parts])
+    if name == "n_present":
+        return whole(count.cast(pl.Float64))
+    if name in ("min", "max"):
+        return (pl.min_horizontal if name == "min" else pl.max_horizontal)(parts)
+    total = pl.col(ONE) * 0.0
+    for part in parts:
+        total = total + whole(part).fill_null(0.0)
+    if name == "mean":
+        total = total / whole(count.cast(pl.Float64))
+    return pl.when(count > 0).then(total.replace([_NAN], None))
+
+
+def reduce_arrays(name: str, columns: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """:func:`reduction` over whole arrays (NaN for missing), as the aggregate step needs."""
+    env = {f"m{i}": column for i, column in enumerate(columns)}
+    names = list(env)
+    program = Program(reduction(name, [pl.col(c) for c in names]).cast(pl.Float64))
+    out: np.ndarray = program.run(env, n).to_numpy()
+    return out
+
+
+class _Compiler:
+    def __init__(self, text: str, schema: Mapping[str, FieldType],
+                 groups: Mapping[str, Sequence[str]]) -> None:
+        self.text = text
+        self.schema = schema
+        self.groups = groups
+        self.lets: dict[str, pl.Expr] = {}
+
+    def fail(self, message: str, pos: int) -> None:
+        raise ExpressionError(message, self.text, pos)
+
+    def share(self, expr: pl.Expr, key: str) -> pl.Expr:
+        """A compound expression read more than once, as a column computed once (an
+        expression that repeats a compound one grows exponentially with nesting)."""
+        if expr.meta.is_column() or expr.meta.is_literal():
+            return expr
+        name = f"#{key}"
+        self.lets.setdefault(name, whole(expr))  # a constant too, as a whole column
+        return pl.col(name)
+
+    def compile(self, node: Node, bind: Mapping[str, str]) -> _Typed:
+        if isinstance(node, Num):
+            return _Typed("value", NUMBER, pl.lit(node.value, dtype=pl.Float64), frozenset(),
+                          pos=node.pos)
+        if isinstance(node, Str):
+            return _Typed("string", None, pl.lit(None), frozenset(), node.value, node.pos)
+        if isinstance(node, BoolLit):
+            return _Typed("bool", BOOLEAN, pl.lit(node.value, dtype=pl.Boolean), frozenset(),
+                          pos=node.pos)
+        if isinstance(node, Name):
+            return self.compile_name(node, bind)
+        if isinstance(node, Unary):
+            return self.compile_unary(node, bind)
+        if isinstance(node, Binary):
+            if node.op in ("and", "or"):
+                return self.compile_logic(node, bind)
+            if node.op in _COMPARISONS:
+                return self.compile_compare(node, bind)
+            return self.compile_arith(node, bind)
+        if isinstance(node, In):
+            return self.compile_in(node, bind)
+        if isinstance(node, Call):
+            return self.compile_call(node, bind)
+        raise AssertionError(node)
+
+    # -- names
+    def compile_name(self, node: Name, bind: Mapping[str, str]) -> _Typed:
+        name = bind.get(node.name, node.name)
+        if name in self.groups:
+            self.fail(f"group {name!r} can only be used inside count/any/all/none/min/max/"
+                      "sum/mean/n_present", node.pos)
+        ftype = self.schema.get(name)
+        if ftype is None:
+            self.fail(f"unknown field {name!r}", node.pos)
+            raise AssertionError
+        if ftype.kind == "text":
+            self.fail(f"field {name!r} is text and cannot be used in a condition", node.pos)
+        if ftype.kind == "period":
+            return _Typed("period", ftype, pl.col(PERIOD_COLUMN), frozenset(), pos=node.pos)
+        column = pl.col(name)
+        if ftype.kind == "boolean":
+            flag = pl.when(column > 0).then(True).when(column == 0).then(False)
+            return _Typed("bool", BOOLEAN, flag, frozenset({name}), pos=node.pos)
+        return _Typed("value", ftype, column, frozenset({name}), pos=node.pos)
+
+    def as_bool(self, typed: _Typed) -> pl.Expr:
+        if typed.kind != "bool":
+            self.fail("expected a condition (true/false), found a value", typed.pos)
+        return typed.expr
+
+    def as_value(self, typed: _Typed) -> pl.Expr:
+        if typed.kind == "period":
+            self.fail("period can only be compared with a quoted period, e.g. "
+                      "period >= '2003'", typed.pos)
+        if typed.kind == "string":
+            self.fail(f"a quoted label {typed.literal!r} can only be compared with a label "
+                      "field", typed.pos)
+        if typed.kind == "bool":
+            return typed.expr.cast(pl.Float64)
+        return typed.expr
+
+    def as_number(self, typed: _Typed, what: str) -> pl.Expr:
+        if typed.kind == "value" and typed.ftype is not None and typed.ftype.kind == "label":
+            self.fail(f"{what} needs a number; labels are ordered but not numbers "
+                      "(use ordinal(x) for the position)", typed.pos)
+        return self.as_value(typed)
+
+    # -- operators
+    def compile_unary(self, node: Unary, bind: Mapping[str, str]) -> _Typed:
+        inner = self.compile(node.operand, bind)
+        if node.op == "not":
+            return _Typed("bool", BOOLEAN, ~self.as_bool(inner), inner.fields, pos=node.pos)
+        return _Typed("value", NUMBER, -self.as_number(inner, "'-'"), inner.fields,
+                      pos=node.pos)
+
+    def compile_logic(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        a, b = self.as_bool(left), self.as_bool(right)
+        expr = a & b if node.op == "and" else a | b  # Kleene: unknown and false is false
+        return _Typed("bool", BOOLEAN, expr, left.fields | right.fields, pos=node.pos)
+
+    def compile_arith(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        expr = arithmetic(node.op, self.as_number(left, f"'{node.op}'"),
+                          self.as_number(right, f"'{node.op}'"))
+        return _Typed("value", NUMBER, expr, left.fields | right.fields, pos=node.pos)
+
+    def label_code(self, ftype: FieldType, literal: str, pos: int) -> float:
+        assert ftype.vocabulary is not None
+        lowered = literal.strip().lower()
+        for i, label in enumerate(ftype.vocabulary):
+            if label.lower() == lowered:
+                return float(i)
+        self.fail(f"{literal!r} is not a label of vocabulary {ftype.vocabulary_name!r} "
+                  f"({', '.join(ftype.vocabulary)})", pos)
+        raise AssertionError
+
+    def operand_pair(self, left: _Typed, right: _Typed, pos: int) -> tuple[pl.Expr, pl.Expr]:
+        """Both sides of a comparison as numbers, labels as their codes."""
+        for a, b in ((left, right), (right, left)):
+            if a.kind == "string":
+                if b.kind == "value" and b.ftype is not None and b.ftype.kind == "label":
+                    code = pl.lit(self.label_code(b.ftype, a.literal or "", a.pos))
+                    other = self.as_value(b)
+                    return (code, other) if a is left else (other, code)
+                self.fail(f"a quoted label {a.literal!r} can only be compared with a label "
+                          "field", a.pos)
+        lt, rt = left.ftype, right.ftype
+        l_label = left.kind == "value" and lt is not None and lt.kind == "label"
+        r_label = right.kind == "value" and rt is not None and rt.kind == "label"
+        if l_label != r_label:
+            self.fail("cannot compare a label with a number", pos)
+        if l_label and r_label and lt != rt:
+            self.fail(f"cannot compare labels of different vocabularies "
+                      f"({lt.vocabulary_name if lt else ''} and "
+                      f"{rt.vocabulary_name if rt else ''})", pos)
+        return self.as_value(left), self.as_value(right)
+
+    def compile_compare(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
+        left = self.compile(node.left, bind)
+        right = self.compile(node.right, bind)
+        if left.kind == "period" or right.kind == "period":
+            return self.compile_period(node.op, left, right, node.pos)
+        a, b = self.operand_pair(left, right, node.pos)
+        return _Typed("bool", BOOLEAN, _compare(node.op, a, b), left.fields | right.fields,
+                      pos=node.pos)
+
+    def compile_period(self, op: str, left: _Typed, right: _Typed, pos: int) -> _Typed:
+        """``period`` against a quoted period, compared as text (``'2002' < '2003'``)."""
+        if left.kind != "period":
+            left, right = right, left
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        if right.kind != "string" or right.literal is None:
+            self.fail("period can only be compared with a quoted period, e.g. period == '2002'",
+                      pos)
+        literal = pl.lit(right.literal or "", dtype=pl.String)
+        return _Typed("bool", BOOLEAN, _compare(op, left.expr, literal), frozenset(), pos=pos)
+
+    def compile_in(self, node: In, bind: Mapping[str, str]) -> _Typed:
+        operand = self.compile(node.operand, bind)
+        if operand.kind == "period":
+            wanted = []
+            for item in node.items:
+                if not isinstance(item, Str):
+                    self.fail("period is compared with quoted periods", item.pos)
+                    raise AssertionError
+                wanted.append(item.value)
+            hit = operand.expr.is_in(wanted)
+            return _Typed("bool", BOOLEAN, ~hit if node.negate else hit, frozenset(),
+                          pos=node.pos)
+        value = self.as_value(operand)
+        ftype = operand.ftype
+        codes: list[float] = []
+        for item in node.items:
+            if isinstance(item, Str):
+                if ftype is None or ftype.kind != "label":
+                    self.fail("a quoted label in a list needs a label field on the left",
+                              item.pos)
+                    raise AssertionError
+                codes.append(self.label_code(ftype, item.value, item.pos))
+            else:
+                assert isinstance(item, Num)
+                if ftype is not None and ftype.kind == "label":
+                    self.fail("a label field can only be tested against quoted labels",
+                              item.pos)
+                codes.append(item.value)
+        hit = value.is_in(codes)  # a missing value: unknown
+        return _Typed("bool", BOOLEAN, ~hit if node.negate else hit, operand.fields,
+                      pos=node.pos)
+
+    # -- functions
+    def group_members(self, node: Node, bind: Mapping[str, str]) -> tuple[str | None, list[str]]:
+        """The single group named inside a quantifier's argument, and its members."""
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, Name) and bind.get(sub.name, sub.name) in self.groups:
+                found.add(bind.get(sub.name, sub.name))
+            elif isinstance(sub, In):
+                stack.append(sub.operand)
+            else:
+                stack.extend(children(sub))
+        if len(found) > 1:
+            self.fail(f"one group at a time inside a quantifier (found {sorted(found)})",
+                      node.pos)
+        if not found:
+            return None, []
+        group = found.pop()
+        return group, list(self.groups[group])
+
+    def compile_call(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        name = node.name
+        if name not in FUNCTIONS:
+            self.fail(f"unknown function {name!r} (allowed: {', '.join(sorted(FUNCTIONS))})",
+                      node.pos)
+        if name in _QUANTIFIERS:
+            return self.compile_quantifier(node, bind)
+        if name in ("present", "missing", "na"):
+            return self.compile_presence(node, bind)
+        if name == "ordinal":
+            return self.compile_ordinal(node, bind)
+        if name == "abs":
+            if len(node.args) != 1:
+                self.fail("abs takes one argument", node.pos)
+            inner = self.compile(node.args[0], bind)
+            return _Typed("value", NUMBER, self.as_number(inner, "abs").abs(), inner.fields,
+                          pos=node.pos)
+        return self.compile_reduction(node, bind)
+
+    def member_values(self, node: Call, bind: Mapping[str, str]
+                      ) -> tuple[list[_Typed], list[str]]:
+        """The arguments (or a group's members), each with its shape."""
+        if not node.args:
+            self.fail(f"{node.name} needs at least one argument", node.pos)
+        if len(node.args) == 1:
+            group, members = self.group_members(node.args[0], bind)
+            if group is not None:
+                binds = [{**bind, group: m} for m in members]
+                return ([self.compile(node.args[0], b) for b in binds],
+                        [shape(node.args[0], b) for b in binds])
+        return ([self.compile(arg, bind) for arg in node.args],
+                [shape(arg, bind) for arg in node.args])
+
+    def compile_quantifier(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1:
+            self.fail(f"{node.name} takes one condition over a group, e.g. "
+                      f"{node.name}(level1 < 3)", node.pos)
+        group, members = self.group_members(node.args[0], bind)
+        if group is None:
+            self.fail(f"{node.name}(...) needs a group inside its condition", node.pos)
+        parts = [self.compile(node.args[0], {**bind, group: m}) for m in members]  # type: ignore[dict-item]
+        conditions = [self.as_bool(p) for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+        # How many members are definitely true (for all: definitely false), counted once per
+        # scope: the rows of a decision table repeat the same quantifiers.
+        kind = node.name
+        wanted = [(~c if kind == "all" else c).fill_null(False) for c in conditions]
+        counted = (pl.sum_horizontal(wanted).cast(pl.Float64) if wanted
+                   else pl.lit(0.0, dtype=pl.Float64))
+        which = "false" if kind == "all" else "true"
+        counts = self.share(counted, f"{which} {shape(node.args[0], bind)}")
+        if kind == "count":
+            return _Typed("value", INTEGER, counts, fields, pos=node.pos)
+        return _Typed("bool", BOOLEAN, counts > 0 if kind == "any" else counts == 0, fields,
+                      pos=node.pos)
+
+    def compile_presence(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1 or not isinstance(node.args[0], Name):
+            self.fail(f"{node.name} takes one field name", node.pos)
+        arg = node.args[0]
+        assert isinstance(arg, Name)
+        target = bind.get(arg.name, arg.name)
+        if target not in self.schema:
+            self.fail(f"unknown field {target!r}", arg.pos)
+        na = pl.col(target + NA)
+        if node.name == "na":
+            expr = na
+        elif node.name == "present":
+            expr = pl.col(target).is_not_null()
+        else:
+            expr = pl.col(target).is_null() & ~na
+        return _Typed("bool", BOOLEAN, expr, frozenset({target}), pos=node.pos)
+
+    def compile_ordinal(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        if len(node.args) != 1:
+            self.fail("ordinal takes one label field", node.pos)
+        inner = self.compile(node.args[0], bind)
+        if inner.ftype is None or inner.ftype.kind != "label":
+            self.fail("ordinal needs a label field", node.pos)
+        return _Typed("value", INTEGER, self.as_value(inner) + 1.0, inner.fields, pos=node.pos)
+
+    def compile_reduction(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        parts, shapes = self.member_values(node, bind)
+        name = node.name
+        keep_label = name in ("min", "max", "coalesce")
+        types = {p.ftype for p in parts if p.kind == "value"}
+        if any(p.kind == "string" for p in parts):
+            self.fail(f"{name} takes fields or numbers, not quoted labels", node.pos)
+        labels = {t for t in types if t is not None and t.kind == "label"}
+        if labels and (not keep_label or len(types) != 1):
+            self.fail(f"{name} cannot mix labels with numbers or other vocabularies", node.pos)
+        exprs = [self.as_value(p) for p in parts] if labels else [
+            self.as_number(p, name) for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+        result = next(iter(labels)) if labels else (
+            INTEGER if types and all(t == INTEGER for t in types) and name != "mean"
+            else NUMBER)
+        if name in ("sum", "mean"):  # they read each part twice: its value and presence
+            exprs = [self.share(e, s) for e, s in zip(exprs, shapes, strict=True)]
+        expr = reduction(name, exprs)
+        if name == "n_present":
+            return _Typed("value", INTEGER, expr, fields, pos=node.pos)
+        status = self.first_present_status(parts, exprs) if name == "coalesce" else None
+        return _Typed("value", result, expr, fields, pos=node.pos, status=status)
+
+    def first_present_status(self, parts: list[_Typed], exprs: list[pl.Expr]) -> StatusFn:
+        """coalesce's value comes from its first present argument, and so does its status
+        (the first argument's where none is present)."""
+        statuses = [p.status or fields_status(p.fields) for p in parts]
+        first = pl.coalesce([pl.when(e.is_not_null()).then(pl.lit(i))
+                             for i, e in enumerate(exprs)]).fill_null(0)
+        program = Program(first, tuple(self.lets.items()))
+
+        def status(env: Env, known: Env, n: int) -> np.ndarray:
+            out: np.ndarray = statuses[0](env, known, n)
+            source = program.run(env, n).to_numpy()
+            for i, st in enumerate(statuses[1:], start=1):
+                here = source == i
+                if here.any():
+                    np.copyto(out, st(env, known, n), where=here)
+            return out
+        return status
+
+
+def _compare(op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """A comparison; with a missing side it is unknown (null)."""
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def compile_expression(text: str, schema: Mapping[str, FieldType],
+                       groups: Mapping[str, Sequence[str]] | None = None,
+                       *, want: str = "bool") -> Compiled:
+    """Parse and type-check ``text`` against the fields in ``schema``.
+
+    ``want`` is "bool" for conditions or "value" for arithmetic (compute steps).
+    """
+    tree = parse(text)
+    compiler = _Compiler(text, schema, groups or {})
+    typed = compiler.compile(tree, {})
+    if want == "bool":
+        expr = compiler.as_bool(typed)
+    else:
+        expr = typed.expr if typed.kind == "bool" else compiler.as_value(typed)
+    program = Program(expr, tuple(compiler.lets.items()))
+    if typed.kind == "bool":
+        return Compiled(text, BOOLEAN, typed.fields, program)
+    assert typed.ftype is not None
+    return Compiled(text, typed.ftype, typed.fields, program, condition=False,
+                    _status=typed.status)
