@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perfassess.engine.expr import Scope, compile_expression, parse, reduce_columns, shape
+from perfassess.engine.expr import Scope, compile_expression, parse, reduce_arrays, shape
 from perfassess.engine.fields import INTEGER, NUMBER
 from tests.conftest import run_long, tiny_pack
 
@@ -39,7 +39,7 @@ def stacked(name: str, columns: list[np.ndarray]) -> np.ndarray:
 @pytest.mark.parametrize("order", [[0, 1, 2, 3, 4], [3, 2, 0], [4], [3]])
 def test_reductions_member_by_member_equal_the_stacked_ones(name: str, order: list[int]) -> None:
     columns = [members(7)[i] for i in order]
-    got = reduce_columns(name, iter(columns), len(columns[0]))
+    got = reduce_arrays(name, iter(columns), len(columns[0]))
     assert got.tobytes() == stacked(name, columns).tobytes()
 
 
@@ -47,7 +47,7 @@ def test_coalesce_takes_the_first_present_member() -> None:
     a = np.array([1.0, NAN, NAN, -0.0])
     b = np.array([2.0, 5.0, NAN, 7.0])
     c = np.array([3.0, 6.0, 8.0, NAN])
-    got = reduce_columns("coalesce", iter([a, b, c]), 4)
+    got = reduce_arrays("coalesce", iter([a, b, c]), 4)
     assert got.tobytes() == np.array([1.0, 5.0, 8.0, -0.0]).tobytes()
     assert np.isnan(a[1])  # the first member is not written into
 

@@ -1,4 +1,4 @@
-"""The condition language: a small grammar parsed by hand, compiled to vectorised functions.
+"""The condition language: a small grammar parsed by hand, compiled to Polars expressions.
 
 Grammar (lowest precedence first)::
 
@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import keyword
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 from perfassess.engine.fields import BOOLEAN, INTEGER, NUMBER, FieldType
 
@@ -404,15 +405,16 @@ def parse(text: str) -> Node:
 # --------------------------------------------------------------------------- compiled values
 
 Env = Mapping[str, np.ndarray]
+StatusFn = Callable[[Env, Env, int], np.ndarray]
 
-
-class Scope(dict[str, np.ndarray]):
-    """The fields one step reads, and what its expressions have already worked out from
-    them (results shared between conditions; nobody writes into them)."""
-
-    def __init__(self, fields: Mapping[str, np.ndarray]) -> None:
-        super().__init__(fields)
-        self.memo: dict[str, object] = {}
+# Columns an expression may read besides its fields: each row's period as text, a field's
+# n/a mask (name + NA), and a column of ones that makes a constant a whole column.
+PERIOD_COLUMN = "#period"
+NA = "#na"
+ONE = "#one"
+_RESULT = "#result"
+_INF = float("inf")
+_NAN = float("nan")
 
 
 def shape(node: Node, bind: Mapping[str, str]) -> str:
@@ -439,9 +441,6 @@ class Truth:
     f: np.ndarray
 
 
-StatusFn = Callable[[Env, Env, int], np.ndarray]
-
-
 def fields_status(fields: frozenset[str]) -> StatusFn:
     """The least certain status among the fields read, row by row; a missing value adds
     nothing (a rule that produced no value cannot have decided anything)."""
@@ -458,31 +457,98 @@ def fields_status(fields: frozenset[str]) -> StatusFn:
     return status
 
 
+class Scope(dict[str, np.ndarray]):
+    """The fields one step reads, and what its expressions have already worked out from
+    them (results shared between conditions; nobody writes into them)."""
+
+    def __init__(self, fields: Mapping[str, np.ndarray]) -> None:
+        super().__init__(fields)
+        self.memo: dict[str, pl.Series] = {}  # shared sub-results, by their shape
+        self.columns: dict[str, pl.Series] = {}  # the fields as Polars columns
+
+
+@dataclass(frozen=True)
+class Program:
+    """A Polars expression and the shared sub-results it reads, each computed once, in order,
+    as a column named by its shape (which no field name can be)."""
+
+    expr: pl.Expr
+    lets: tuple[tuple[str, pl.Expr], ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The columns the frame must give: fields, n/a masks, #period, #one."""
+        bound = {name for name, _ in self.lets}
+        roots = {r for e in (self.expr, *(e for _, e in self.lets)) for r in e.meta.root_names()}
+        return tuple(sorted(roots - bound))
+
+    def run(self, env: Env, n: int) -> pl.Series:
+        """The expression over the rows of ``env``; a constant is repeated to ``n`` rows."""
+        scope = env if isinstance(env, Scope) else None
+        frame = pl.DataFrame([_column(name, env, n, scope) for name in self.inputs]
+                             or [pl.Series(ONE, np.ones(n))])
+        for name, expr in self.lets:
+            if scope is not None and name in scope.memo:
+                frame = frame.with_columns(scope.memo[name])
+                continue
+            frame = frame.with_columns(expr.alias(name))
+            if scope is not None:
+                scope.memo[name] = frame.get_column(name)
+        return frame.with_columns(self.expr.alias(_RESULT)).get_column(_RESULT)
+
+
+def _column(name: str, env: Env, n: int, scope: Scope | None) -> pl.Series:
+    if scope is not None and name in scope.columns:
+        return scope.columns[name]
+    if name == PERIOD_COLUMN:
+        periods = pl.Series(name, np.asarray(env["#periods"]), dtype=pl.String)
+        series = periods.gather(np.asarray(env["#period"]))
+    elif name == ONE:
+        series = pl.Series(name, np.ones(n))
+    elif name.endswith(NA):
+        mask = env.get(name)
+        series = pl.Series(name, np.zeros(n, dtype=bool) if mask is None
+                           else np.asarray(mask, dtype=bool))
+    else:
+        series = pl.Series(name, np.asarray(env[name], dtype=np.float64), nan_to_null=True)
+    if scope is not None:
+        scope.columns[name] = series
+    return series
+
+
 @dataclass(frozen=True)
 class Compiled:
-    """A type-checked expression: its result type, the fields it reads, how to evaluate it,
+    """A type-checked expression: its result type, the fields it reads, its Polars program,
     and how sure its value is (by default the least certain field it read)."""
 
     text: str
     result: FieldType  # BOOLEAN for conditions
     fields: frozenset[str]
-    _fn: Callable[[Env, int], object] = field(repr=False)
+    program: Program = field(repr=False)
+    condition: bool = True  # the program gives true/false/null rather than numbers
     _status: StatusFn | None = field(default=None, repr=False)
+
+    @property
+    def expr(self) -> pl.Expr:
+        return self.program.expr
 
     def status(self, env: Env, statuses: Env, n: int) -> np.ndarray:
         return (self._status or fields_status(self.fields))(env, statuses, n)
 
     def truth(self, env: Env, n: int) -> Truth:
-        out = self._fn(env, n)
-        assert isinstance(out, Truth)
-        return out
+        assert self.condition
+        out = self.program.run(env, n)
+        return Truth(out.fill_null(False).to_numpy(writable=True),
+                     (~out).fill_null(False).to_numpy(writable=True))
 
     def values(self, env: Env, n: int) -> np.ndarray:
-        out = self._fn(env, n)
-        if isinstance(out, Truth):
-            return np.where(out.t, 1.0, np.where(out.f, 0.0, np.nan))
-        assert isinstance(out, np.ndarray)
+        out: np.ndarray = self.program.run(env, n).cast(pl.Float64).to_numpy(writable=True)
         return out
+
+
+_QUANTIFIERS = {"count", "any", "all", "none"}
+FUNCTIONS = {"min", "max", "sum", "mean", "n_present", "coalesce", "abs", "ordinal", "present",
+             "missing", "na"} | _QUANTIFIERS
 
 
 @dataclass(frozen=True)
@@ -491,19 +557,60 @@ class _Typed:
 
     kind: str  # "bool" | "value" | "string" | "period"
     ftype: FieldType | None
-    fn: Callable[[Env, int], object]
+    expr: pl.Expr
     fields: frozenset[str]
     literal: str | None = None
     pos: int = 0
     status: StatusFn | None = None  # set where the value reads only some of its fields
-    constant: float | None = None  # a number literal's value (used as a scalar)
-    fresh: bool = False  # its value is a new array of its own, which its user may write into
 
 
-_NUMERIC_FUNCS = {"min", "max", "sum", "mean"}
-_QUANTIFIERS = {"count", "any", "all", "none"}
-FUNCTIONS = _NUMERIC_FUNCS | _QUANTIFIERS | {
-    "n_present", "present", "missing", "na", "coalesce", "abs", "ordinal"}
+def whole(expr: pl.Expr) -> pl.Expr:
+    """A constant as a column of it. Polars divides by a constant as by its reciprocal and
+    takes x + 0 for x, neither of which is IEEE arithmetic (x / 3, -0.0 + 0)."""
+    return expr if expr.meta.root_names() else pl.col(ONE) * expr
+
+
+def arithmetic(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """+ - * / as NumPy does them, with a missing value for NaN (inf - inf) and for any
+    non-finite quotient (division by zero)."""
+    a, b = whole(left), whole(right)
+    if op == "/":
+        return (a / b).replace([_INF, -_INF, _NAN], None)
+    out = a + b if op == "+" else (a - b if op == "-" else a * b)
+    return out.replace([_NAN], None)
+
+
+def reduction(name: str, parts: Sequence[pl.Expr]) -> pl.Expr:
+    """min, max, sum, mean, n_present or coalesce over the present values of each row.
+
+    sum adds the present members in order starting from +0.0 (as NumPy's nansum: a sum of
+    -0.0 alone is +0.0), mean divides that by the count present; min and max keep the last
+    of equal members, as NumPy's fmin/fmax over arrays do (max(0.0, -0.0) is -0.0). None
+    present: missing. sum and mean read each part twice: give them columns, not compound ones."""
+    if not parts:
+        return pl.lit(None, dtype=pl.Float64)
+    if name == "coalesce":
+        return pl.coalesce(parts)
+    count = pl.sum_horizontal([p.is_not_null() for p in parts])
+    if name == "n_present":
+        return whole(count.cast(pl.Float64))
+    if name in ("min", "max"):
+        return (pl.min_horizontal if name == "min" else pl.max_horizontal)(parts)
+    total = pl.col(ONE) * 0.0
+    for part in parts:
+        total = total + whole(part).fill_null(0.0)
+    if name == "mean":
+        total = total / whole(count.cast(pl.Float64))
+    return pl.when(count > 0).then(total.replace([_NAN], None))
+
+
+def reduce_arrays(name: str, columns: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """:func:`reduction` over whole arrays (NaN for missing), as the aggregate step needs."""
+    env = {f"m{i}": column for i, column in enumerate(columns)}
+    names = list(env)
+    program = Program(reduction(name, [pl.col(c) for c in names]).cast(pl.Float64))
+    out: np.ndarray = program.run(env, n).to_numpy(writable=True)
+    return out
 
 
 class _Compiler:
@@ -512,22 +619,29 @@ class _Compiler:
         self.text = text
         self.schema = schema
         self.groups = groups
+        self.lets: dict[str, pl.Expr] = {}
 
     def fail(self, message: str, pos: int) -> None:
         raise ExpressionError(message, self.text, pos)
 
+    def share(self, expr: pl.Expr, key: str) -> pl.Expr:
+        """A compound expression read more than once, as a column computed once (an
+        expression that repeats a compound one grows exponentially with nesting)."""
+        if expr.meta.is_column() or expr.meta.is_literal():
+            return expr
+        name = f"#{key}"
+        self.lets.setdefault(name, whole(expr))  # a constant too, as a whole column
+        return pl.col(name)
+
     def compile(self, node: Node, bind: Mapping[str, str]) -> _Typed:
         if isinstance(node, Num):
-            value = node.value
-            return _Typed("value", NUMBER, lambda env, n: np.full(n, value), frozenset(),
-                          pos=node.pos, constant=value)
+            return _Typed("value", NUMBER, pl.lit(node.value, dtype=pl.Float64), frozenset(),
+                          pos=node.pos)
         if isinstance(node, Str):
-            return _Typed("string", None, lambda env, n: None, frozenset(), node.value, node.pos)
+            return _Typed("string", None, pl.lit(None), frozenset(), node.value, node.pos)
         if isinstance(node, BoolLit):
-            flag = node.value
-            return _Typed("bool", BOOLEAN, lambda env, n: Truth(np.full(n, flag),
-                                                                np.full(n, not flag)),
-                          frozenset(), pos=node.pos)
+            return _Typed("bool", BOOLEAN, pl.lit(node.value, dtype=pl.Boolean), frozenset(),
+                          pos=node.pos)
         if isinstance(node, Name):
             return self.compile_name(node, bind)
         if isinstance(node, Unary):
@@ -557,21 +671,19 @@ class _Compiler:
         if ftype.kind == "text":
             self.fail(f"field {name!r} is text and cannot be used in a condition", node.pos)
         if ftype.kind == "period":
-            return _Typed("period", ftype, lambda env, n: env["#period"], frozenset(),
-                          pos=node.pos)
+            return _Typed("period", ftype, pl.col(PERIOD_COLUMN), frozenset(), pos=node.pos)
+        column = pl.col(name)
         if ftype.kind == "boolean":
-            def read_bool(env: Env, n: int) -> Truth:
-                v = env[name]
-                return Truth(v > 0, v == 0)
-            return _Typed("bool", BOOLEAN, read_bool, frozenset({name}), pos=node.pos)
-        return _Typed("value", ftype, lambda env, n: env[name], frozenset({name}), pos=node.pos)
+            flag = pl.when(column > 0).then(True).when(column == 0).then(False)
+            return _Typed("bool", BOOLEAN, flag, frozenset({name}), pos=node.pos)
+        return _Typed("value", ftype, column, frozenset({name}), pos=node.pos)
 
-    def as_bool(self, typed: _Typed) -> Callable[[Env, int], Truth]:
+    def as_bool(self, typed: _Typed) -> pl.Expr:
         if typed.kind != "bool":
             self.fail("expected a condition (true/false), found a value", typed.pos)
-        return typed.fn  # type: ignore[return-value]
+        return typed.expr
 
-    def as_value(self, typed: _Typed) -> Callable[[Env, int], np.ndarray]:
+    def as_value(self, typed: _Typed) -> pl.Expr:
         if typed.kind == "period":
             self.fail("period can only be compared with a quoted period, e.g. "
                       "period >= '2003'", typed.pos)
@@ -579,16 +691,10 @@ class _Compiler:
             self.fail(f"a quoted label {typed.literal!r} can only be compared with a label "
                       "field", typed.pos)
         if typed.kind == "bool":
-            fn = typed.fn
+            return typed.expr.cast(pl.Float64)
+        return typed.expr
 
-            def as_num(env: Env, n: int) -> np.ndarray:
-                tr = fn(env, n)
-                assert isinstance(tr, Truth)
-                return np.where(tr.t, 1.0, np.where(tr.f, 0.0, np.nan))
-            return as_num
-        return typed.fn  # type: ignore[return-value]
-
-    def as_number(self, typed: _Typed, what: str) -> Callable[[Env, int], np.ndarray]:
+    def as_number(self, typed: _Typed, what: str) -> pl.Expr:
         if typed.kind == "value" and typed.ftype is not None and typed.ftype.kind == "label":
             self.fail(f"{what} needs a number; labels are ordered but not numbers "
                       "(use ordinal(x) for the position)", typed.pos)
@@ -598,51 +704,23 @@ class _Compiler:
     def compile_unary(self, node: Unary, bind: Mapping[str, str]) -> _Typed:
         inner = self.compile(node.operand, bind)
         if node.op == "not":
-            fn = self.as_bool(inner)
-
-            def negate(env: Env, n: int) -> Truth:
-                tr = fn(env, n)
-                return Truth(tr.f, tr.t)
-            return _Typed("bool", BOOLEAN, negate, inner.fields, pos=node.pos)
-        num = self.as_number(inner, "'-'")
-        return _Typed("value", NUMBER, lambda env, n: -num(env, n), inner.fields, pos=node.pos)
+            return _Typed("bool", BOOLEAN, ~self.as_bool(inner), inner.fields, pos=node.pos)
+        return _Typed("value", NUMBER, -self.as_number(inner, "'-'"), inner.fields,
+                      pos=node.pos)
 
     def compile_logic(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
         left = self.compile(node.left, bind)
         right = self.compile(node.right, bind)
-        lf, rf = self.as_bool(left), self.as_bool(right)
-        if node.op == "and":
-            def both(env: Env, n: int) -> Truth:
-                a, b = lf(env, n), rf(env, n)
-                return Truth(a.t & b.t, a.f | b.f)
-            fn = both
-        else:
-            def either(env: Env, n: int) -> Truth:
-                a, b = lf(env, n), rf(env, n)
-                return Truth(a.t | b.t, a.f & b.f)
-            fn = either
-        return _Typed("bool", BOOLEAN, fn, left.fields | right.fields, pos=node.pos)
+        a, b = self.as_bool(left), self.as_bool(right)
+        expr = a & b if node.op == "and" else a | b  # Kleene: unknown and false is false
+        return _Typed("bool", BOOLEAN, expr, left.fields | right.fields, pos=node.pos)
 
     def compile_arith(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
         left = self.compile(node.left, bind)
         right = self.compile(node.right, bind)
-        lf, rf = _scalar_sides(left, right, self.as_number(left, f"'{node.op}'"),
-                               self.as_number(right, f"'{node.op}'"))
-        ufunc = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[node.op]
-        # A side that is a new array of our own takes the result (one array less per operator).
-        reuse = 0 if left.fresh and left.constant is None else (
-            1 if right.fresh and right.constant is None else None)
-        divide = node.op == "/"
-
-        def arith(env: Env, n: int) -> np.ndarray:
-            a, b = lf(env, n), rf(env, n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out: np.ndarray = ufunc(a, b, out=(a, b)[reuse] if reuse is not None else None)
-                if divide:
-                    out[~np.isfinite(out)] = np.nan  # division by zero gives a missing value
-            return out
-        return _Typed("value", NUMBER, arith, left.fields | right.fields, pos=node.pos,
-                      fresh=True)
+        expr = arithmetic(node.op, self.as_number(left, f"'{node.op}'"),
+                          self.as_number(right, f"'{node.op}'"))
+        return _Typed("value", NUMBER, expr, left.fields | right.fields, pos=node.pos)
 
     def label_code(self, ftype: FieldType, literal: str, pos: int) -> float:
         assert ftype.vocabulary is not None
@@ -654,16 +732,14 @@ class _Compiler:
                   f"({', '.join(ftype.vocabulary)})", pos)
         raise AssertionError
 
-    def operand_pair(self, left: _Typed, right: _Typed, pos: int
-                     ) -> tuple[Callable[[Env, int], np.ndarray], Callable[[Env, int], np.ndarray]]:
-        """Resolve both sides of a comparison to numeric arrays (a literal to a scalar),
-        mapping labels to codes."""
+    def operand_pair(self, left: _Typed, right: _Typed, pos: int) -> tuple[pl.Expr, pl.Expr]:
+        """Both sides of a comparison as numbers, labels as their codes."""
         for a, b in ((left, right), (right, left)):
             if a.kind == "string":
                 if b.kind == "value" and b.ftype is not None and b.ftype.kind == "label":
-                    lit = _scalar(self.label_code(b.ftype, a.literal or "", a.pos))
+                    code = pl.lit(self.label_code(b.ftype, a.literal or "", a.pos))
                     other = self.as_value(b)
-                    return (lit, other) if a is left else (other, lit)
+                    return (code, other) if a is left else (other, code)
                 self.fail(f"a quoted label {a.literal!r} can only be compared with a label "
                           "field", a.pos)
         lt, rt = left.ftype, right.ftype
@@ -675,33 +751,16 @@ class _Compiler:
             self.fail(f"cannot compare labels of different vocabularies "
                       f"({lt.vocabulary_name if lt else ''} and "
                       f"{rt.vocabulary_name if rt else ''})", pos)
-        return _scalar_sides(left, right, self.as_value(left), self.as_value(right))
+        return self.as_value(left), self.as_value(right)
 
     def compile_compare(self, node: Binary, bind: Mapping[str, str]) -> _Typed:
         left = self.compile(node.left, bind)
         right = self.compile(node.right, bind)
         if left.kind == "period" or right.kind == "period":
             return self.compile_period(node.op, left, right, node.pos)
-        lf, rf = self.operand_pair(left, right, node.pos)
-        op = node.op
-
-        ufunc = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-                 ">": np.greater, ">=": np.greater_equal}[op]
-
-        def compare(env: Env, n: int) -> Truth:
-            a, b = lf(env, n), rf(env, n)
-            known = np.isnan(a)
-            if np.ndim(b) != 0 or np.isnan(b):
-                known |= np.isnan(b)
-            np.logical_not(known, out=known)
-            hit = ufunc(a, b)
-            # Every comparison but != is false with a missing side, so hit is already known.
-            if op == "!=":
-                hit &= known
-            false = ~hit
-            false &= known
-            return Truth(hit, false)
-        return _Typed("bool", BOOLEAN, compare, left.fields | right.fields, pos=node.pos)
+        a, b = self.operand_pair(left, right, node.pos)
+        return _Typed("bool", BOOLEAN, _compare(node.op, a, b), left.fields | right.fields,
+                      pos=node.pos)
 
     def compile_period(self, op: str, left: _Typed, right: _Typed, pos: int) -> _Typed:
         """``period`` against a quoted period, compared as text (``'2002' < '2003'``)."""
@@ -711,12 +770,8 @@ class _Compiler:
         if right.kind != "string" or right.literal is None:
             self.fail("period can only be compared with a quoted period, e.g. period == '2002'",
                       pos)
-        literal = right.literal or ""
-
-        def compare(env: Env, n: int) -> Truth:
-            hit = period_mask(env, op, literal)
-            return Truth(hit, ~hit)
-        return _Typed("bool", BOOLEAN, compare, frozenset(), pos=pos)
+        literal = pl.lit(right.literal or "", dtype=pl.String)
+        return _Typed("bool", BOOLEAN, _compare(op, left.expr, literal), frozenset(), pos=pos)
 
     def compile_in(self, node: In, bind: Mapping[str, str]) -> _Typed:
         operand = self.compile(node.operand, bind)
@@ -727,17 +782,10 @@ class _Compiler:
                     self.fail("period is compared with quoted periods", item.pos)
                     raise AssertionError
                 wanted.append(item.value)
-            negate_period = node.negate
-
-            def member_period(env: Env, n: int) -> Truth:
-                hit = np.zeros(n, dtype=bool)
-                for literal in wanted:
-                    hit |= period_mask(env, "==", literal)
-                if negate_period:
-                    hit = ~hit
-                return Truth(hit, ~hit)
-            return _Typed("bool", BOOLEAN, member_period, frozenset(), pos=node.pos)
-        fn = self.as_value(operand)
+            hit = operand.expr.is_in(wanted)
+            return _Typed("bool", BOOLEAN, ~hit if node.negate else hit, frozenset(),
+                          pos=node.pos)
+        value = self.as_value(operand)
         ftype = operand.ftype
         codes: list[float] = []
         for item in node.items:
@@ -753,40 +801,26 @@ class _Compiler:
                     self.fail("a label field can only be tested against quoted labels",
                               item.pos)
                 codes.append(item.value)
-        members = np.array(codes)
-        negate = node.negate
-
-        def member(env: Env, n: int) -> Truth:
-            v = fn(env, n)
-            known = ~np.isnan(v)
-            hit = np.isin(v, members)
-            if negate:
-                hit = ~hit
-            return Truth(hit & known, ~hit & known)
-        return _Typed("bool", BOOLEAN, member, operand.fields, pos=node.pos)
+        hit = value.is_in(codes)  # a missing value: unknown
+        return _Typed("bool", BOOLEAN, ~hit if node.negate else hit, operand.fields,
+                      pos=node.pos)
 
     # -- functions
     def group_members(self, node: Node, bind: Mapping[str, str]) -> tuple[str | None, list[str]]:
         """The single group named inside a quantifier's argument, and its members."""
         found: set[str] = set()
-
-        def walk(sub: Node) -> None:
+        stack = [node]
+        while stack:
+            sub = stack.pop()
             if isinstance(sub, Name) and bind.get(sub.name, sub.name) in self.groups:
                 found.add(bind.get(sub.name, sub.name))
-            elif isinstance(sub, Unary):
-                walk(sub.operand)
-            elif isinstance(sub, Binary):
-                walk(sub.left)
-                walk(sub.right)
             elif isinstance(sub, In):
-                walk(sub.operand)
-            elif isinstance(sub, Call):
-                for arg in sub.args:
-                    walk(arg)
-        walk(node)
+                stack.append(sub.operand)
+            else:
+                stack.extend(children(sub))
         if len(found) > 1:
             self.fail(f"one group at a time inside a quantifier (found {sorted(found)})",
-                      node_pos(node))
+                      node.pos)
         if not found:
             return None, []
         group = found.pop()
@@ -807,20 +841,23 @@ class _Compiler:
             if len(node.args) != 1:
                 self.fail("abs takes one argument", node.pos)
             inner = self.compile(node.args[0], bind)
-            num = self.as_number(inner, "abs")
-            return _Typed("value", NUMBER, lambda env, n: np.abs(num(env, n)), inner.fields,
+            return _Typed("value", NUMBER, self.as_number(inner, "abs").abs(), inner.fields,
                           pos=node.pos)
         return self.compile_reduction(node, bind)
 
     def member_values(self, node: Call, bind: Mapping[str, str]
-                      ) -> tuple[list[_Typed], str | None]:
+                      ) -> tuple[list[_Typed], list[str]]:
+        """The arguments (or a group's members), each with its shape."""
         if not node.args:
             self.fail(f"{node.name} needs at least one argument", node.pos)
         if len(node.args) == 1:
             group, members = self.group_members(node.args[0], bind)
             if group is not None:
-                return [self.compile(node.args[0], {**bind, group: m}) for m in members], group
-        return [self.compile(arg, bind) for arg in node.args], None
+                binds = [{**bind, group: m} for m in members]
+                return ([self.compile(node.args[0], b) for b in binds],
+                        [shape(node.args[0], b) for b in binds])
+        return ([self.compile(arg, bind) for arg in node.args],
+                [shape(arg, bind) for arg in node.args])
 
     def compile_quantifier(self, node: Call, bind: Mapping[str, str]) -> _Typed:
         if len(node.args) != 1:
@@ -830,38 +867,20 @@ class _Compiler:
         if group is None:
             self.fail(f"{node.name}(...) needs a group inside its condition", node.pos)
         parts = [self.compile(node.args[0], {**bind, group: m}) for m in members]  # type: ignore[dict-item]
-        fns = [self.as_bool(p) for p in parts]
+        conditions = [self.as_bool(p) for p in parts]
         fields = frozenset().union(*(p.fields for p in parts))
-
-        # The rows of a decision table repeat the same quantifiers (none(level1 < 2) and
-        # count(level1 < 2) count alike): one scope counts each once.
-        key = "counts " + shape(node.args[0], bind)
-        small = np.uint8 if len(fns) < 256 else np.int64
-
-        def counts(env: Env, n: int) -> tuple[np.ndarray, np.ndarray]:
-            memo = env.memo if isinstance(env, Scope) else {}
-            if key not in memo:
-                t = np.zeros(n, dtype=small)
-                f = np.zeros(n, dtype=small)
-                for fn in fns:
-                    tr = fn(env, n)
-                    np.add(t, tr.t, out=t)
-                    np.add(f, tr.f, out=f)
-                memo[key] = (t, f)
-            found: tuple[np.ndarray, np.ndarray] = memo[key]  # type: ignore[assignment]
-            return found
-
+        # How many members are definitely true (for all: definitely false), counted once per
+        # scope: the rows of a decision table repeat the same quantifiers.
         kind = node.name
+        wanted = [(~c if kind == "all" else c).fill_null(False) for c in conditions]
+        counted = (pl.sum_horizontal(wanted).cast(pl.Float64) if wanted
+                   else pl.lit(0.0, dtype=pl.Float64))
+        which = "false" if kind == "all" else "true"
+        counts = self.share(counted, f"{which} {shape(node.args[0], bind)}")
         if kind == "count":
-            def count(env: Env, n: int) -> np.ndarray:
-                return counts(env, n)[0].astype(np.float64)
-            return _Typed("value", INTEGER, count, fields, pos=node.pos, fresh=True)
-
-        def quantify(env: Env, n: int) -> Truth:
-            t, f = counts(env, n)
-            hit = t > 0 if kind == "any" else (t == 0 if kind == "none" else f == 0)
-            return Truth(hit, ~hit)
-        return _Typed("bool", BOOLEAN, quantify, fields, pos=node.pos)
+            return _Typed("value", INTEGER, counts, fields, pos=node.pos)
+        return _Typed("bool", BOOLEAN, counts > 0 if kind == "any" else counts == 0, fields,
+                      pos=node.pos)
 
     def compile_presence(self, node: Call, bind: Mapping[str, str]) -> _Typed:
         if len(node.args) != 1 or not isinstance(node.args[0], Name):
@@ -871,18 +890,14 @@ class _Compiler:
         target = bind.get(arg.name, arg.name)
         if target not in self.schema:
             self.fail(f"unknown field {target!r}", arg.pos)
-        kind = node.name
-
-        def presence(env: Env, n: int) -> Truth:
-            if kind == "na":
-                hit = env.get(f"{target}#na", np.zeros(n, dtype=bool)).astype(bool)
-            else:
-                values = env[target]
-                hit = ~np.isnan(values) if kind == "present" else np.isnan(values)
-                if kind == "missing" and f"{target}#na" in env:
-                    hit = hit & ~env[f"{target}#na"].astype(bool)
-            return Truth(hit, ~hit)
-        return _Typed("bool", BOOLEAN, presence, frozenset({target}), pos=node.pos)
+        na = pl.col(target + NA)
+        if node.name == "na":
+            expr = na
+        elif node.name == "present":
+            expr = pl.col(target).is_not_null()
+        else:
+            expr = pl.col(target).is_null() & ~na
+        return _Typed("bool", BOOLEAN, expr, frozenset({target}), pos=node.pos)
 
     def compile_ordinal(self, node: Call, bind: Mapping[str, str]) -> _Typed:
         if len(node.args) != 1:
@@ -890,12 +905,10 @@ class _Compiler:
         inner = self.compile(node.args[0], bind)
         if inner.ftype is None or inner.ftype.kind != "label":
             self.fail("ordinal needs a label field", node.pos)
-        fn = self.as_value(inner)
-        return _Typed("value", INTEGER, lambda env, n: fn(env, n) + 1.0, inner.fields,
-                      pos=node.pos)
+        return _Typed("value", INTEGER, self.as_value(inner) + 1.0, inner.fields, pos=node.pos)
 
     def compile_reduction(self, node: Call, bind: Mapping[str, str]) -> _Typed:
-        parts, _ = self.member_values(node, bind)
+        parts, shapes = self.member_values(node, bind)
         name = node.name
         keep_label = name in ("min", "max", "coalesce")
         types = {p.ftype for p in parts if p.kind == "value"}
@@ -904,121 +917,52 @@ class _Compiler:
         labels = {t for t in types if t is not None and t.kind == "label"}
         if labels and (not keep_label or len(types) != 1):
             self.fail(f"{name} cannot mix labels with numbers or other vocabularies", node.pos)
-        fns = [self.as_value(p) for p in parts] if labels else [
+        exprs = [self.as_value(p) for p in parts] if labels else [
             self.as_number(p, name) for p in parts]
         fields = frozenset().union(*(p.fields for p in parts))
         result = next(iter(labels)) if labels else (
             INTEGER if types and all(t == INTEGER for t in types) and name != "mean"
             else NUMBER)
-
-        def reduce(env: Env, n: int) -> np.ndarray:
-            if not fns:
-                return np.full(n, np.nan)
-            return reduce_columns(name, (fn(env, n) for fn in fns), n)
+        if name in ("sum", "mean"):  # they read each part twice: its value and presence
+            exprs = [self.share(e, s) for e, s in zip(exprs, shapes, strict=True)]
+        expr = reduction(name, exprs)
         if name == "n_present":
-            return _Typed("value", INTEGER, reduce, fields, pos=node.pos, fresh=True)
-        status = _first_present_status(parts, fns) if name == "coalesce" else None
-        return _Typed("value", result, reduce, fields, pos=node.pos, status=status, fresh=True)
+            return _Typed("value", INTEGER, expr, fields, pos=node.pos)
+        status = self.first_present_status(parts, exprs) if name == "coalesce" else None
+        return _Typed("value", result, expr, fields, pos=node.pos, status=status)
+
+    def first_present_status(self, parts: list[_Typed], exprs: list[pl.Expr]) -> StatusFn:
+        """coalesce's value comes from its first present argument, and so does its status
+        (the first argument's where none is present)."""
+        statuses = [p.status or fields_status(p.fields) for p in parts]
+        first = pl.coalesce([pl.when(e.is_not_null()).then(pl.lit(i))
+                             for i, e in enumerate(exprs)]).fill_null(0)
+        program = Program(first, tuple(self.lets.items()))
+
+        def status(env: Env, known: Env, n: int) -> np.ndarray:
+            out: np.ndarray = statuses[0](env, known, n)
+            source = program.run(env, n).to_numpy()
+            for i, st in enumerate(statuses[1:], start=1):
+                here = source == i
+                if here.any():
+                    np.copyto(out, st(env, known, n), where=here)
+            return out
+        return status
 
 
-def reduce_columns(name: str, columns: Iterator[np.ndarray], n: int) -> np.ndarray:
-    """min, max, sum, mean, n_present or coalesce over the present values of each row,
-    member by member into one array (no stack of every member: at millions of rows each
-    copy of a column is a fresh allocation)."""
-    if name == "coalesce":
-        out = np.array(next(columns), dtype=np.float64)
-        for column in columns:
-            gap = np.isnan(out)
-            if not gap.any():
-                break
-            np.copyto(out, column, where=gap)
-        return out
-    count = np.zeros(n)
-    present = np.empty(n, dtype=bool)
-    if name in ("min", "max"):
-        out = np.full(n, np.inf if name == "min" else -np.inf)
-        # fmin/fmax keep the other side of a missing value: min/max over present values
-        # without a mask (which is about four times slower).
-        extreme = np.fmin if name == "min" else np.fmax
-    else:
-        out = np.zeros(n)
-        extreme = None
-    for column in columns:
-        np.isnan(column, out=present)
-        np.logical_not(present, out=present)
-        if not present.any():
-            continue  # a member missing everywhere (an input no file gave) adds nothing
-        np.add(count, present, out=count)
-        if extreme is not None:
-            extreme(out, column, out=out)
-        elif name != "n_present":
-            # Adding only the present values is nansum's sum exactly: it starts from +0.0
-            # and adds 0.0 for a missing value, which never changes a sum that is not -0.0.
-            # (A masked ufunc is about three times slower: mask only if need be.)
-            np.add(out, column, out=out, where=True if present.all() else present)
-    if name == "n_present":
-        return count
-    if name == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(out, count, out=out)
-    out[count == 0] = np.nan
-    return out
-
-
-def node_pos(node: Node) -> int:
-    return node.pos
-
-
-def _first_present_status(parts: list[_Typed],
-                          fns: list[Callable[[Env, int], np.ndarray]]) -> StatusFn:
-    """coalesce's value comes from its first present argument, and so does its status
-    (the first argument's where none is present)."""
-    statuses = [p.status or fields_status(p.fields) for p in parts]
-
-    def status(env: Env, known: Env, n: int) -> np.ndarray:
-        out: np.ndarray = statuses[0](env, known, n)
-        gap = np.isnan(fns[0](env, n))
-        for fn, st in zip(fns[1:], statuses[1:], strict=True):
-            if not gap.any():
-                break
-            here = gap & ~np.isnan(fn(env, n))
-            np.copyto(out, st(env, known, n), where=here)
-            gap &= ~here
-        return out
-    return status
-
-
-def _scalar_sides(left: _Typed, right: _Typed, lf: Callable[[Env, int], np.ndarray],
-                  rf: Callable[[Env, int], np.ndarray]
-                  ) -> tuple[Callable[[Env, int], np.ndarray], Callable[[Env, int], np.ndarray]]:
-    """A number literal beside an array is used as a scalar: no column of n copies of it."""
-    if left.constant is not None and right.constant is None:
-        return _scalar(left.constant), rf
-    if right.constant is not None and left.constant is None:
-        return lf, _scalar(right.constant)
-    return lf, rf
-
-
-def _scalar(value: float) -> Callable[[Env, int], np.ndarray]:
-    """A literal as one number, which numpy broadcasts against a column."""
-    number = np.float64(value)
-
-    def constant(env: Env, n: int) -> np.ndarray:
-        return number  # type: ignore[return-value]
-    return constant
-
-
-def period_mask(env: Env, op: str, literal: str) -> np.ndarray:
-    """Rows whose period compares so with ``literal``, using the sorted distinct periods."""
-    periods = env["#periods"]
-    codes: np.ndarray = np.asarray(env["#period"])
-    left = int(np.searchsorted(periods, literal, side="left"))
-    right = int(np.searchsorted(periods, literal, side="right"))
-    within = (codes >= left) & (codes < right)
-    masks: dict[str, np.ndarray] = {
-        "==": within, "!=": ~within, "<": codes < left, "<=": codes < right,
-        ">": codes >= right, ">=": codes >= left}
-    return masks[op]
+def _compare(op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """A comparison; with a missing side it is unknown (null)."""
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
 
 
 def compile_expression(text: str, schema: Mapping[str, FieldType],
@@ -1032,10 +976,12 @@ def compile_expression(text: str, schema: Mapping[str, FieldType],
     compiler = _Compiler(text, schema, groups or {})
     typed = compiler.compile(tree, {})
     if want == "bool":
-        fn = compiler.as_bool(typed)
-        return Compiled(text, BOOLEAN, typed.fields, fn)
+        expr = compiler.as_bool(typed)
+    else:
+        expr = typed.expr if typed.kind == "bool" else compiler.as_value(typed)
+    program = Program(expr, tuple(compiler.lets.items()))
     if typed.kind == "bool":
-        return Compiled(text, BOOLEAN, typed.fields, typed.fn)
-    value_fn = compiler.as_value(typed)
+        return Compiled(text, BOOLEAN, typed.fields, program)
     assert typed.ftype is not None
-    return Compiled(text, typed.ftype, typed.fields, value_fn, typed.status)
+    return Compiled(text, typed.ftype, typed.fields, program, condition=False,
+                    _status=typed.status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
@@ -36,7 +37,9 @@ def run_chunks(design: Design, size: int, executor: str, scheduler: str | None,
     wanted = workers if workers is not None else (
         os.cpu_count() or 1) if design.draws * design.n >= MIN_FORKED else 1
     processes = min(len(parts), max(1, wanted))
-    if processes == 1 or "fork" not in get_all_start_methods():
+    # A forked child of a process that has run Polars (the engine computes with it) waits
+    # for ever on Polars' thread pool, whose threads a fork does not copy: run here.
+    if processes == 1 or "fork" not in get_all_start_methods() or "polars" in sys.modules:
         return _run_parts(design, parts)
     # Each worker adds up its own share of the chunks, so the parent holds one tally per
     # worker, not one per chunk: memory stays bounded by the chunk, whatever the draws.

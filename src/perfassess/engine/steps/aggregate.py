@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from perfassess.engine.expr import reduce_columns
+from perfassess.engine.expr import reduce_arrays
 from perfassess.engine.fields import INTEGER, NUMBER, FieldType, repeated
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
@@ -52,7 +52,7 @@ def prepare(step: AggregateStep, schema: Schema, path: YamlPath) -> Runner:
         columns = [frame.values[n] for n in names]
         n_present, gap = _presence(frame, names, columns, step.missing == "propagate")
         if step.method in ("mean", "sum", "min", "max", "n_present"):
-            out = reduce_columns(step.method, iter(columns), frame.n)
+            out = reduce_arrays(step.method, columns, frame.n)
         else:
             out = _stacked(step.method, columns, weights, [frame.values.get(named.get(n, ""))
                                                            for n in names], frame.n)
