@@ -20,11 +20,12 @@ def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
     reason = f"= {step.expr}"
 
     def run(frame: Frame) -> None:
-        out = compiled.values(frame.env(), frame.n)
+        env = frame.env()
+        out = compiled.values(env, frame.n)
         if step.integer:
             out = np.round(out)
             out[np.isnan(out)] = np.nan
-        st = np.maximum(compiled.status(frame.values, frame.status, frame.n), status)
+        st = np.maximum(compiled.status(env, frame.status, frame.n), status)
         frame.set(step.output, out, out_type, st)
         frame.record(step.id, step.output, step.id, reason)
     return run
