@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -412,7 +413,6 @@ StatusFn = Callable[[Env, Env, int], np.ndarray]
 PERIOD_COLUMN = "#period"
 NA = "#na"
 ONE = "#one"
-_RESULT = "#result"
 _INF = float("inf")
 _NAN = float("nan")
 
@@ -768,7 +768,7 @@ class _Compiler:
         if left.kind == "period" or right.kind == "period":
             return self.compile_period(node.op, left, right, node.pos)
         a, b = self.operand_pair(left, right, node.pos)
-        return _Typed("bool", BOOLEAN, _compare(node.op, a, b), left.fields | right.fields,
+        return _Typed("bool", BOOLEAN, _COMPARE[node.op](a, b), left.fields | right.fields,
                       pos=node.pos)
 
     def compile_period(self, op: str, left: _Typed, right: _Typed, pos: int) -> _Typed:
@@ -780,7 +780,7 @@ class _Compiler:
             self.fail("period can only be compared with a quoted period, e.g. period == '2002'",
                       pos)
         literal = pl.lit(right.literal or "", dtype=pl.String)
-        return _Typed("bool", BOOLEAN, _compare(op, left.expr, literal), frozenset(), pos=pos)
+        return _Typed("bool", BOOLEAN, _COMPARE[op](left.expr, literal), frozenset(), pos=pos)
 
     def compile_in(self, node: In, bind: Mapping[str, str]) -> _Typed:
         operand = self.compile(node.operand, bind)
@@ -959,19 +959,10 @@ class _Compiler:
         return status
 
 
-def _compare(op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """A comparison; with a missing side it is unknown (null)."""
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
+# A comparison with a missing side is unknown (null), as Polars compares.
+_COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge}
 
 
 def compile_expression(text: str, schema: Mapping[str, FieldType],
