@@ -10,6 +10,7 @@ import time
 from collections.abc import Mapping
 
 import numpy as np
+import polars as pl
 import pytest
 
 from perfassess.engine.expr import (
@@ -351,3 +352,21 @@ def test_signed_zeros_by_hand() -> None:
     assert signs("max(x, y)") == ["-", "-", "+", "-"]
     assert signs("coalesce(z, x, y)") == ["-", "+", "-", "-"]
     assert signs("sum(z)") == ["nan"] * 4
+
+
+def test_the_compiled_polars_expression_runs_on_a_polars_frame() -> None:
+    # What a step will do once the frame is Polars: add the shared columns, then the
+    # expression, with the names Compiled.program reads.
+    env = environment(7)
+    text = "count(g > 1) >= 1 and coalesce(z, x) / 3 < 1 or sum(g > 0) == 2 or na(x)"
+    compiled = compile_expression(text, SCHEMA, GROUPS)
+    columns = {name: pl.Series(name, env[name], nan_to_null=True) for name in SCHEMA
+               if name != "period"}
+    frame = pl.DataFrame([*columns.values(), pl.Series("x#na", env["x#na"]),
+                          pl.Series("#one", np.ones(N))])
+    assert set(compiled.program.inputs) <= set(frame.columns)
+    for name, expr in compiled.program.lets:
+        frame = frame.with_columns(expr.alias(name))
+    got = frame.select(compiled.expr.fill_null(False)).to_series().to_numpy()
+    assert list(got) == list(compiled.truth(env, N).t)
+    assert list(got) == [v is True for v in reference(text, env)]
