@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import fnmatch
 import json
 import shutil
@@ -16,7 +17,7 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.check import compare_in_child
-from benchmarks.checkout import PARTIAL_RESULTS_DIR, RESULTS_FILE, child_env
+from benchmarks.checkout import PARTIAL_RESULTS_DIR, RESULTS_FILE, SRC, child_env
 from benchmarks.measure import Measurement, run_child
 from benchmarks.scenarios import Scenario, all_scenarios, batch_flags, command
 from benchmarks.synthetic import Dataset, ensure
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                              else PARTIAL_RESULTS_DIR / f"{args.set}.json")
     began = time.perf_counter()
     load = {"start": report.load_average()}
+    # Bytecode as an installed wheel has it: where PYTHONDONTWRITEBYTECODE is set, every
+    # child would otherwise compile the checkout's modules again before its first line.
+    compileall.compile_dir(str(SRC), quiet=1)
     flags = batch_flags()
     print(f"batch flags this CLI has: {' '.join(flags) or '(none)'}", flush=True)
     suite = Suite(flags, args.timeout, args.memory_limit * 1024)
