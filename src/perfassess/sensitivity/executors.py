@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 from perfassess.core.problems import UsageProblem
+from perfassess.core.workers import fork_map, processes
 from perfassess.sensitivity.chunk import Design, Tally, run_chunk
 
 
@@ -33,31 +31,11 @@ def run_chunks(design: Design, size: int, executor: str, scheduler: str | None,
     parts = chunks(design.draws, size)
     if executor == "dask":
         return _on_dask(design, parts, scheduler, workers or DASK_WORKERS)
-    wanted = workers if workers is not None else (
-        os.cpu_count() or 1) if design.draws * design.n >= MIN_FORKED else 1
-    processes = min(len(parts), max(1, wanted))
-    if processes == 1 or "fork" not in get_all_start_methods():
-        return _run_parts(design, parts)
+    count = min(len(parts), processes(workers, design.draws * design.n >= MIN_FORKED))
     # Each worker adds up its own share of the chunks, so the parent holds one tally per
     # worker, not one per chunk: memory stays bounded by the chunk, whatever the draws.
-    # Forked workers inherit the design (its compiled steps are closures, never pickled).
-    shares = [parts[i::processes] for i in range(processes)]
-    with ProcessPoolExecutor(processes, mp_context=get_context("fork"),
-                             initializer=_adopt, initargs=(design,)) as pool:
-        return _added(pool.map(_run_share, shares))
-
-
-_DESIGN: Design | None = None  # in a worker: the design it inherited when it was forked
-
-
-def _adopt(design: Design) -> None:
-    global _DESIGN
-    _DESIGN = design
-
-
-def _run_share(parts: list[tuple[int, int]]) -> Tally:
-    assert _DESIGN is not None
-    return _run_parts(_DESIGN, parts)
+    shares = [parts[i::count] for i in range(count)]
+    return _added(fork_map(_run_parts, design, shares, count))
 
 
 def _run_parts(design: Design, parts: list[tuple[int, int]]) -> Tally:
