@@ -28,6 +28,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from perfassess.engine.dataflow import outputs
 from perfassess.engine.expr import Call, In, Name, Node, children, parse
 from perfassess.engine.fields import FieldType, repeated
 from perfassess.engine.frame import Frame, Trace
@@ -205,7 +206,7 @@ class _Table:
             state.leaves[name] = domain
             return
         trial.expanded.add(j)
-        trial.derived.update(kind_of(step).writes(step))
+        trial.derived.update(outputs(step))
         _adopt(state, trial)
 
     def step_reads(self, step: StepBase, state: _State) -> list[str]:
@@ -342,7 +343,7 @@ class _Table:
         """Inputs in pack order, then step outputs in step order (for stable messages)."""
         order = [spec.id for spec in self.pack.inputs] + list(self.schema.parameters)
         for step in self.pack.steps:
-            order += kind_of(step).writes(step)
+            order += outputs(step)
         return order
 
     def period_dimension(self, state: _State) -> _Dimension:

@@ -25,6 +25,7 @@ from perfassess.spec.pack import Pack, Scalar
 PlanError = PackError  # what the step kinds raise; the loader reports it at its YAML path
 __all__ = ["PlanError", "YamlPath"]
 
+
 class Runner(Protocol):
     def __call__(self, frame: Frame) -> None: ...
 
