@@ -9,6 +9,7 @@ from typing import Any
 from perfassess.core.problems import Problems, ProblemsFound
 from perfassess.engine.analysis import check_tables
 from perfassess.engine.plan import Plan, PlanError, build_plan
+from perfassess.engine.provenance import with_provenance
 from perfassess.spec.loader import PackSource, read_pack, source_from_data
 from perfassess.spec.pack import Pack
 
@@ -59,5 +60,10 @@ def planned(source: PackSource) -> LoadedPack:
             problems.add(source.problem(finding.code, finding.message, finding.path))
     if problems.has_errors():
         raise ProblemsFound(problems)
+    try:
+        plan = with_provenance(plan, source.folder)
+    except PlanError as exc:  # an alternative that plans alone may not plan with the rest
+        problems.add(source.problem(exc.code, exc.message, exc.path))
+        raise ProblemsFound(problems) from None
     return LoadedPack(pack, plan, source.folder, source.content_hash, problems,
                       checks.summaries)

@@ -35,3 +35,18 @@ def dead_after(plan: Plan) -> list[list[str]]:
         if name not in keep:
             dead[j].append(name)
     return [sorted(names) for names in dead]
+
+
+def upstream(plan: Plan, name: str) -> set[str]:
+    """The ids of the steps a field depends on, itself produced by the last of them."""
+    producer = plan.schema.producer
+    found: set[str] = set()
+    wanted = [name]
+    steps = {step.id: step for step in plan.pack.steps}
+    while wanted:
+        step = steps.get(producer.get(wanted.pop(), ""))
+        if step is None or step.id in found:
+            continue
+        found.add(step.id)
+        wanted.extend(reads(step, plan.schema))
+    return found

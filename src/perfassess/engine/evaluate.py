@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.core.returns import Returns
-from perfassess.engine.dataflow import dead_after
+from perfassess.engine.dataflow import dead_after, outputs
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Plan
@@ -31,9 +31,38 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     not output it, so the frame ends with the outputs only (memory: the live fields, not
     every field the pack defines).
     """
+    frame = _frame(plan, returns, trace_mode, history)
+    others = [(level, cf, _frame(cf, returns, "none", history))
+              for level, cf in plan.counterfactuals]
+    _trace_inputs(frame, returns)
+    dead = dead_after(plan) if not keep_fields else [[] for _ in plan.runners]
+    offset = len(plan.runners) - len(plan.pack.steps)  # the implicit required-inputs check
+    marks: dict[str, np.ndarray] = {}  # by field: the status code counterfactuals give it
+    for j, (runner, done_with) in enumerate(zip(plan.runners, dead, strict=True)):
+        runner(frame)
+        written = outputs(plan.pack.steps[j - offset]) if j >= offset else []
+        for level, cf, other in others:
+            cf.runners[j](other)
+            for name in written:
+                differs = different(frame.values[name], other.values[name])
+                if differs.any():
+                    mark = marks.setdefault(name, np.zeros(frame.n, dtype=np.int8))
+                    np.maximum(mark, level, out=mark, where=differs)
+        for name in done_with:
+            frame.drop(name)
+            for _, _, other in others:
+                other.drop(name)
+    if marks:
+        _mark(frame, marks)
+    ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
+    return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+def _frame(plan: Plan, returns: Returns, trace_mode: TraceMode,
+           history: pd.DataFrame | None) -> Frame:
     n = len(returns.keys)
     parameters, parameter_status = plan.parameter_columns(n)
-    frame = Frame(
+    return Frame(
         keys=returns.keys,
         # The returns' own arrays: steps write new ones, never into these.
         values={k: read_only(v) for k, v in returns.values.items()} | parameters,
@@ -43,14 +72,28 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
         trace=Trace(trace_mode, summary_steps=summary_steps(plan)),
         history=history,
     )
-    _trace_inputs(frame, returns)
-    dead = dead_after(plan) if not keep_fields else [[] for _ in plan.runners]
-    for runner, done_with in zip(plan.runners, dead, strict=True):
-        runner(frame)
-        for name in done_with:
-            frame.drop(name)
-    ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
-    return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+def different(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row by row, whether two columns of a field differ (missing equals only missing)."""
+    same: np.ndarray
+    if a.dtype == object or b.dtype == object:
+        equal = pd.Series(a, dtype=object).eq(pd.Series(b, dtype=object)).to_numpy(dtype=bool)
+        same = equal | (pd.isna(a) & pd.isna(b))
+    else:
+        same = (a == b) | (np.isnan(a) & np.isnan(b))
+    return ~same
+
+
+def _mark(frame: Frame, marks: dict[str, np.ndarray]) -> None:
+    """Give values the status their counterfactuals found, in the frame and in the trace."""
+    for name, mark in marks.items():
+        if name in frame.status:
+            frame.status[name] = np.maximum(frame.status[name], mark)
+    for chunk in frame.trace.chunks:
+        found = marks.get(chunk.field)
+        if found is not None:
+            chunk.status = np.maximum(chunk.status, found[chunk.rows])
 
 
 def summary_steps(plan: Plan) -> frozenset[str]:

@@ -129,6 +129,9 @@ class Plan:
     schema: Schema
     input_types: dict[str, FieldType]
     runners: list[Runner]
+    # Plans run beside this one, each with some uncertain rules undone, and the status code
+    # a value gets where it comes out different there (engine/provenance.py).
+    counterfactuals: tuple[tuple[int, Plan], ...] = ()
 
     def parameter_columns(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Every parameter as a frame column of n rows at its declared value, and its status."""

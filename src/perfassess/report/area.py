@@ -125,7 +125,7 @@ class AreaBuilder:
         period = str(columns["period"][i])
         steps = self._steps(i)
         last = self._last(i, steps)
-        rating = self._rating(i, last.get(facts.pack.rating.field))
+        rating = self._rating(i, last.get(facts.pack.rating.field), steps)
         inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
         limits = _limits(facts, steps, last, self.cap_words)
@@ -177,7 +177,7 @@ class AreaBuilder:
         start, final = self.tables.steps.starts[i], self.tables.steps.columns["final"]
         return {s["field"]: s for k, s in enumerate(steps, start) if final[k]}
 
-    def _rating(self, i: int, traced: Record | None) -> Record:
+    def _rating(self, i: int, traced: Record | None, steps: list[Record]) -> Record:
         facts = self.facts
         columns = self.tables.columns
         text = columns["rating"][i]
@@ -199,7 +199,8 @@ class AreaBuilder:
             position=position, labels=scale.labels or [], svg=picture,
             decided_by=traced["rule_id"] if traced else "",
             decided_status=traced["rule_status"] if traced else "",
-            reason=traced["reason"] if traced else "")
+            reason=traced["reason"] if traced else "",
+            depends_on=_depends_on(steps, status, facts.rating_steps))
 
     def _previous(self, i: int, code: str, period: str) -> Record | None:
         ch = self.tables.changes
@@ -456,3 +457,14 @@ def _warnings_by_value(data: RunData) -> dict[str, list[str]]:
         elif p.code == "W-UNKNOWN-AUTHORITY" and p.value is not None:
             out.setdefault(str(p.value), []).append(f"{p.code}: {p.message}")
     return out
+
+
+def _depends_on(steps: list[Record], status: str, rating_steps: frozenset[str]) -> list[str]:
+    """The rules of the rating's status, among those it depends on, that changed a value of
+    this authority on the way (provenance marks values by counterfactual)."""
+    if status not in UNCERTAIN:
+        return []
+    found = [str(s["rule_id"]) for s in steps
+             if s["step"] in rating_steps and s["rule_status"] == status
+             and s["status"] == status and s["rule_id"]]
+    return list(dict.fromkeys(found))

@@ -90,9 +90,11 @@ def explain_lines(context: dict[str, Any], facts: PackFacts) -> list[Line]:
                    f"{counts['reconstructed']} reconstructed, "
                    f"{counts['illustrative']} illustrative.", "muted")])
     if rating["uncertain"]:
-        lines.append([(f"This rating depends on a {rating['status']} rule: "
-                       f"{rating['decided_by']} decided it"
-                       f" ({rating['decided_status'] or 'status unknown'}).", "uncertain")])
+        rules = ", ".join(rating["depends_on"]) or "a rule upstream"
+        lines.append([(f"This rating is {rating['status']}: undo the {rating['status']} "
+                       "rules it rests on, or read them as the pack's declared "
+                       f"alternatives, and it comes out differently ({rules}).",
+                       "uncertain")])
     if context["quality"]:
         lines += [[], [("Data quality", "head")]]
         lines += [[(f"  - {q}", "")] for q in context["quality"]]

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from perfassess.engine.dataflow import upstream
 from perfassess.engine.fields import FieldType
 from perfassess.engine.steps.registry import kind_of, of_kind, rule_count, rule_statuses
 from perfassess.packs import LoadedPack
@@ -62,6 +63,7 @@ class PackFacts:
     flags: list[str]
     travel: TravelStep | None = None  # the travel step on the rating field
     published_travel: list[str] = field(default_factory=list)  # inputs: assessor's own
+    rating_steps: frozenset[str] = frozenset()  # the steps the rating depends on
 
     @property
     def pack(self) -> Pack:
@@ -115,7 +117,8 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
                      {step.id: step for step in of_kind(pack.steps, LimitStep)},
                      {step.id: step for step in of_kind(pack.steps, DecideStep)},
                      {step.id: step.kind for step in pack.steps}, step_titles,
-                     rule_statuses(pack), rating_band, source, domains, flags, travel, published)
+                     rule_statuses(pack), rating_band, source, domains, flags, travel, published,
+                     frozenset(upstream(loaded.plan, pack.rating.field)))
 
 
 def pack_summary(facts: PackFacts) -> Record:

@@ -11,7 +11,7 @@ from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import rule_status, spell_combinations
 from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
-from perfassess.spec.pack import Cap, LimitStep
+from perfassess.spec.pack import Cap, LimitStep, StepBase
 
 # What a cap did on a row, by outcome code, as the trace's reason names it.
 CAP_OUTCOMES = {"cap_fired": "fired", "cap_exempt": "exempt", "not_evaluated": "not evaluated"}
@@ -117,6 +117,15 @@ def _outcomes(step: LimitStep, name: str, schema: Schema,
         name, schema)))
 
 
+def undone(step: LimitStep, level: int) -> StepBase | None:
+    """Without the caps of at least that status: they never hold."""
+    caps = [cap.model_copy(update={"when": "false", "exempt_when": None})
+            if status_code(cap.status or step.status) >= level else cap for cap in step.caps]
+    if caps == step.caps:
+        return None
+    return step.model_copy(update={"caps": caps})
+
+
 KIND = StepKind(
     LimitStep, prepare,
     reads=lambda s, schema: {s.input} | expression_fields(
@@ -127,4 +136,5 @@ KIND = StepKind(
                      for cap in s.caps],
     enumerate=lambda s, schema: Enumeration([s.input], tuple(
         (text, "bool") for cap in s.caps for text in (cap.when, cap.exempt_when) if text)),
-    outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input))
+    outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input),
+    undone=undone)

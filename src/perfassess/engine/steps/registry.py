@@ -56,7 +56,7 @@ class StepKind:
     whole population, so it cannot run over a grid), ``outcomes`` (the values an output
     can take, as frame codes, or None if not finite) and ``complete`` (whether every row
     has its outputs, given which fields every row has); ``check`` is the kind's own
-    static check, if it has one.
+    static check, if it has one; ``undone`` reads the step without its uncertain rules.
     """
 
     model: type[StepBase]
@@ -72,6 +72,11 @@ class StepKind:
                        list[float] | None] = lambda step, name, schema, inner: None
     complete: Callable[[Any, Callable[[str], bool]], bool] = lambda step, guaranteed: False
     check: Callable[[Plan, int, int], TableChecks] | None = None
+    # The step with its rules of at least a status (a code) undone, so that provenance can
+    # see where they made a difference (docs/provenance.md); None: nothing to undo there,
+    # or the kind has no reading without its rules (a decision table: declare an
+    # alternative instead).
+    undone: Callable[[Any, int], StepBase | None] = lambda step, level: None
 
 
 KINDS: dict[str, StepKind] = {}

@@ -6,10 +6,10 @@ import numpy as np
 
 from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
-from perfassess.engine.plan import Runner, Schema, YamlPath
+from perfassess.engine.plan import Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import numeric_input, rule_status
 from perfassess.engine.steps.registry import Enumeration, StepKind
-from perfassess.spec.pack import RoundStep
+from perfassess.spec.pack import ComputeStep, RoundStep, StepBase
 
 
 def round_values(x: np.ndarray, digits: int, method: str) -> np.ndarray:
@@ -54,7 +54,15 @@ def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+def undone(step: RoundStep, level: int) -> StepBase | None:
+    """Without the rounding: the value as it came."""
+    if status_code(step.status) < level:
+        return None
+    return ComputeStep(kind="compute", id=step.id, output=step.output, expr=step.input,
+                       status="documented")
+
+
 KIND = StepKind(
     RoundStep, prepare, reads=lambda s, schema: {s.input}, writes=lambda s: [s.output],
     enumerate=lambda s, schema: Enumeration([s.input]),
-    complete=lambda s, guaranteed: guaranteed(s.input))
+    complete=lambda s, guaranteed: guaranteed(s.input), undone=undone)
