@@ -91,7 +91,7 @@ def _mark(frame: Frame, marks: dict[str, np.ndarray]) -> None:
         if name in frame.status:
             frame.status[name] = np.maximum(frame.status[name], mark)
     for chunk in frame.trace.chunks:
-        found = marks.get(chunk.field)
+        found = None if chunk.verdict else marks.get(chunk.field)
         if found is not None:
             chunk.status = np.maximum(chunk.status, found[chunk.rows])
 

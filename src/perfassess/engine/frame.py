@@ -34,6 +34,8 @@ class TraceChunk:
     reason: np.ndarray | str
     outcome: np.ndarray | str
     details: dict[str, np.ndarray | str] | None = None  # by name, of DETAILS
+    # A rule's verdict on the rows (a cap fired), not the value: its status is the rule's.
+    verdict: bool = False
 
 
 @dataclass

@@ -85,7 +85,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
                                            repeated(bound_text, len(rows)),
                                            rule_id, np.full(len(rows), code, dtype=np.int8),
                                            f"{CAP_OUTCOMES[outcome]}: {words[outcome]}",
-                                           outcome, {"to_value": bound_spelt}))
+                                           outcome, {"to_value": bound_spelt},
+                                           verdict=True))
         frame.set(step.output, out, in_type, status)
         if frame.trace.mode != "none":
             changed = (out != x) & ~np.isnan(x)
