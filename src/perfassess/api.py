@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,7 +155,8 @@ def warn_not_rated(result: ScoreResult) -> None:
         reason = str(lost.reason[i]).removeprefix("no rating: ")
         step = str(lost.step[i])
         because = reason if reason.startswith(f"{step}: ") else f"{reason} (step {step})"
-        unsaid = [n for n in str(lost.missing[i]).split(", ") if n and n not in reason]
+        said = set(re.findall(r"[\w.]+", reason))  # inputs the reason names already
+        unsaid = [n for n in str(lost.missing[i]).split(", ") if n and n not in said]
         if unsaid:
             because += (f"; no value for {', '.join(unsaid)}, which every rated "
                         "authority-period has")
