@@ -190,8 +190,9 @@ def gate(results: Sequence[ScoreResult], problems: Problems, *, strict: bool = F
         lost = int(result.ratings["rating"].isna().sum())
         if fail_on_unrated and lost and empty is None:
             problems.add(Problem("E-NOT-RATED", f"{result.pack.id}: {lost} authority-period(s) "
-                                 "not rated, and --fail-on-unrated", column=result.pack.id))
+                                 "not rated, and --fail-on-unrated (fail_on_unrated: true) "
+                                 "fails the run", column=result.pack.id))
     warnings = sum(n for code, n in problems.counts.items() if code.startswith("W-"))
     if strict and warnings and not problems.has_errors():
-        problems.add(Problem("E-STRICT", f"{warnings} warning(s), and --strict makes "
-                             "warnings fail the run"))
+        problems.add(Problem("E-STRICT", f"{warnings} warning(s), and --strict (strict: "
+                             "true) makes warnings fail the run"))

@@ -111,7 +111,8 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "column (the step), value (the authority code)"),
         Entry("E-NOTHING-RATED", "error", "a pack rated no authority-period at all",
               "nothing is written; the W-NOT-RATED warnings say why each went unrated "
-              "(often a misspelt column name, or the wrong pack)", "column (the pack)"),
+              "(often a misspelt column name, the wrong pack, or an input that a run file's feeds: "
+              "give: run it with the run file)", "column (the pack)"),
         Entry("E-STRICT", "error", "warnings, and --strict (or strict: true) makes them fail",
               "fix what the warnings say, or run without --strict; nothing is written",
               "column (the pack)"),
