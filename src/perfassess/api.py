@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,18 +10,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfassess.core.problems import Problems, ProblemsFound
+from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.core.results import ScoreResult, SourceDigest, Validated
 from perfassess.engine.evaluate import evaluate
 from perfassess.engine.frame import TraceMode
+from perfassess.engine.unrated import unrated
 from perfassess.io.hashing import logical_hashes
 from perfassess.io.names import display_path
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.validate.inputs import parse_returns
 
-__all__ = ["Reference", "ScoreResult", "SourceDigest", "Validated", "score", "score_table",
-           "validate"]
+__all__ = ["Reference", "ScoreResult", "SourceDigest", "Validated", "not_rated", "score",
+           "score_table", "validate"]
 
 
 @dataclass
@@ -121,5 +123,76 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
     evaluation = evaluate(checked.pack.plan, checked.returns,
                           reference.names if reference else None, trace, history,
                           keep_fields=False)
-    return ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
-                       checked.inputs, sources, together)
+    result = ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
+                         checked.inputs, sources, together)
+    warn_not_rated(result)
+    return result
+
+
+def not_rated(result: ScoreResult) -> pd.DataFrame:
+    """Every authority-period of a result without a rating: authority_code, authority_name,
+    period, the step that took the rating away, the reason, and the inputs the rating
+    depends on that it lacks although every rated authority-period has them."""
+    frame = result.evaluation.frame
+    return unrated(result.pack.plan, frame, result.ratings, result.returns).table(
+        result.ratings)
+
+
+def warn_not_rated(result: ScoreResult) -> None:
+    """A W-NOT-RATED warning in ``result.problems`` for each authority-period without a
+    rating (the first ``problems.limit`` spelt; the rest counted)."""
+    problems = result.problems
+    lost = unrated(result.pack.plan, result.evaluation.frame, result.ratings, result.returns)
+    if not len(lost):
+        return
+    room = max(problems.limit - problems.counts.get("W-NOT-RATED", 0), 0)
+    ratings = result.ratings
+    take = lost.rows[:room]
+    codes = ratings["authority_code"].to_numpy(dtype=object)[take]
+    names = ratings["authority_name"].to_numpy(dtype=object)[take]
+    periods = ratings["period"].to_numpy(dtype=object)[take]
+    for i in range(len(take)):  # bounded by the problems' limit
+        reason = str(lost.reason[i]).removeprefix("no rating: ")
+        step = str(lost.step[i])
+        because = reason if reason.startswith(f"{step}: ") else f"{reason} (step {step})"
+        said = set(re.findall(r"[\w.]+", reason))  # inputs the reason names already
+        unsaid = [n for n in str(lost.missing[i]).split(", ") if n and n not in said]
+        if unsaid:
+            because += (f"; no value for {', '.join(unsaid)}, which every rated "
+                        "authority-period has")
+        who = " ".join(" ".join(str(w).split()) for w in (codes[i], names[i]) if w)
+        problems.add(Problem("W-NOT-RATED", f"{who} {periods[i]} is not rated: {because}",
+                             column=step, value=str(codes[i])))
+    if len(lost) > len(take):
+        problems.counts["W-NOT-RATED"] = problems.counts.get("W-NOT-RATED", 0) + len(lost) \
+            - len(take)
+
+
+def nothing_rated(result: ScoreResult) -> Problem | None:
+    """E-NOTHING-RATED when a result has authority-periods but rated none of them."""
+    ratings = result.ratings
+    if not len(ratings) or ratings["rating"].notna().any():
+        return None
+    return Problem("E-NOTHING-RATED", f"{result.pack.id} rated none of its {len(ratings)} "
+                   "authority-period(s): see the W-NOT-RATED warnings for why",
+                   column=result.pack.id)
+
+
+def gate(results: Sequence[ScoreResult], problems: Problems, *, strict: bool = False,
+         fail_on_unrated: bool = False) -> None:
+    """The errors a run's results add before anything is written: a pack that rated
+    nothing; with ``fail_on_unrated``, any authority-period not rated; with ``strict``,
+    any warning at all."""
+    for result in results:
+        empty = nothing_rated(result)
+        if empty is not None:
+            problems.add(empty)
+        lost = int(result.ratings["rating"].isna().sum())
+        if fail_on_unrated and lost and empty is None:
+            problems.add(Problem("E-NOT-RATED", f"{result.pack.id}: {lost} authority-period(s) "
+                                 "not rated, and --fail-on-unrated (fail_on_unrated: true) "
+                                 "fails the run", column=result.pack.id))
+    warnings = sum(n for code, n in problems.counts.items() if code.startswith("W-"))
+    if strict and warnings and not problems.has_errors():
+        problems.add(Problem("E-STRICT", f"{warnings} warning(s), and --strict (strict: "
+                             "true) makes warnings fail the run"))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from perfassess.api import Reference, score
+from perfassess.api import Reference, gate, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
@@ -56,6 +56,8 @@ class RunOptions:
     base: Path | None = None  # paths in manifests and traces are written relative to this
     # Told of each stage as it ends (the CLI prints it on a terminal); never in any output.
     progress: Callable[[str], None] | None = None
+    strict: bool = False  # any warning fails the run (nothing written)
+    fail_on_unrated: bool = False  # any authority-period without a rating fails the run
 
 
 @dataclass
@@ -97,9 +99,10 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             failed.add(pack.id if pack is not None else request.pack)
             problems.merge(exc.problems)
             continue
-        problems.extend(result.problems.items)
+        problems.merge(result.problems)  # counts too: warnings beyond the kept ones
         results.append(result)
         attached.append(analysis)
+    gate(results, problems, strict=options.strict, fail_on_unrated=options.fail_on_unrated)
     if problems.has_errors():
         raise ProblemsFound(problems)
     with atomic_batch():  # all packs' outputs replace the old ones together, or none do

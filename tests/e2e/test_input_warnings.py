@@ -39,11 +39,15 @@ def located(payload: dict[str, list[dict[str, object]]], code: str) -> tuple[obj
 
 
 def test_warnings_are_printed_and_validation_passes(write: Callable[[str, str], Path]) -> None:
+    # E3 is complete, so something is rated: E1 2024 and E2 1999 are not (W-NOT-RATED);
+    # E2 2024 has only unknown indicators, so it is no authority-period at all.
     path = write("r.csv", LONG + f"E1,2024,{QS[0]},3\nE1,2024,{QS[0]},3\n"
-                 f"E2,1999,{QS[0]},2\nE2,2024,Qs1_Assessing_Needs,2\nE2,2024,{QS[1]}x,2\n")
+                 f"E2,1999,{QS[0]},2\nE2,2024,Qs1_Assessing_Needs,2\nE2,2024,{QS[1]}x,2\n"
+                 + "".join(f"E3,2024,{qs},3\n" for qs in QS))
     code, payload = problems_json("validate", "--pack", "cqc-la-2024", "--input", str(path))
     assert code == 0
-    assert payload["errors"] == 0 and payload["warnings"] == 4
+    assert payload["errors"] == 0 and payload["warnings"] == 4 + 2
+    assert payload["counts"]["W-NOT-RATED"] == 2
     assert located(payload, "W-DUPLICATE") == (3, "value", "3")
     assert located(payload, "W-PERIOD-OUTSIDE") == (4, "period", "1999")
     unknown = [p for p in payload["problems"] if p["code"] == "W-UNKNOWN-INDICATOR"]
@@ -52,12 +56,13 @@ def test_warnings_are_printed_and_validation_passes(write: Callable[[str, str], 
     assert "did you mean 'qs1_assessing_needs'?" in str(unknown[0]["message"])
     assert f"did you mean '{QS[1]}'?" in str(unknown[1]["message"])
     code, text = run("validate", "--pack", "cqc-la-2024", "--input", str(path))
-    assert code == 0 and "W-DUPLICATE" in text and "0 errors, 4 warnings" in text
+    assert code == 0 and "W-DUPLICATE" in text and "0 errors, 6 warnings" in text
 
 
 def test_unknown_authorities_are_warned_about(write: Callable[[str, str], Path]) -> None:
     reference = write("ref.csv", "authority_code,authority_name\nE1,Alpha\n")
-    path = write("r.csv", LONG + f"E1,2024,{QS[0]},3\nZ9,2024,{QS[0]},3\n")
+    path = write("r.csv", LONG + f"E1,2024,{QS[0]},3\nZ9,2024,{QS[0]},3\n"
+                 + "".join(f"E1,2023,{qs},3\n" for qs in QS))  # something is rated
     code, payload = problems_json("validate", "--pack", "cqc-la-2024", "--input", str(path),
                                   "--reference", str(reference))
     assert code == 0

@@ -15,6 +15,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.io.names import path_inside, safe_filename, safe_filenames
 from perfassess.io.yaml_source import YamlError, parse_yaml
 from perfassess.report.environment import markdown_cell
+from tests.e2e.test_input_warnings import QS
 
 SCHEMA = {"x": NUMBER, "n": INTEGER}
 
@@ -100,7 +101,9 @@ def test_markdown_cells_neutralise_pipes_and_newlines() -> None:
 def test_names_from_data_cannot_break_the_summary(tmp_path: Path) -> None:
     returns = tmp_path / "r.csv"
     returns.write_text("authority_code,authority_name,period,indicator,value\n"
-                       'E1,"Evil | name\n# heading",2024,qs1_assessing_needs,3\n',
+                       'E1,"Evil | name\n# heading",2024,qs1_assessing_needs,3\n'
+                       # E2 is rated: a run that rates nothing is an error (issue 17).
+                       + "".join(f"E2,Beta,2024,{qs},3\n" for qs in QS),
                        encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["score", "--pack", "cqc-la-2024", "--input",

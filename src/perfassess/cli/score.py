@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from perfassess.core.results import ScoreResult
     from perfassess.runner import RunOptions, RunRequest
     from perfassess.sensitivity.run import SensitivityOptions
     from perfassess.spec.runfile import SensitivityEntry
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
+@click.option("--strict", is_flag=True,
+              help="Warnings fail the run (exit 1, nothing written): for CI.")
+@click.option("--fail-on-unrated", is_flag=True,
+              help="Fail the run (exit 1, nothing written) if any authority-period is not "
+                   "rated.")
 @click.option("--check", is_flag=True,
               help="Write nothing: recompute and compare with what is in the output folder; "
                    "exit 1 with a report of what changed and why.")
@@ -49,7 +55,8 @@ if TYPE_CHECKING:
 def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], out: Path | None,
           config: Path | None, reference: Path | None, trace_mode: str | None,
           previous: Path | None, templates: Path | None, stability: Path | None,
-          sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool) -> None:
+          sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool,
+          strict: bool, fail_on_unrated: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     from perfassess.cli.output import print_problems
     from perfassess.core.problems import UsageProblem
@@ -90,6 +97,9 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             reference or _reference_paths(base, runfile.reference),
             (trace_mode or runfile.trace),  # type: ignore[arg-type]
             templates, base=base)
+        strict = strict or runfile.strict
+        fail_on_unrated = fail_on_unrated or runfile.fail_on_unrated
+    options.strict, options.fail_on_unrated = strict, fail_on_unrated
     options.sheet = sheet
     options.report = not no_report
     if check:
@@ -105,10 +115,18 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         print_problems(outcome.problems, fmt)
     if not quiet:
         for result, folder in zip(outcome.results, outcome.folders, strict=True):
-            ratings = result.ratings
-            rated = int(ratings["rating"].notna().sum())
-            click.echo(f"{result.pack.id}: rated {rated} of {len(ratings)} authority-periods "
-                       f"-> {folder}")
+            click.echo(rated_line(result, folder))
+
+
+def rated_line(result: ScoreResult, folder: Path) -> str:
+    """The run's last word on a pack: how many rated, and how many not and where to look."""
+    ratings = result.ratings
+    rated = int(ratings["rating"].notna().sum())
+    line = f"{result.pack.id}: rated {rated} of {len(ratings)} authority-periods"
+    if rated < len(ratings):
+        line += (f"; {len(ratings) - rated} not rated (see W-NOT-RATED above, and "
+                 f"rating_note in {folder / 'ratings.csv'})")
+    return f"{line} -> {folder}"
 
 
 def _sensitivity(base: Path, entry: SensitivityEntry | None) -> SensitivityOptions | None:

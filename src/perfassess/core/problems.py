@@ -98,6 +98,28 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "indicator id not declared by the pack (its rows are ignored)",
               "check the spelling against `perfassess rules show PACK`", "file, row, column, "
               "value (the first row of each unknown indicator; the message counts them)"),
+        Entry("E-FILE-NO-INDICATORS", "error",
+              "no indicator of the file is an input of the pack",
+              "the message lists some of the file's indicators and the pack's closest input "
+              "ids; rename the columns (or indicator values), or choose the right pack",
+              "file, column, value (the file's first indicator)"),
+    ]),
+    *_section("Results", [
+        Entry("W-NOT-RATED", "warning", "an authority-period ends without a rating",
+              "the message names the step that took the rating away and why (the inputs "
+              "missing or blank); its rating_note in ratings.csv says the same",
+              "column (the step), value (the authority code)"),
+        Entry("E-NOTHING-RATED", "error", "a pack rated no authority-period at all",
+              "nothing is written; the W-NOT-RATED warnings say why each went unrated "
+              "(often a misspelt column name, the wrong pack, or an input that a run file's feeds: "
+              "give: run it with the run file)", "column (the pack)"),
+        Entry("E-STRICT", "error", "warnings, and --strict (or strict: true) makes them fail",
+              "fix what the warnings say, or run without --strict; nothing is written",
+              "column (the pack)"),
+        Entry("E-NOT-RATED", "error",
+              "authority-periods not rated, and --fail-on-unrated (or fail_on_unrated: true) "
+              "makes that fail", "the W-NOT-RATED warnings say why; nothing is written",
+              "column (the pack)"),
     ]),
     *_section("Rule packs", [
         Entry("E-YAML-SYNTAX", "error", "YAML does not parse", "", _PACK),

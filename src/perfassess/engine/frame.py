@@ -126,12 +126,16 @@ class Frame:
     draw: np.ndarray | None = None
     active: np.ndarray = field(init=False)
     note: np.ndarray = field(init=False)
+    # The step that took each row's rating away ('' where none did), kept whatever the trace
+    # mode: the W-NOT-RATED warning names it.
+    lost_at: np.ndarray = field(init=False)
     _periods: tuple[np.ndarray, np.ndarray] | None = field(init=False, default=None)
     _same_above: np.ndarray | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.active = np.ones(self.n, dtype=bool)
         self.note = repeated("", self.n)
+        self.lost_at = repeated("", self.n)
 
     @property
     def n(self) -> int:

@@ -50,7 +50,9 @@ class RunData:
                    for c in ("authority_code", "period"))
         if not same:
             raise ValueError("returns and ratings are not in the same row order")
-        warnings = [p for p in result.problems if p.severity == "warning"]
+        # Reading warnings only: the pages list the authorities not rated themselves.
+        warnings = [p for p in result.problems
+                    if p.severity == "warning" and p.code != "W-NOT-RATED"]
         return cls(result.pack, result.ratings, result.trace, inputs, na, returns.notes,
                    warnings, stability)
 

@@ -60,6 +60,8 @@ class RunFile(Model):
     out: str = "reports"
     reference: str | list[str] | None = None  # several lists: the first naming a code wins
     trace: str = "full"
+    strict: bool = False  # as --strict: any warning fails the run
+    fail_on_unrated: bool = False  # as --fail-on-unrated
     runs: list[PackRun] = Field(min_length=1)
 
 

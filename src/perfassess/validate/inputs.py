@@ -311,6 +311,22 @@ class _Distinct(_Part):
         return self._spellings().read(spec), self.index
 
 
+def _no_known_indicator(source: SourceTable, pack: Pack, inputs: list[str],
+                        indicators: np.ndarray, problems: Problems, shown: int = 5) -> None:
+    """E-FILE-NO-INDICATORS: a file none of whose indicators the pack has (a few of them
+    named, each with the pack's closest input ids)."""
+    spelt = [str(i) for i in indicators[:shown]]
+    guesses = [f"{i} (did you mean {', '.join(close)}?)" if close else i
+               for i in spelt for close in [difflib.get_close_matches(i, inputs, n=2)]]
+    more = f" and {len(indicators) - shown} more" if len(indicators) > shown else ""
+    problems.add(Problem("E-FILE-NO-INDICATORS", f"none of the file's {len(indicators)} "
+                         f"indicator(s) is an input of pack {pack.id}: {'; '.join(guesses)}"
+                         f"{more}", file=source.file,
+                         column="indicator" if source.layout == "long" else spelt[0],
+                         value=spelt[0], expected=f"an input id of {pack.id}, such as "
+                         f"{', '.join(inputs[:3])}"))
+
+
 def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
                  problems: Problems) -> _Parsed:
     t = source.table
@@ -352,6 +368,8 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
+    if not source.derived and counts.sum() and not (known_category & (counts > 0)).any():
+        _no_known_indicator(source, pack, list(input_types), categories[counts > 0], problems)
     keep = ~blank_any & known_category[ind_codes]
     specs: dict[int, InputSpec] = {}
     for k in np.flatnonzero(known_category & (counts > 0)):

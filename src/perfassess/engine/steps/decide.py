@@ -98,6 +98,7 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
         rows_unmatched = np.flatnonzero(frame.active & np.isnan(out))
         unexplained = rows_unmatched[frame.note[rows_unmatched] == ""]
         frame.note[unexplained] = f"{step.id}: " + reasons[reason_idx[unexplained]]
+        frame.lost_at[unexplained] = step.id
         if frame.trace.wants(step.id):
             rule_idx = choice.copy()
             rule_idx[undecided] = unmatched_at

@@ -34,6 +34,7 @@ def _runner(step_id: str, fields: list[str], reason: str, names: dict[str, str],
                 lambda on: head + ", ".join(labels[i] for i in on) + tail)
         elif len(rows):
             frame.note[rows] = reason
+        frame.lost_at[rows] = step_id
         frame.active &= ~lacking
         if frame.trace.wants(step_id):
             frame.trace.add(TraceChunk(rows, step_id, "(rating)",
