@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from perfassess.core.returns import Returns
-from perfassess.engine.dataflow import dead_after, outputs
+from perfassess.engine.dataflow import dead_after, outputs, reads
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
-from perfassess.engine.plan import Plan
+from perfassess.engine.plan import Counterfactual, Plan
 from perfassess.engine.steps.registry import kind_of
+from perfassess.spec.pack import StepBase
 
 
 @dataclass
@@ -32,30 +33,62 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     every field the pack defines).
     """
     frame = _frame(plan, returns, trace_mode, history)
-    others = [(level, cf, _frame(cf, returns, "none", history))
-              for level, cf in plan.counterfactuals]
+    others = [_Beside(cf, _frame(cf.plan, returns, "none", history))
+              for cf in plan.counterfactuals]
+    step_reads = [reads(step, plan.schema) for step in plan.pack.steps] if others else []
+    for beside in others:
+        beside.frame.borrow_indexes(frame)
     _trace_inputs(frame, returns)
     dead = dead_after(plan) if not keep_fields else [[] for _ in plan.runners]
     offset = len(plan.runners) - len(plan.pack.steps)  # the implicit required-inputs check
     marks: dict[str, np.ndarray] = {}  # by field: the status code counterfactuals give it
     for j, (runner, done_with) in enumerate(zip(plan.runners, dead, strict=True)):
         runner(frame)
-        written = outputs(plan.pack.steps[j - offset]) if j >= offset else []
-        for level, cf, other in others:
-            cf.runners[j](other)
-            for name in written:
-                differs = different(frame.values[name], other.values[name])
-                if differs.any():
-                    mark = marks.setdefault(name, np.zeros(frame.n, dtype=np.int8))
-                    np.maximum(mark, level, out=mark, where=differs)
+        step = plan.pack.steps[j - offset] if j >= offset else None
+        for beside in others:
+            beside.follow(j, step, step_reads[j - offset] if step else set(), frame, marks)
         for name in done_with:
             frame.drop(name)
-            for _, _, other in others:
-                other.drop(name)
+            for beside in others:
+                beside.frame.drop(name)
     if marks:
         _mark(frame, marks)
     ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+
+
+@dataclass
+class _Beside:
+    """A counterfactual plan run in step with the plan, over a frame of its own."""
+
+    cf: Counterfactual
+    frame: Frame
+    diverged: set[str] = field(default_factory=set)  # fields whose values differ here
+    rows_diverged: bool = False  # whether rows dropped from rating differ here
+
+    def follow(self, j: int, step: StepBase | None, read: set[str], base: Frame,
+               marks: dict[str, np.ndarray]) -> None:
+        """Run the counterfactual's j-th runner, or, where it would do just what the plan's
+        did (the same step over the same values and rows), share what the plan's wrote."""
+        other = self.frame
+        written = outputs(step) if step is not None else []
+        if (step is not None and step.id not in self.cf.undone and not self.rows_diverged
+                and not read & self.diverged):
+            for name in written:
+                other.values[name] = base.values[name]
+                other.types[name] = base.types[name]
+                other.status[name] = base.status[name]
+            other.active = base.active.copy()
+            return
+        self.cf.plan.runners[j](other)
+        self.rows_diverged = self.rows_diverged or not np.array_equal(other.active,
+                                                                      base.active)
+        for name in written:
+            differs = different(base.values[name], other.values[name])
+            if differs.any():
+                self.diverged.add(name)
+                mark = marks.setdefault(name, np.zeros(base.n, dtype=np.int8))
+                np.maximum(mark, self.cf.level, out=mark, where=differs)
 
 
 def _frame(plan: Plan, returns: Returns, trace_mode: TraceMode,

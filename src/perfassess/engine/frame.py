@@ -158,6 +158,10 @@ class Frame:
             self._periods = (np.asarray(codes), np.asarray(periods, dtype=object).astype(str))
         return self._periods
 
+    def borrow_indexes(self, other: Frame) -> None:
+        """Use another frame's period index, computed once for the same keys."""
+        self._periods = other.period_index()
+
     def period_codes(self) -> np.ndarray:
         """Each row's population: its period (within its draw, in a sensitivity run)."""
         codes, periods = self.period_index()

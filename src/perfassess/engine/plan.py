@@ -123,15 +123,24 @@ def input_type(spec_type: str, vocabulary: str | None, schema: Schema,
     return {"number": NUMBER, "integer": INTEGER, "text": TEXT}[spec_type]
 
 
+@dataclass(frozen=True)
+class Counterfactual:
+    """A plan with some uncertain rules undone: values that come out different there get
+    the status ``level``; ``undone`` names the steps it reads otherwise."""
+
+    level: int
+    plan: Plan
+    undone: frozenset[str]
+
+
 @dataclass
 class Plan:
     pack: Pack
     schema: Schema
     input_types: dict[str, FieldType]
     runners: list[Runner]
-    # Plans run beside this one, each with some uncertain rules undone, and the status code
-    # a value gets where it comes out different there (engine/provenance.py).
-    counterfactuals: tuple[tuple[int, Plan], ...] = ()
+    # Plans run beside this one with some uncertain rules undone (engine/provenance.py).
+    counterfactuals: tuple[Counterfactual, ...] = ()
 
     def parameter_columns(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Every parameter as a frame column of n rows at its declared value, and its status."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from perfassess.engine.fields import STATUSES
-from perfassess.engine.plan import Plan, build_plan, status_code
+from perfassess.engine.plan import Counterfactual, Plan, build_plan, status_code
 from perfassess.engine.steps.registry import kind_of
 from perfassess.spec.pack import STEP_MODELS, Pack, StepBase
 
@@ -43,14 +43,16 @@ def with_provenance(plan: Plan, folder: Path | None) -> Plan:
     if not any(undo):
         return plan
     settled = _settled(pack, [bool(r) for r in undo])
-    counterfactuals: list[tuple[int, Plan]] = []
+    counterfactuals: list[Counterfactual] = []
     for level in LEVELS:
         width = max((len(r.get(level, [])) for r in undo), default=0)
         for k in range(width):
             steps = [r[level][min(k, len(r[level]) - 1)] if level in r else step
                      for step, r in zip(settled.steps, undo, strict=True)]
             variant = _pack_with(settled, steps)
-            counterfactuals.append((level, build_plan(variant, folder)))
+            undone = frozenset(step.id for step, r in zip(pack.steps, undo, strict=True)
+                               if level in r)
+            counterfactuals.append(Counterfactual(level, build_plan(variant, folder), undone))
     base = build_plan(settled, folder)
     return dataclasses.replace(base, pack=pack, counterfactuals=tuple(counterfactuals))
 
