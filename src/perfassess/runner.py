@@ -130,28 +130,28 @@ def check_out(out: Path, pack_ids: list[str], index: bool) -> None:
     problems = Problems()
 
     def refuse(path: Path, what: str) -> None:
-        problems.add(Problem("E-OUTPUT-NOT-OURS", f"{path} {what}; perfassess replaces only "
-                             "what it wrote, so it is left as it is", file=str(path)))
+        problems.add(Problem("E-OUTPUT-NOT-OURS", f"{what}; perfassess replaces only what "
+                             "it wrote, so it is left as it is", file=str(path)))
 
     if os.path.lexists(out) and not out.is_dir():
-        refuse(out, "is a file, not a folder to write pack folders in")
+        refuse(out, "a file, where the folder to write pack folders in is due")
         raise ProblemsFound(problems)
     for name in dict.fromkeys(pack_ids):
         folder = out / name
         if not os.path.lexists(folder) or written_by_perfassess(folder):
             continue
         if folder.is_symlink() or not folder.is_dir():
-            refuse(folder, "is not a folder perfassess wrote (a file or a link)")
+            refuse(folder, "a file or a link where a pack folder is due")
         elif any(folder.iterdir()):
-            refuse(folder, f"is a folder perfassess did not write (no {MANIFEST_FILE} of "
-                   "perfassess's in it)")
+            refuse(folder, f"a folder perfassess did not write (it holds no {MANIFEST_FILE} "
+                   "of perfassess's)")
     if index:
         from perfassess.report.index import INDEX_FILES, index_is_ours
 
         for name in INDEX_FILES:
             path = out / name
             if os.path.lexists(path) and not index_is_ours(path):
-                refuse(path, "was not written by perfassess")
+                refuse(path, "an index file perfassess did not write")
     if problems.has_errors():
         raise ProblemsFound(problems)
 
