@@ -124,8 +124,12 @@ def _publish(pending: list[tuple[Path, Path]]) -> None:
     try:
         with _terminate_unwinds():
             _switch(pending)
-    except OSError as exc:
-        raise _output_error(exc, pending[0][1]) from exc
+    except BaseException as exc:
+        for work, _ in pending:  # whatever stopped it, nothing new is left behind
+            _remove(work)
+        if isinstance(exc, OSError):
+            raise _output_error(exc, pending[0][1]) from exc
+        raise
 
 
 def _switch(pending: list[tuple[Path, Path]]) -> None:
@@ -300,7 +304,7 @@ def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # what cannot be removed now, the next run removes
             path.unlink()
 
 
