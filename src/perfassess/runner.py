@@ -20,6 +20,7 @@ from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
     atomic_folder,
+    output_error,
     pending_outputs,
     repair,
     write_csv_and_parquet,
@@ -127,6 +128,15 @@ def check_out(out: Path, pack_ids: list[str], index: bool) -> None:
     """Before the first byte is moved: repair what a killed run left in ``out``, and refuse
     (E-OUTPUT-NOT-OURS) to replace anything perfassess did not write there."""
     repair(out)
+    try:
+        problems = _not_ours(out, pack_ids, index)
+    except OSError as exc:
+        raise output_error(exc, out) from exc
+    if problems.has_errors():
+        raise ProblemsFound(problems)
+
+
+def _not_ours(out: Path, pack_ids: list[str], index: bool) -> Problems:
     problems = Problems()
 
     def refuse(path: Path, what: str) -> None:
@@ -135,7 +145,7 @@ def check_out(out: Path, pack_ids: list[str], index: bool) -> None:
 
     if os.path.lexists(out) and not out.is_dir():
         refuse(out, "a file, where the folder to write pack folders in is due")
-        raise ProblemsFound(problems)
+        return problems
     for name in dict.fromkeys(pack_ids):
         folder = out / name
         if not os.path.lexists(folder) or written_by_perfassess(folder):
@@ -152,8 +162,7 @@ def check_out(out: Path, pack_ids: list[str], index: bool) -> None:
             path = out / name
             if os.path.lexists(path) and not index_is_ours(path):
                 refuse(path, "an index file perfassess did not write")
-    if problems.has_errors():
-        raise ProblemsFound(problems)
+    return problems
 
 
 def _stages(progress: Callable[[str], None] | None) -> Callable[[str], None]:

@@ -121,6 +121,24 @@ def test_only_dead_runs_work_in_progress_is_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, theirs.name])
 
 
+def test_an_old_version_with_nothing_in_its_place_is_put_back(tmp_path: Path) -> None:
+    # What a perfassess before the journal left when killed between its two renames.
+    old = tmp_path / f".a.old-{dead_pid()}"
+    old.mkdir()
+    (old / "x.txt").write_text("old", encoding="utf-8")
+    repair(tmp_path)
+    assert state(tmp_path) == {"a/x.txt": "old"}
+
+
+def test_a_journal_naming_paths_outside_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "keep").mkdir()
+    (tmp_path / "out" / JOURNAL).write_text(json.dumps({"state": "switching", "entries": [
+        {"target": "../keep", "new": "../keep", "old": "../keep"}]}), encoding="utf-8")
+    repair(tmp_path / "out")
+    assert (tmp_path / "keep").is_dir() and not list((tmp_path / "out").iterdir())
+
+
 def test_new_folders_follow_the_umask(tmp_path: Path) -> None:
     before = os.umask(0o027)
     try:

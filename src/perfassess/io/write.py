@@ -31,7 +31,7 @@ _PENDING: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("_PENDING", de
 JOURNAL = ".perfassess-publish.json"
 # What a run leaves beside its targets while it works: `.<name>.tmp-<pid>-<hex>` (new, being
 # built) and `.<name>.old-<pid>-<hex>` (replaced, kept until the switch is committed).
-_LEFT = re.compile(r"^\..+\.(?:tmp|old)-(?P<pid>\d+)(?:-[0-9a-f]+)?$")
+_LEFT = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)(?:-[0-9a-f]+)?$")
 # A test hook, never set by users: "STAGE:SIGNAL" sends SIGNAL to this process at STAGE, so
 # tests can interrupt publishing at each step (see docs/publishing.md for the stages).
 TEST_HOOK = "PERFASSESS_TEST_KILL_AT"
@@ -45,7 +45,9 @@ def _fresh(target: Path, kind: str) -> Path:
     return target.parent / f".{target.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-def _output_error(exc: OSError, where: Path) -> ProblemsFound:
+def output_error(exc: OSError, where: Path) -> ProblemsFound:
+    """A file-system error while publishing, as the problem E-OUTPUT-WRITE naming its path
+    (the file the system names, else ``where``)."""
     path = exc.filename if isinstance(exc.filename, str) else str(where)
     reason = exc.strerror or str(exc) or type(exc).__name__
     problems = Problems()
@@ -67,7 +69,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         work = _fresh(target, "tmp")
         work.mkdir()  # with the user's umask (0755 under 022), as any folder they make
     except OSError as exc:
-        raise _output_error(exc, target) from exc
+        raise output_error(exc, target) from exc
     with _built(work, target):
         yield work
 
@@ -86,7 +88,7 @@ def _built(work: Path, target: Path) -> Iterator[Path]:
     except BaseException as exc:
         _remove(work)
         if isinstance(exc, OSError):
-            raise _output_error(exc, target) from exc
+            raise output_error(exc, target) from exc
         raise
     pending = _PENDING.get()
     if pending is not None:
@@ -128,7 +130,7 @@ def _publish(pending: list[tuple[Path, Path]]) -> None:
         for work, _ in pending:  # whatever stopped it, nothing new is left behind
             _remove(work)
         if isinstance(exc, OSError):
-            raise _output_error(exc, pending[0][1]) from exc
+            raise output_error(exc, pending[0][1]) from exc
         raise
 
 
@@ -213,29 +215,47 @@ def repair(out: Path) -> None:
         with _locked(out):
             _repair(out)
     except OSError as exc:
-        raise _output_error(exc, out) from exc
+        raise output_error(exc, out) from exc
 
 
 def _repair(out: Path) -> None:
     journal = out / JOURNAL
     if journal.is_file():
-        try:
-            data = json.loads(journal.read_text(encoding="utf-8"))
-            entries = [{k: str(e[k]) for k in ("target", "new", "old")}
-                       for e in data["entries"]]
-            state = data["state"]
-        except (ValueError, KeyError, TypeError):
-            entries, state = [], "unreadable"
+        entries, state = _read_journal(journal)
         if state == "committed":
             _roll_forward(out, entries)
         elif state == "switching":
             _roll_back(out, entries)
         else:
-            journal.unlink()
+            _remove(journal)
     for path in out.iterdir():
         found = _LEFT.match(path.name)
-        if found and not _alive(int(found["pid"])):
+        if found is None or _alive(int(found["pid"])):
+            continue
+        if found["kind"] == "old" and not _exists(out / found["name"]):
+            # An old version with nothing in its place (left by a perfassess before the
+            # journal, killed between its two renames): it is the published one.
+            os.replace(path, out / found["name"])
+        else:
             _remove(path)
+
+
+def _read_journal(journal: Path) -> tuple[list[dict[str, str]], str]:
+    """The journal's entries and state; a journal that is not one of ours has none."""
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+        entries = [{k: str(e[k]) for k in ("target", "new", "old")} for e in data["entries"]]
+        state = str(data["state"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return [], "unreadable"
+    for entry in entries:  # only names beside the journal, spelt as a run spells them
+        for kind in ("new", "old"):
+            found = _LEFT.match(entry[kind])
+            if "/" in entry["target"] or entry["target"] in ("", ".", "..") \
+                    or found is None or found["name"] != entry["target"] \
+                    or found["kind"] != ("tmp" if kind == "new" else "old"):
+                return [], "unreadable"
+    return entries, state
 
 
 def _alive(pid: int) -> bool:
@@ -256,7 +276,8 @@ def _locked(folder: Path) -> Iterator[None]:
 
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        with suppress(OSError):  # a file system without locks: publish all the same
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
