@@ -116,6 +116,19 @@ def test_an_unrelated_folder_with_a_manifest_is_left_alone_and_not_indexed(
     assert PACK in index and "other-tool" not in index
 
 
+def test_sensitivity_replaces_only_what_perfassess_wrote(here: Path) -> None:
+    (here / "out" / PACK).mkdir(parents=True)
+    (here / "out" / PACK / "notes.txt").write_text("mine\n", encoding="utf-8")
+    args = ["sensitivity", "--pack", PACK, "--input", str(here / "stars.csv"), "--draws",
+            "20", "--seed", "1", "--out"]
+    result = CliRunner().invoke(cli, [*args, str(here / "out")])
+    assert result.exit_code == 2, result.output
+    assert "E-OUTPUT-NOT-OURS" in result.output
+    assert [p.name for p in (here / "out").rglob("*")] == [PACK, "notes.txt"]
+    assert CliRunner().invoke(cli, [*args, str(here / "fresh")]).exit_code == 0
+    assert CliRunner().invoke(cli, [*args, str(here / "fresh")]).exit_code == 0
+
+
 @pytest.mark.parametrize("out", ["/proc/perfassess-out", "/sys/perfassess-out",
                                  "stars.csv/out"], ids=["proc", "sys", "under-a-file"])
 def test_an_output_folder_that_cannot_be_made_is_a_coded_error(here: Path, out: str) -> None:
