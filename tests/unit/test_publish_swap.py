@@ -43,11 +43,14 @@ NEW = {"a/x.txt": "new", "b/x.txt": "new", "index.md": "new"}
 def test_ctrl_c_at_any_stage_before_the_commit_puts_everything_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
     publish(tmp_path, "old")
+    term = signal.getsignal(signal.SIGTERM)
     monkeypatch.setenv(TEST_HOOK, f"{stage}:SIGINT")
     with pytest.raises(KeyboardInterrupt):
         publish(tmp_path, "new")
     assert state(tmp_path) == OLD  # and no journal, no hidden folder
+    # The handlers are perfassess's only while it publishes.
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) == term
 
 
 def test_ctrl_c_after_the_commit_is_too_late_to_stop_it(
