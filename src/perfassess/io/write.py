@@ -337,7 +337,7 @@ def _on_main_thread() -> bool:
 def _terminate_unwinds() -> Iterator[None]:
     """While a batch is built, SIGTERM unwinds like Ctrl-C (so what was built is removed);
     then the process ends by SIGTERM as it would have. Ctrl-C is Python's own."""
-    if not _on_main_thread():
+    if not _on_main_thread() or signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
         yield
         return
 
@@ -367,12 +367,13 @@ def _signals_wait() -> Iterator[list[int]]:
     def note(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    before = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    before = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)
+              if signal.getsignal(s) != signal.SIG_IGN}  # a background job ignores Ctrl-C
     try:
         yield caught
     finally:
         for s, handler in before.items():
-            signal.signal(s, handler)
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
 def _hook(stage: str) -> None:
