@@ -22,6 +22,7 @@ from perfassess.io.write import (
     atomic_folder,
     output_error,
     pending_outputs,
+    publishing,
     repair,
     write_csv_and_parquet,
     write_json,
@@ -106,19 +107,20 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         attached.append(analysis)
     if problems.has_errors():
         raise ProblemsFound(problems)
-    check_out(options.out, [r.pack.id for r in results], options.report)
-    # All packs' outputs and the index replace the old ones together, or none do.
-    with atomic_batch():
-        folders = []
-        for result, request, analysis in zip(results, requests, attached, strict=True):
-            folders.append(publish(result, options, request, analysis))
-            tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
-                                                       else ""))
-        if options.report:  # the index links the reports; a batch run has none
-            from perfassess.report.index import indexed_folders, write_index
+    with publishing(options.out):
+        check_out(options.out, [r.pack.id for r in results], options.report)
+        # All packs' outputs and the index replace the old ones together, or none do.
+        with atomic_batch():
+            folders = []
+            for result, request, analysis in zip(results, requests, attached, strict=True):
+                folders.append(publish(result, options, request, analysis))
+                tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
+                                                           else ""))
+            if options.report:  # the index links the reports; a batch run has none
+                from perfassess.report.index import indexed_folders, write_index
 
-            write_index(options.out, options.templates,
-                        indexed_folders(options.out, pending_outputs()))
+                write_index(options.out, options.templates,
+                            indexed_folders(options.out, pending_outputs()))
     if options.report:
         tell("wrote the index")
     return RunOutcome(results, folders, problems)

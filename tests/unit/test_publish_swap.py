@@ -6,6 +6,8 @@ import json
 import os
 import signal
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from perfassess.io.write import (
     atomic_batch,
     atomic_file,
     atomic_folder,
+    publishing,
     repair,
 )
 
@@ -159,3 +162,36 @@ def test_a_batch_publishes_into_one_folder(tmp_path: Path) -> None:
             with atomic_folder(tmp_path / name):
                 pass
     assert not [p for p in tmp_path.rglob(".*")]
+
+
+def test_runs_into_one_folder_publish_one_after_another(tmp_path: Path) -> None:
+    order: list[str] = []
+    holding, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with publishing(tmp_path):
+            order.append("first holds")
+            holding.set()
+            done.wait(5)
+            order.append("first lets go")
+
+    def second() -> None:
+        holding.wait(5)
+        with publishing(tmp_path):
+            order.append("second holds")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    holding.wait(5)
+    time.sleep(0.2)  # time enough for the second to take the lock, were it free
+    done.set()
+    for thread in threads:
+        thread.join(5)
+    assert order == ["first holds", "first lets go", "second holds"]
+
+
+def test_an_output_folder_made_for_a_run_that_failed_is_removed(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError), publishing(tmp_path / "out"):
+        raise RuntimeError("scoring the index failed")
+    assert not (tmp_path / "out").exists()

@@ -268,19 +268,53 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# The folders this thread holds locked, so that a holder may take the lock again.
+_HELD = threading.local()
+
+
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
-    """One process at a time switches outputs in ``folder`` (a lock on the folder itself,
-    so no lock file is left in it); released by the kernel if the process dies."""
+    """One run at a time publishes in ``folder`` (a lock on the folder itself, so no lock
+    file is left in it); released by the kernel if the process dies."""
     import fcntl
 
+    held: set[str] = _HELD.__dict__.setdefault("folders", set())
+    key = os.path.realpath(folder)
+    if key in held:
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         with suppress(OSError):  # a file system without locks: publish all the same
             fcntl.flock(fd, fcntl.LOCK_EX)
+        held.add(key)
         yield
     finally:
+        held.discard(key)
         os.close(fd)
+
+
+@contextmanager
+def publishing(out: Path) -> Iterator[None]:
+    """Hold ``out`` while a run checks it and publishes there, so that runs into one folder
+    publish one after another, each checking and indexing what the one before left. ``out``
+    is made if need be, and removed again if the run fails and leaves it empty."""
+    if os.path.lexists(out) and not out.is_dir():
+        yield  # not a folder: the run's checks refuse it
+        return
+    made = not os.path.lexists(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(exc, out) from exc
+    try:
+        with _locked(out):
+            yield
+    except BaseException:
+        if made:
+            with suppress(OSError):
+                out.rmdir()
+        raise
 
 
 def _write_journal(parent: Path, data: dict[str, Any]) -> None:
