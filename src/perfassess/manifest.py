@@ -144,3 +144,24 @@ def _distinct_sorted(values: Any) -> int:
     if len(values) == 0:
         return 0
     return int((values[1:] != values[:-1]).sum()) + 1
+
+
+def written_by_perfassess(folder: Path) -> bool:
+    """Whether ``folder`` is one perfassess published: its manifest.json carries our fields
+    (a schema version, the perfassess version, the pack, the outputs it lists)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    manifest = read_manifest(folder)
+    return manifest is not None and isinstance(manifest.get("schema_version"), int) \
+        and isinstance(manifest.get("perfassess_version"), str) \
+        and isinstance(manifest.get("pack"), dict) \
+        and isinstance(manifest.get("outputs"), dict)
+
+
+def scored_folder(folder: Path) -> bool:
+    """A pack folder ``perfassess score`` published (not a sensitivity run's): the index
+    lists these."""
+    if not written_by_perfassess(folder):
+        return False
+    manifest = read_manifest(folder) or {}
+    return manifest.get("kind", "score") == "score" and (folder / "ratings.parquet").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,12 +20,16 @@ from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
     atomic_folder,
+    output_error,
+    pending_outputs,
+    publishing,
+    repair,
     write_csv_and_parquet,
     write_json,
     write_parquet,
     write_text,
 )
-from perfassess.manifest import MANIFEST_FILE, build_manifest
+from perfassess.manifest import MANIFEST_FILE, build_manifest, written_by_perfassess
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.report.summary import render_summary
 from perfassess.spec.runfile import Feed
@@ -105,18 +110,64 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     gate(results, problems, strict=options.strict, fail_on_unrated=options.fail_on_unrated)
     if problems.has_errors():
         raise ProblemsFound(problems)
-    with atomic_batch():  # all packs' outputs replace the old ones together, or none do
-        folders = []
-        for result, request, analysis in zip(results, requests, attached, strict=True):
-            folders.append(publish(result, options, request, analysis))
-            tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
-                                                       else ""))
-    if options.report:  # the index links the reports; a batch run has none
-        from perfassess.report.index import write_index
+    with publishing(options.out):
+        check_out(options.out, [r.pack.id for r in results], options.report)
+        # All packs' outputs and the index replace the old ones together, or none do.
+        with atomic_batch():
+            folders = []
+            for result, request, analysis in zip(results, requests, attached, strict=True):
+                folders.append(publish(result, options, request, analysis))
+                tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
+                                                           else ""))
+            if options.report:  # the index links the reports; a batch run has none
+                from perfassess.report.index import indexed_folders, write_index
 
-        write_index(options.out, options.templates)
+                write_index(options.out, options.templates,
+                            indexed_folders(options.out, pending_outputs()))
+    if options.report:
         tell("wrote the index")
     return RunOutcome(results, folders, problems)
+
+
+def check_out(out: Path, pack_ids: list[str], index: bool) -> None:
+    """Before the first byte is moved: repair what a killed run left in ``out``, and refuse
+    (E-OUTPUT-NOT-OURS) to replace anything perfassess did not write there."""
+    repair(out)
+    try:
+        problems = _not_ours(out, pack_ids, index)
+    except OSError as exc:
+        raise output_error(exc, out) from exc
+    if problems.has_errors():
+        raise ProblemsFound(problems)
+
+
+def _not_ours(out: Path, pack_ids: list[str], index: bool) -> Problems:
+    problems = Problems()
+
+    def refuse(path: Path, what: str) -> None:
+        problems.add(Problem("E-OUTPUT-NOT-OURS", f"{what}; perfassess replaces only what "
+                             "it wrote, so it is left as it is", file=str(path)))
+
+    if os.path.lexists(out) and not out.is_dir():
+        refuse(out, "a file, where the folder to write pack folders in is due")
+        return problems
+    for name in dict.fromkeys(pack_ids):
+        folder = out / name
+        if not os.path.lexists(folder) or written_by_perfassess(folder):
+            continue
+        if folder.is_symlink() or not folder.is_dir():
+            refuse(folder, "a file or a link where a pack folder is due")
+        elif any(folder.iterdir()):
+            refuse(folder, f"a folder perfassess did not write (it holds no {MANIFEST_FILE} "
+                   "of perfassess's)")
+    if index:
+        from perfassess.report.index import INDEX_FILES, index_is_ours
+
+        for name in INDEX_FILES:
+            path = out / name
+            if os.path.lexists(path) and not index_is_ours(path):
+                refuse(path, "an index file perfassess did not write")
+    return problems
 
 
 def _stages(progress: Callable[[str], None] | None) -> Callable[[str], None]:

@@ -8,7 +8,7 @@ import click
 
 from perfassess import __version__
 
-USAGE_CODES = frozenset({"E-FILE-NOT-FOUND"})
+USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-OUTPUT-NOT-OURS"})
 
 
 class PerfassessGroup(click.Group):
@@ -23,8 +23,9 @@ class PerfassessGroup(click.Group):
             from perfassess.cli.output import print_problems
 
             print_problems(exc.problems, ctx.meta.get("perfassess.format", "text"))
-            # A file named on the command line that does not exist is a usage error (2),
-            # reported with the rest so every problem is still seen in one pass.
+            # A file named on the command line that does not exist, or an output folder
+            # holding what is not ours, is a usage error (2), reported with the rest so
+            # every problem is still seen in one pass.
             usage = any(p.code in USAGE_CODES for p in exc.problems)
             ctx.exit(2 if usage else 1)
         except UsageProblem as exc:

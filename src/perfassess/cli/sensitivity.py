@@ -52,6 +52,7 @@ def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Pat
     from perfassess.cli.output import print_problems
     from perfassess.report.sensitivity import publish
     from perfassess.report.stability import fragile_share
+    from perfassess.runner import check_out
     from perfassess.sensitivity.run import SensitivityOptions
     from perfassess.sensitivity.run import sensitivity as run_sensitivity
 
@@ -63,6 +64,7 @@ def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Pat
                                  uncertainty=uncertainty)
     refs = Reference.read(reference) if reference else None
     run = run_sensitivity(pack, [Path(i) for i in inputs], options, refs)
+    check_out(out, [run.loaded.id], index=False)  # replace only what perfassess wrote
     folder = publish(run, out, templates)
     if fmt == "json":
         print_problems(run.problems, fmt)

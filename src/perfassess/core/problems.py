@@ -166,6 +166,19 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output",
               "", "cases file, line"),
     ]),
+    *_section("Outputs", [
+        Entry("E-OUTPUT-NOT-OURS", "error",
+              "the output folder holds something perfassess did not write where it would "
+              "write",
+              "perfassess replaces only folders it wrote (with its manifest.json), empty "
+              "folders, and its own index files; move the thing named, or choose another "
+              "--out (a usage error: the command exits 2)", _FILE),
+        Entry("E-OUTPUT-WRITE", "error",
+              "the outputs could not be written (no permission, read-only or full file "
+              "system, a file where a folder is needed, a file-size limit)",
+              "the earlier outputs are as they were and nothing was left behind; fix what "
+              "the message names and run again", _FILE),
+    ]),
 ]}
 
 

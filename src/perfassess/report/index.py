@@ -9,17 +9,50 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from perfassess.io.write import write_text
+from perfassess.io.write import atomic_file, write_text
+from perfassess.manifest import scored_folder
 from perfassess.report.area import Layout
 from perfassess.report.environment import environment
 from perfassess.report.publish import HASHES, report_files
 
+# How an index file is recognised as ours, to be replaced by the next run: the built-in
+# templates' title, or this mark, which is added where a user's template leaves both out.
+INDEX_FILES = ("index.html", "index.md")
+MARK = "<!-- written by perfassess -->"
+_TITLES = {"index.html": "<title>perfassess results</title>",
+           "index.md": "# perfassess results\n"}
 
-def index_context(out: Path) -> dict[str, Any]:
+
+def index_is_ours(path: Path) -> bool:
+    """Whether ``path`` is an index file perfassess wrote: the built-in title where the
+    built-in templates put it, or ``MARK`` at the end."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 12).decode("utf-8", errors="replace")
+        handle.seek(max(0, path.stat().st_size - 2 * len(MARK)))
+        tail = handle.read().decode("utf-8", errors="replace")
+    title = _TITLES[path.name]
+    return MARK in tail or (head.startswith(title) if path.suffix == ".md" else title in head)
+
+
+def indexed_folders(out: Path, pending: dict[Path, Path] | None = None) -> dict[str, Path]:
+    """The pack folders an index of ``out`` lists, by name: those perfassess published there
+    (hidden ones are a run's work in progress, never published), with ``pending`` (target
+    -> its new folder, not yet switched in) taking the place of what they replace."""
+    found = {p.name: p for p in out.iterdir() if not p.name.startswith(".")
+             and scored_folder(p)} if out.is_dir() else {}
+    found.update({target.name: work for target, work in (pending or {}).items()
+                  if target.parent == out and target.name not in INDEX_FILES})
+    return dict(sorted(found.items()))
+
+
+def index_context(out: Path | dict[str, Path]) -> dict[str, Any]:
+    """What the index templates see: every pack folder of ``out`` (or of the name -> folder
+    mapping :func:`indexed_folders` gives)."""
+    folders = indexed_folders(out) if isinstance(out, Path) else out
     packs = []
-    # Hidden folders are a run's work in progress (``.<pack>.tmp-*``), never published.
-    for folder in sorted(p for p in out.iterdir()
-                         if not p.name.startswith(".") and (p / "manifest.json").is_file()):
+    for prefix, folder in folders.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         outputs = set(manifest.get("outputs", {}))
         if HASHES in outputs:  # the report files, listed with their hashes
@@ -29,7 +62,6 @@ def index_context(out: Path) -> dict[str, Any]:
                                            "rating"])
         ratings = ratings.astype(object).where(ratings.notna(), None)
         layout = Layout.of(ratings)
-        prefix = folder.name
         periods = sorted(str(p) for p in ratings["period"].unique())
         period_rows = []
         for period in periods:
@@ -64,13 +96,21 @@ def index_context(out: Path) -> dict[str, Any]:
     return {"packs": packs}
 
 
-def write_index(out: Path, templates: Path | None = None) -> list[Path]:
-    """``index.html`` and ``index.md`` over every pack folder in ``out``."""
+def write_index(out: Path, templates: Path | None = None,
+                folders: dict[str, Path] | None = None) -> list[Path]:
+    """``index.html`` and ``index.md`` over every pack folder in ``out`` (or ``folders``);
+    inside an ``atomic_batch`` they are published with the batch."""
     env = environment(templates)
-    context = index_context(out)
+    context = index_context(out if folders is None else folders)
     # Our own stylesheet, not data: the one place markup is passed through unescaped.
     style = Markup(env.get_template("style.css.j2").render())
-    paths = [out / "index.html", out / "index.md"]
-    write_text(env.get_template("index.html.j2").render(context, style=style), paths[0])
-    write_text(env.get_template("index.md.j2").render(context), paths[1])
+    paths = [out / name for name in INDEX_FILES]
+    texts = [env.get_template("index.html.j2").render(context, style=style),
+             env.get_template("index.md.j2").render(context)]
+    for path, text in zip(paths, texts, strict=True):
+        if not (text.startswith(_TITLES[path.name]) if path.suffix == ".md"
+                else _TITLES[path.name] in text[:1 << 12]):
+            text += ("" if text.endswith("\n") else "\n") + MARK + "\n"
+        with atomic_file(path) as work:
+            write_text(text, work)
     return paths
