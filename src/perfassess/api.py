@@ -61,19 +61,23 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
 def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
              prefer: str = "derived", sheet: str | None = None,
-             origin: bool = True) -> Validated:
+             origin: bool = True, shared: bool = False) -> Validated:
     """Check every input file (and values fed from other packs) against the pack.
 
     Problems are returned, not raised. ``sheet`` picks the worksheet of Excel inputs
-    (default: each workbook's first); ``origin`` keeps where each value came from.
+    (default: each workbook's first); ``origin`` keeps where each value came from;
+    ``shared`` says the inputs are those of several packs, so that a file holding none of
+    this pack's indicators is left to the others (listed in ``unused``), not an error.
     """
     loaded = _pack(pack)
     paths = [Path(p) for p in inputs]
     problems = Problems()
     tables = read_returns(paths, problems, sheet) + list(fed)
+    unused: list[str] = []
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
-                            set(reference.names) if reference else None, prefer, origin)
-    return Validated(loaded, returns, problems, paths, tables)
+                            set(reference.names) if reference else None, prefer, origin,
+                            unused if shared else None)
+    return Validated(loaded, returns, problems, paths, tables, unused)
 
 
 def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<table>",
@@ -101,7 +105,7 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
           reference: Reference | None = None, trace: TraceMode = "full",
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
           history: pd.DataFrame | None = None, sheet: str | None = None,
-          base: Path | None = None) -> ScoreResult:
+          base: Path | None = None, shared: bool = False) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
@@ -110,7 +114,7 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
     depend on the folder the command ran from.
     """
     checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
-                       origin=trace == "full")
+                       origin=trace == "full", shared=shared)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     if base is not None and checked.returns.origin is not None \
@@ -124,7 +128,7 @@ def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
                           reference.names if reference else None, trace, history,
                           keep_fields=False)
     result = ScoreResult(checked.pack, checked.returns, evaluation, checked.problems,
-                         checked.inputs, sources, together)
+                         checked.inputs, sources, together, checked.unused)
     warn_not_rated(result)
     return result
 

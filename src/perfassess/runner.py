@@ -48,6 +48,9 @@ class RunRequest:
     previous: Path | None = None  # an earlier run's output folder, for direction of travel
     sensitivity: SensitivityOptions | None = None  # run a sensitivity analysis beside it
     stability: Path | None = None  # or read an earlier one: `perfassess sensitivity --out`
+    # The inputs are every pack's of the command line: a file holding none of this pack's
+    # indicators is left to the others.
+    shared: bool = False
 
 
 @dataclass
@@ -76,6 +79,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     """Score every request in order; write nothing unless every one validated."""
     reference = Reference.read(options.reference) if options.reference else None
     results: list[ScoreResult] = []
+    scored: list[RunRequest] = []  # the request of each result
     attached: list[Attached | None] = []
     done: dict[str, ScoreResult] = {}
     problems = Problems()
@@ -92,7 +96,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack.id),
-                           sheet=options.sheet, base=options.base)
+                           sheet=options.sheet, base=options.base, shared=request.shared)
             done[result.pack.id] = result
             tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
                  "authority-periods")
@@ -106,7 +110,9 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             continue
         problems.merge(result.problems)  # counts too: warnings beyond the kept ones
         results.append(result)
+        scored.append(request)
         attached.append(analysis)
+    _read_by_none([r for r, q in zip(results, scored, strict=True) if q.shared], problems)
     gate(results, problems, strict=options.strict, fail_on_unrated=options.fail_on_unrated)
     if problems.has_errors():
         raise ProblemsFound(problems)
@@ -127,6 +133,18 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     if options.report:
         tell("wrote the index")
     return RunOutcome(results, folders, problems)
+
+
+def _read_by_none(shared: list[ScoreResult], problems: Problems) -> None:
+    """E-FILE-NO-INDICATORS for a file shared by several packs that none of them reads."""
+    if not shared:
+        return
+    left = set.intersection(*(set(r.unused) for r in shared))
+    for name in sorted(left):
+        problems.add(Problem("E-FILE-NO-INDICATORS", "none of the file's indicators is an "
+                             "input of any pack of the run ("
+                             + ", ".join(r.pack.id for r in shared) + ")", file=name,
+                             expected="an input id of one of the packs"))
 
 
 def check_out(out: Path, pack_ids: list[str], index: bool) -> None:

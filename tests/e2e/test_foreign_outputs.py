@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfassess.cli import cli
+from perfassess.packs import load_pack
 from tests.conftest import ROOT
 
 STARS = ("authority_code,period,adults_serving,adults_prospects,children_serving,"
@@ -73,8 +74,11 @@ def test_everything_not_ours_is_named_in_one_pass_and_nothing_is_moved(here: Pat
     (out / PACK).write_text("a plain file named like the pack\n", encoding="utf-8")
     (out / "index.md").write_text("# My index\n", encoding="utf-8")
     (out / "index.html").write_text("<title>mine</title>\n", encoding="utf-8")
+    statements = [spec.id for spec in load_pack("cqc-la-2024").pack.inputs][:9]
+    (here / "cqc.csv").write_text("authority_code,period," + ",".join(statements)
+                                  + "\nE1,2024" + ",3" * 9 + "\n", encoding="utf-8")
     before = everything(here)
-    code, output = score(here, "--pack", "cqc-la-2024", "--out", "out")
+    code, output = score(here, "--pack", "cqc-la-2024", "--input", "cqc.csv", "--out", "out")
     assert code == 2, output
     for name in ("cqc-la-2024", PACK, "index.md", "index.html"):
         assert f"out/{name} " in output, name

@@ -220,3 +220,22 @@ def test_the_default_sample_run_loses_no_authority_period(tmp_path: Path) -> Non
                                        report=False))
     assert set(outcome.problems.counts) == {"W-FEED-OVERRIDE"}
     assert all(result.ratings["rating"].notna().all() for result in outcome.results)
+
+
+def test_several_packs_share_the_inputs_each_reading_its_own(tmp_path: Path) -> None:
+    """--pack A --pack B --input a --input b: each pack reads the file it knows; a file
+    neither knows is an error naming it, not silently ignored."""
+    stars = tmp_path / "stars.csv"
+    stars.write_text("authority_code,period,adults_serving,adults_prospects,"
+                     "children_serving,children_prospects\nE1,2002,Yes,Excellent,Yes,"
+                     "Excellent\n", encoding="utf-8")
+    both = ["--pack", CQC, "--pack", "ss-stars-2002", "--input", SAMPLE, "--input", stars]
+    done = invoke("score", *both, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stdout
+    assert "W-UNKNOWN-INDICATOR" not in done.stdout + done.stderr
+    stray = tmp_path / "stray.csv"
+    stray.write_text("authority_code,period,nothing_known\nE1,2002,1\n", encoding="utf-8")
+    failed = invoke("score", *both, "--input", stray, "--out", tmp_path / "again")
+    assert failed.returncode == 1
+    assert "E-FILE-NO-INDICATORS" in failed.stderr and "stray.csv" in failed.stderr
+    assert not (tmp_path / "again").exists()

@@ -72,7 +72,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         if out is None:
             raise UsageProblem("--pack needs --out DIR")
         requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous,
-                               stability=stability) for p in packs]
+                               stability=stability, shared=len(packs) > 1) for p in packs]
         options = RunOptions(out, reference, trace_mode or "full",  # type: ignore[arg-type]
                              templates, base=Path.cwd())
     else:

@@ -24,6 +24,8 @@ class Validated:
     problems: Problems
     inputs: list[Path]
     sources: list[SourceTable] = field(default_factory=list)  # as read, for the manifest
+    # Inputs shared with other packs that hold no indicator of this one (left to them).
+    unused: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ScoreResult:
     inputs: list[Path]
     sources: list[SourceDigest] = field(default_factory=list)
     inputs_logical_sha256: str = ""
+    unused: list[str] = field(default_factory=list)  # shared inputs left to other packs
 
     @property
     def ratings(self) -> pd.DataFrame:

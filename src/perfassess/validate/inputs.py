@@ -99,14 +99,19 @@ class _Long:
 
 def parse_returns(tables: list[SourceTable], pack: Pack, input_types: dict[str, FieldType],
                   problems: Problems, reference_codes: set[str] | None = None,
-                  prefer: str = "derived", origin: bool = True) -> Returns:
+                  prefer: str = "derived", origin: bool = True,
+                  unused: list[str] | None = None) -> Returns:
     """Parse every value by its input's declared type, collecting every problem found.
+
+    Given ``unused`` (the files are every pack's of one run), a file none of whose
+    indicators the pack has is listed there, for another pack to read, instead of being an
+    error.
 
     Where a value is both supplied and derived from another pack, ``prefer`` decides which
     is used ("derived" or "supplied"); the other is dropped with a warning. ``origin`` keeps
     where every value came from (for the trace).
     """
-    parsed = [_parse_table(t, pack, input_types, problems) for t in tables]
+    parsed = [_parse_table(t, pack, input_types, problems, unused) for t in tables]
     long = _combine(parsed)
     del parsed  # only ``long`` is needed from here: at millions of rows it matters
     long = _resolve_feeds(long, prefer, problems)
@@ -328,7 +333,7 @@ def _no_known_indicator(source: SourceTable, pack: Pack, inputs: list[str],
 
 
 def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldType],
-                 problems: Problems) -> _Parsed:
+                 problems: Problems, unused: list[str] | None = None) -> _Parsed:
     t = source.table
     n = len(t)
     code = text_codes(t["authority_code"], n)
@@ -355,7 +360,13 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     ind_codes = indicator.codes
     counts = np.bincount(ind_codes[~blank_any], minlength=len(categories))
     known_category = np.isin(categories, list(input_types))
+    foreign = (not source.derived and bool(counts.sum())
+               and not (known_category & (counts > 0)).any())
+    if foreign and unused is not None:  # another pack of the run may read it
+        unused.append(source.file)
     for k in np.flatnonzero(~known_category & (counts > 0) & (categories != "")):
+        if foreign and unused is not None:
+            break
         name = str(categories[k])
         first = int(np.flatnonzero(~blank_any & (ind_codes == k))[0])
         close = difflib.get_close_matches(name, list(input_types), n=1)
@@ -368,7 +379,7 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
-    if not source.derived and counts.sum() and not (known_category & (counts > 0)).any():
+    if foreign and unused is None:
         _no_known_indicator(source, pack, list(input_types), categories[counts > 0], problems)
     keep = ~blank_any & known_category[ind_codes]
     specs: dict[int, InputSpec] = {}
