@@ -24,6 +24,11 @@ Status = Literal["documented", "reconstructed", "illustrative"]
 Scalar = str | int | float
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Bounds on the lists whose sizes multiply a run's work (docs/limits.md); beyond them a pack
+# is refused with E-PACK-LIMIT. The built-in packs use at most 13 rows, 8 cuts and 8 labels.
+MAX_LABELS = 1_000  # a vocabulary's labels, a band step's cuts and labels
+MAX_RULES = 1_000  # a decision table's rows, a limit step's caps, uncertainty choices
+MAX_MAPPING = 10_000  # a map step's entries
 
 
 class Model(BaseModel):
@@ -39,7 +44,8 @@ def _distinct_labels(labels: list[str]) -> list[str]:
 
 
 # Labels are ordered worst first; matching ignores case, so they must differ beyond case.
-Vocabulary = Annotated[list[str], Field(min_length=1), AfterValidator(_distinct_labels)]
+Vocabulary = Annotated[list[str], Field(min_length=1, max_length=MAX_LABELS),
+                      AfterValidator(_distinct_labels)]
 
 
 class Source(Model):
@@ -126,11 +132,11 @@ class BandStep(StepBase):
     kind: Literal["band"]
     input: str
     output: str
-    cuts: list[float | str] = Field(min_length=1)
+    cuts: list[float | str] = Field(min_length=1, max_length=MAX_LABELS)
     closed: Literal["left", "right"] = "left"
     polarity: Literal["higher", "lower", "range"] = "higher"
     vocabulary: str | None = None
-    labels: list[Scalar] | None = None
+    labels: list[Scalar] | None = Field(default=None, max_length=MAX_LABELS + 1)
 
     @field_validator("cuts")
     @classmethod
@@ -228,7 +234,7 @@ class DecideStep(StepBase):
     output: str
     vocabulary: str | None = None
     hit_policy: Literal["first", "unique", "priority"] = "first"
-    rules: list[DecisionRow] = Field(min_length=1)
+    rules: list[DecisionRow] = Field(min_length=1, max_length=MAX_RULES)
     default: DecisionDefault | None = None
 
 
@@ -257,7 +263,7 @@ class LimitStep(StepBase):
     kind: Literal["limit"]
     input: str
     output: str
-    caps: list[Cap] = Field(min_length=1)
+    caps: list[Cap] = Field(min_length=1, max_length=MAX_RULES)
     fired_output: str | None = None
 
 
@@ -266,7 +272,7 @@ class MapStep(StepBase):
     input: str
     output: str
     vocabulary: str | None = None
-    mapping: dict[str, Scalar]
+    mapping: dict[str, Scalar] = Field(max_length=MAX_MAPPING)
     default: Scalar | None = None
 
 
@@ -387,7 +393,7 @@ class ParameterUncertainty(Model):
 
     plus_minus: Amount | None = None
     distribution: Literal["uniform", "triangular"] = "uniform"
-    choices: list[float] | None = Field(default=None, min_length=2)
+    choices: list[float] | None = Field(default=None, min_length=2, max_length=MAX_RULES)
     allow_documented: bool = False
     note: str | None = None
 
