@@ -15,6 +15,7 @@ from perfassess.api import Reference, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
+from perfassess.io.published import read_published_parquet
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
@@ -27,6 +28,7 @@ from perfassess.io.write import (
 from perfassess.manifest import MANIFEST_FILE, build_manifest
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.report.summary import render_summary
+from perfassess.spec.pack import TravelStep
 from perfassess.spec.runfile import Feed
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
-                           history=read_history(request.previous, pack.id),
+                           history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base)
             done[result.pack.id] = result
             tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
@@ -175,14 +177,26 @@ def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,
     return SourceTable(f"{feed.source}/ratings.csv", "long", table, derived=True)
 
 
-def read_history(folder: Path | None, pack_id: str) -> pd.DataFrame | None:
-    """An earlier run's ratings for this pack, if a previous results folder was named."""
+def read_history(folder: Path | None, pack: LoadedPack) -> pd.DataFrame | None:
+    """An earlier run's ratings for this pack, if a previous results folder was named.
+
+    The file must be a ratings file this pack publishes: readable Parquet with the keys and
+    every published field the pack's travel steps look back at (without them each authority
+    would silently be "new"), else an E-PREVIOUS-* error naming the file and the columns.
+    """
     if folder is None:
         return None
-    path = folder / pack_id / "ratings.parquet"
+    path = folder / pack.id / "ratings.parquet"
     if not path.is_file():
         raise UsageProblem(f"no earlier results at {path} (from --previous {folder})")
-    return pd.read_parquet(path)
+    rating = pack.pack.rating.field  # published as the column "rating"
+    published = {"rating", *(name for name in pack.pack.outputs if name != rating)}
+    looked_back = [name for step in pack.pack.steps if isinstance(step, TravelStep)
+                   for name in (step.input, step.score) if name in published]
+    required = ["authority_code", "period", *dict.fromkeys(looked_back)]
+    return read_published_parquet(
+        path, required, codes=("E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS"),
+        what=f"the earlier results of {pack.id} (--previous {folder})")
 
 
 def _stability(request: RunRequest, result: ScoreResult, reference: Reference | None,

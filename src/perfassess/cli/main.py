@@ -8,7 +8,10 @@ import click
 
 from perfassess import __version__
 
-USAGE_CODES = frozenset({"E-FILE-NOT-FOUND"})
+# Usage errors (exit 2): a file or folder named on the command line that does not exist or
+# holds no usable results, or more sensitivity draws than allowed.
+USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-DRAWS-LIMIT", "E-PREVIOUS-UNREADABLE",
+                         "E-PREVIOUS-COLUMNS", "E-RESULTS-UNREADABLE", "E-RESULTS-COLUMNS"})
 
 
 class PerfassessGroup(click.Group):
@@ -23,8 +26,8 @@ class PerfassessGroup(click.Group):
             from perfassess.cli.output import print_problems
 
             print_problems(exc.problems, ctx.meta.get("perfassess.format", "text"))
-            # A file named on the command line that does not exist is a usage error (2),
-            # reported with the rest so every problem is still seen in one pass.
+            # A usage error (2) is reported with the rest, so every problem is still seen in
+            # one pass.
             usage = any(p.code in USAGE_CODES for p in exc.problems)
             ctx.exit(2 if usage else 1)
         except UsageProblem as exc:

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
-from perfassess.core.problems import Problem, Problems, ProblemsFound
+from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound
 from perfassess.io.yaml_source import YamlError, load_yaml
 from perfassess.spec.pack import Model, Scalar
 
 RUN_FILE = "perfassess.yaml"
+# A sensitivity run's time grows with its draws, and its memory with the draws evaluated
+# together (a chunk: chunk x authority-periods cells per field); docs/limits.md.
+MAX_DRAWS = 100_000
+MAX_CHUNK = 10_000
+
+
+def draws_problem(name: str, value: int, limit: int) -> str | None:
+    """Why ``value`` is too many for ``name`` (draws or chunk), or None."""
+    if value <= limit:
+        return None
+    what = "draws" if name == "draws" else "draws per chunk"
+    return (f"{value:,} {what} asked for: a sensitivity run takes at most {limit:,} "
+            f"{what} (docs/limits.md)")
+
+
+def _bounded(name: str, limit: int) -> AfterValidator:
+    def check(value: int) -> int:
+        message = draws_problem(name, value, limit)
+        if message is not None:
+            raise PydanticCustomError("E-DRAWS-LIMIT", message)
+        return value
+    return AfterValidator(check)
 
 
 class Feed(Model):
@@ -28,10 +51,10 @@ class Feed(Model):
 class SensitivityEntry(Model):
     """A sensitivity analysis run beside the score (see docs/sensitivity.md)."""
 
-    draws: int = Field(default=1000, ge=1)
+    draws: Annotated[int, Field(ge=1), _bounded("draws", MAX_DRAWS)] = 1000
     seed: int = Field(ge=0)
     fragile_below: float = Field(default=0.9, gt=0, le=1)
-    chunk: int = Field(default=100, ge=1)
+    chunk: Annotated[int, Field(ge=1), _bounded("chunk", MAX_CHUNK)] = 100
     uncertainty: str | None = None  # a declaration file, relative to the run file
     vary_documented: bool = False
 
@@ -76,6 +99,7 @@ def load_run_file(path: Path) -> tuple[RunFile, Path]:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             mark = doc.mark(tuple(err["loc"]))
-            problems.add(Problem("E-RUN-SCHEMA", f"{where}: {err['msg']}", file=mark.file,
+            code = err["type"] if err["type"] in CATALOGUE else "E-RUN-SCHEMA"
+            problems.add(Problem(code, f"{where}: {err['msg']}", file=mark.file,
                                  row=mark.line, column=mark.column))
     raise ProblemsFound(problems)

@@ -1,0 +1,160 @@
+"""Hostile run files, options and folders (issue 19): refused with a coded, located error
+and the documented exit code, never a traceback and never silently."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from perfassess.cli import cli
+from perfassess.runner import RunOptions, RunRequest, run
+from tests.conftest import ROOT
+from tests.e2e.reports_fixture import INPUT
+
+SS_STARS = INPUT / "ss_stars.csv"
+
+
+def perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line in a process of its own: exit code, stdout, stderr as a user sees."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def json_problems(*args: str) -> tuple[int, list[dict[str, object]]]:
+    code, out = invoke(*args, "--format", "json")
+    return code, json.loads(out)["problems"]
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A published run of ss-stars-2002 over the golden returns (no reports: fast)."""
+    out = tmp_path_factory.mktemp("earlier") / "out"
+    options = RunOptions(out, INPUT / "reference.csv", "full")
+    options.report = False
+    run([RunRequest("ss-stars-2002", [SS_STARS])], options)
+    return out
+
+
+def damaged(earlier: Path, tmp_path: Path, name: str, how: str) -> Path:
+    """A copy of the earlier run with ``name`` (in the pack folder) damaged ``how``."""
+    copy = tmp_path / "damaged"
+    shutil.copytree(earlier, copy)
+    path = copy / "ss-stars-2002" / name
+    if how == "garbage":
+        path.write_bytes(b"PAR1" + os.urandom(2000) + b"PAR1")
+    elif how == "text":
+        path.write_text("authority_code,period,rating\nE1,2002,3 stars\n", encoding="utf-8")
+    else:  # a column perfassess writes taken away
+        table = pd.read_parquet(path)
+        table.drop(columns=[how]).to_parquet(path)
+    return copy
+
+
+# --- b: sensitivity draws ----------------------------------------------------------------
+
+def test_two_billion_draws_on_the_command_line_is_a_coded_usage_error(tmp_path: Path) -> None:
+    proc = perfassess("sensitivity", "--pack", "ss-stars-2002", "--input", str(SS_STARS),
+                      "--out", str(tmp_path / "o"), "--seed", "1", "--draws", "2000000000",
+                      cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "E-DRAWS-LIMIT" in proc.stderr and "at most 100,000 draws" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_chunk_too_big_for_memory_is_refused() -> None:
+    code, problems = json_problems("sensitivity", "--pack", "ss-stars-2002", "--input",
+                                   str(SS_STARS), "--out", "never", "--seed", "1",
+                                   "--chunk", "50000")
+    assert code == 2
+    assert [(p["code"], p["column"], p["expected"]) for p in problems] == [
+        ("E-DRAWS-LIMIT", "--chunk", "1 to 10,000")]
+
+
+# --- d: --previous and explain over garbage ------------------------------------------------
+
+@pytest.mark.parametrize(("how", "code", "words"), [
+    ("garbage", "E-PREVIOUS-UNREADABLE", "is not a readable Parquet file"),
+    ("text", "E-PREVIOUS-UNREADABLE", "is not a readable Parquet file"),
+    ("rating", "E-PREVIOUS-COLUMNS", "has no rating column"),
+    ("period", "E-PREVIOUS-COLUMNS", "has no period column"),
+])
+def test_previous_pointing_at_garbage_is_a_coded_error_naming_the_file(
+        earlier: Path, tmp_path: Path, how: str, code: str, words: str) -> None:
+    previous = damaged(earlier, tmp_path, "ratings.parquet", how)
+    exit_code, problems = json_problems("score", "--pack", "ss-stars-2002", "--input",
+                                        str(SS_STARS), "--out", str(tmp_path / "o"),
+                                        "--previous", str(previous), "--no-report")
+    assert exit_code == 2
+    (problem,) = problems
+    assert problem["code"] == code
+    assert problem["file"] == str(previous / "ss-stars-2002" / "ratings.parquet")
+    assert words in str(problem["message"])
+    assert not (tmp_path / "o").exists()
+
+
+def test_previous_with_a_good_earlier_run_still_gives_direction_of_travel(
+        earlier: Path, tmp_path: Path) -> None:
+    code, out = invoke("score", "--pack", "ss-stars-2002", "--input", str(SS_STARS),
+                       "--out", str(tmp_path / "o"), "--previous", str(earlier),
+                       "--no-report", "--quiet")
+    assert code == 0, out
+    ratings = pd.read_parquet(tmp_path / "o" / "ss-stars-2002" / "ratings.parquet")
+    assert ratings["previous_rating"].notna().any()
+
+
+def test_explain_over_a_garbage_trace_is_a_coded_error(earlier: Path, tmp_path: Path) -> None:
+    folder = damaged(earlier, tmp_path, "trace.parquet", "garbage")
+    proc = perfassess("explain", str(folder / "ss-stars-2002"), "--authority", "E06000001",
+                      cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "E-RESULTS-UNREADABLE" in proc.stderr and "trace.parquet" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("name", "how", "code"), [
+    ("trace.parquet", "rule_id", "E-RESULTS-COLUMNS"),
+    ("trace.parquet", "text", "E-RESULTS-UNREADABLE"),
+    ("ratings.parquet", "garbage", "E-RESULTS-UNREADABLE"),
+    ("ratings.parquet", "rating_note", "E-RESULTS-COLUMNS"),
+])
+def test_explain_over_damaged_results_is_a_coded_error(
+        earlier: Path, tmp_path: Path, name: str, how: str, code: str) -> None:
+    folder = damaged(earlier, tmp_path, name, how) / "ss-stars-2002"
+    exit_code, out = invoke("explain", str(folder), "--authority", "E06000001")
+    assert exit_code == 2 and code in out and name in out, out
+
+
+@pytest.mark.parametrize("name", ["ratings.parquet", "trace.parquet"])
+def test_diff_over_damaged_results_is_a_coded_error(earlier: Path, tmp_path: Path,
+                                                    name: str) -> None:
+    folder = damaged(earlier, tmp_path, name, "garbage") / "ss-stars-2002"
+    csv = folder / "ratings.csv"
+    if name == "ratings.parquet":
+        csv.unlink()  # diff reads the CSV when there is one
+    else:  # a rating that differs, so that diff reads the traces to explain it
+        csv.write_text(csv.read_text(encoding="utf-8").replace("stars", "starz", 1),
+                       encoding="utf-8")
+    exit_code, out = invoke("diff", str(earlier / "ss-stars-2002"), str(folder))
+    assert exit_code == 2 and "E-RESULTS-UNREADABLE" in out and name in out, out
+
+
+def test_explain_over_a_manifest_that_is_not_json_is_a_coded_error(
+        earlier: Path, tmp_path: Path) -> None:
+    folder = damaged(earlier, tmp_path, "manifest.json", "text") / "ss-stars-2002"
+    exit_code, out = invoke("explain", str(folder), "--authority", "E06000001")
+    assert exit_code == 2 and "E-RESULTS-UNREADABLE" in out and "manifest.json" in out, out
