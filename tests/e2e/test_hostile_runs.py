@@ -158,3 +158,82 @@ def test_explain_over_a_manifest_that_is_not_json_is_a_coded_error(
     folder = damaged(earlier, tmp_path, "manifest.json", "text") / "ss-stars-2002"
     exit_code, out = invoke("explain", str(folder), "--authority", "E06000001")
     assert exit_code == 2 and "E-RESULTS-UNREADABLE" in out and "manifest.json" in out, out
+
+
+# --- c: run files validated like packs -----------------------------------------------------
+
+def project(tmp_path: Path, text: str) -> Path:
+    """A folder with the golden returns and a run file ``text``."""
+    for name in ("ss_stars.csv", "cpa.csv", "reference.csv"):
+        shutil.copy(INPUT / name, tmp_path / name)
+    (tmp_path / "perfassess.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+FED = """\
+out: out
+reference: reference.csv
+trace: bogus
+runs:
+  - pack: ss-stars-2002
+    inputs: [ss_stars.csv]
+  - pack: cpa-2002
+    inputs: [cpa.csv]
+    feeds:
+      - from: ss-stars-2002
+        input: social_servics
+        map: {"0 stars": 1, "1 star": 2, "2 stars": 3, "3 stars": 4}
+"""
+
+
+def test_a_bogus_trace_and_a_feed_into_no_input_are_located_errors(tmp_path: Path) -> None:
+    root = project(tmp_path, FED)
+    proc = perfassess("score", "--format", "json", cwd=root)
+    assert proc.returncode == 2, proc.stderr  # a feed naming what is not there: usage
+    found = {(p["code"], p["row"], p["column"]): p["message"]
+             for p in json.loads(proc.stdout)["problems"]}
+    assert set(found) == {("E-RUN-SCHEMA", 3, 8), ("E-RUN-REF", 11, 16)}
+    assert "'full', 'summary' or 'none'" in found["E-RUN-SCHEMA", 3, 8]
+    assert ("cpa-2002 has no input 'social_servics' (did you mean 'social_services'?)"
+            in found["E-RUN-REF", 11, 16])
+    assert not (root / "out").exists()
+
+
+@pytest.mark.parametrize(("change", "code", "row", "words"), [
+    (("input: social_servics", "input: social_services\n        output: ratin"),
+     "E-RUN-REF", 12, "ss-stars-2002 publishes no output 'ratin' (did you mean 'rating'?)"),
+    (("from: ss-stars-2002", "from: cpa-2002"), "E-RUN-REF", 10,
+     "feeds from 'cpa-2002', which is not the id of an earlier run of this file (earlier "
+     "runs: ss-stars-2002)"),
+    (("pack: cpa-2002", "pack: cpa-2O02"), "E-RUN-REF", 7, "no rule pack 'cpa-2O02'"),
+    (("inputs: [cpa.csv]", "inputs: [cpa.csv]\n    colour: red"), "E-RUN-SCHEMA", 9,
+     "runs.1.colour: unknown key"),
+    (("inputs: [ss_stars.csv]", "inputs: [ss_stars.csv]\n    sensitivity: {seed: 1, draws: "
+      "2000000000}"), "E-DRAWS-LIMIT", 7, "2,000,000,000 draws asked for: a sensitivity "
+     "run takes at most 100,000 draws"),
+])
+def test_every_run_file_key_is_checked_at_its_line(tmp_path: Path, change: tuple[str, str],
+                                                   code: str, row: int, words: str) -> None:
+    from perfassess.core.problems import ProblemsFound
+    from perfassess.spec.runfile import load_run_file
+
+    text = FED.replace("trace: bogus", "trace: summary")
+    text = text.replace("input: social_servics", "input: social_services") \
+        if "social_servics" not in change[0] else text
+    root = project(tmp_path, text.replace(*change))
+    with pytest.raises(ProblemsFound) as caught:
+        load_run_file(root / "perfassess.yaml")
+    (problem,) = caught.value.problems.items
+    assert (problem.code, problem.row) == (code, row), problem
+    assert words in problem.message
+
+
+def test_the_fixed_run_file_runs(tmp_path: Path) -> None:
+    text = FED.replace("trace: bogus", "trace: summary").replace("social_servics",
+                                                                 "social_services")
+    root = project(tmp_path, text)
+    code, out = invoke("score", "--config", str(root / "perfassess.yaml"), "--no-report",
+                       "--quiet")
+    assert code == 0, out
+    manifest = json.loads((root / "out" / "cpa-2002" / "manifest.json").read_text("utf-8"))
+    assert manifest["options"]["trace"] == "summary"

@@ -8,10 +8,11 @@ import click
 
 from perfassess import __version__
 
-# Usage errors (exit 2): a file or folder named on the command line that does not exist or
-# holds no usable results, or more sensitivity draws than allowed.
-USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-DRAWS-LIMIT", "E-PREVIOUS-UNREADABLE",
-                         "E-PREVIOUS-COLUMNS", "E-RESULTS-UNREADABLE", "E-RESULTS-COLUMNS"})
+# Usage errors (exit 2): a file, folder, pack or run named (on the command line or in a run
+# file) that does not exist or holds no usable results, or more sensitivity draws than allowed.
+USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-RUN-REF", "E-DRAWS-LIMIT",
+                         "E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS", "E-RESULTS-UNREADABLE",
+                         "E-RESULTS-COLUMNS"})
 
 
 class PerfassessGroup(click.Group):

@@ -150,9 +150,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema", "",
               _PACK),
         Entry("E-RUN-REF", "error",
-              "run file names a pack output, input or earlier run that does not exist",
-              "a feed's from is the id of an earlier run in the same file, its output one "
-              "of that pack's outputs, its input one of the receiving pack's inputs", _PACK),
+              "run file names a pack, pack output, input or earlier run that does not exist",
+              "a run's pack is a built-in id or a pack folder; a feed's from is the id of an "
+              "earlier run in the same file, its output one of that pack's outputs, its "
+              "input one of the receiving pack's inputs (a usage error: exit 2)", _PACK),
         Entry("E-DRAWS-LIMIT", "error",
               "a sensitivity run asks for more draws, or more draws per chunk, than allowed",
               "the message states the limit (docs/limits.md); a usage error: the command "
@@ -164,19 +165,20 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-PREVIOUS-UNREADABLE", "error",
               "the earlier results named by --previous (or previous:) cannot be read",
               "point --previous at the output folder of an earlier `perfassess score`; "
-              "its OUT/<pack>/ratings.parquet is read", _FILE),
+              "its OUT/<pack>/ratings.parquet is read (a usage error: exit 2)", _FILE),
         Entry("E-PREVIOUS-COLUMNS", "error",
               "the earlier results lack a column direction of travel needs",
               "the message names the missing columns; score the earlier returns again with "
-              "this pack", "file, column, expected"),
+              "this pack (a usage error: exit 2)", "file, column, expected"),
         Entry("E-RESULTS-UNREADABLE", "error",
               "a published results file (ratings, trace) cannot be read",
               "the file is damaged or is not what perfassess wrote: score the returns again "
-              "(`sha256sum -c reports.sha256` in the folder names changed files)", _FILE),
+              "(`sha256sum -c reports.sha256` in the folder names changed files; exit 2)",
+              _FILE),
         Entry("E-RESULTS-COLUMNS", "error",
               "a published results file lacks columns perfassess writes",
               "written by another program or an older perfassess (docs/trace.md): score "
-              "the returns again", "file, column, expected"),
+              "the returns again (exit 2)", "file, column, expected"),
     ]),
 ]}
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound
+from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.io.yaml_source import YamlError, load_yaml
-from perfassess.spec.pack import Model, Scalar
+from perfassess.spec.loader import read_pack
+from perfassess.spec.pack import Model, Pack, Scalar
 
 RUN_FILE = "perfassess.yaml"
 # A sensitivity run's time grows with its draws, and its memory with the draws evaluated
@@ -60,7 +63,7 @@ class SensitivityEntry(Model):
 
 
 class PackRun(Model):
-    pack: str
+    pack: str  # a built-in id, or a pack folder (or its pack.yaml) relative to the run file
     inputs: list[str] = Field(default_factory=list)
     feeds: list[Feed] = Field(default_factory=list)
     prefer: Literal["derived", "supplied"] = "derived"
@@ -78,28 +81,119 @@ class PackRun(Model):
                              "in the run with sensitivity: {draws: N, seed: S}")
         return self
 
+    def pack_ref(self, base: Path) -> str:
+        """The pack as ``load_pack`` takes it: a path is relative to the run file's folder."""
+        return str(base / self.pack) if _is_path(self.pack) else self.pack
+
+
+def _is_path(pack: str) -> bool:
+    return "/" in pack or pack.endswith(".yaml")
+
 
 class RunFile(Model):
     out: str = "reports"
     reference: str | list[str] | None = None  # several lists: the first naming a code wins
-    trace: str = "full"
+    trace: Literal["full", "summary", "none"] = "full"
     runs: list[PackRun] = Field(min_length=1)
 
 
 def load_run_file(path: Path) -> tuple[RunFile, Path]:
-    """The run file and the folder its relative paths are resolved against."""
+    """The run file and the folder its relative paths are resolved against.
+
+    Every key is checked against the schema, and every feed against the packs it joins (an
+    earlier run it comes from, that pack's output, the receiving pack's input), all in one
+    pass, each problem at its line of the run file.
+    """
     problems = Problems()
     try:
         doc = load_yaml(path, str(path))
-        return RunFile.model_validate(doc.data), path.parent
     except YamlError as exc:
         problems.add(Problem(exc.code, exc.message, file=exc.mark.file, row=exc.mark.line,
                              column=exc.mark.column))
+        raise ProblemsFound(problems) from None
+    runfile = None
+    try:
+        runfile = RunFile.model_validate(doc.data)
     except ValidationError as exc:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             mark = doc.mark(tuple(err["loc"]))
             code = err["type"] if err["type"] in CATALOGUE else "E-RUN-SCHEMA"
-            problems.add(Problem(code, f"{where}: {err['msg']}", file=mark.file,
+            message = ("unknown key (not part of the run-file schema)"
+                       if err["type"] == "extra_forbidden" else err["msg"])
+            problems.add(Problem(code, f"{where}: {message}", file=mark.file,
                                  row=mark.line, column=mark.column))
-    raise ProblemsFound(problems)
+    for message, at in _feed_problems(doc.data, path.parent):
+        mark = doc.mark(at)
+        problems.add(Problem("E-RUN-REF", f"{'.'.join(map(str, at))}: {message}",
+                             file=mark.file, row=mark.line, column=mark.column))
+    if problems.has_errors() or runfile is None:
+        raise ProblemsFound(problems)
+    return runfile, path.parent
+
+
+def _feed_problems(data: object, base: Path) -> list[tuple[str, tuple[str | int, ...]]]:
+    """Feeds that name what their packs do not have, read from the file as written (so they
+    are found beside any schema error); a pack that cannot be read is left to the run,
+    which reports its own problems."""
+    runs = data.get("runs") if isinstance(data, dict) else None
+    if not isinstance(runs, list):
+        return []
+    found: list[tuple[str, tuple[str | int, ...]]] = []
+    earlier: dict[str, Pack] = {}
+    unread = False  # an earlier pack that could not be read: its id is not known
+    for i, entry in enumerate(runs):
+        if not isinstance(entry, dict) or not isinstance(entry.get("pack"), str):
+            unread = True
+            continue
+        pack, missing = _pack(PackRun.model_construct(pack=entry["pack"]).pack_ref(base))
+        if missing is not None:
+            found.append((missing, ("runs", i, "pack")))
+        feeds = entry.get("feeds")
+        for j, feed in enumerate(feeds if isinstance(feeds, list) else []):
+            if not isinstance(feed, dict):
+                continue
+            at: tuple[str | int, ...] = ("runs", i, "feeds", j)
+            source = feed.get("from")
+            if isinstance(source, str) and source not in earlier and not unread:
+                known = ", ".join(earlier) or "none"
+                found.append((f"feeds from {source!r}, which is not the id of an earlier run "
+                              f"of this file (earlier runs: {known})", (*at, "from")))
+            output = feed.get("output", "rating")
+            if isinstance(source, str) and source in earlier and isinstance(output, str):
+                published = _published(earlier[source])
+                if output not in published:
+                    found.append((f"{source} publishes no output {output!r}"
+                                  f"{_guess(output, published)} (it publishes "
+                                  f"{', '.join(sorted(published))})", (*at, "output")))
+            target = feed.get("input")
+            if pack is not None and isinstance(target, str) and pack.input(target) is None:
+                ids = [spec.id for spec in pack.inputs]
+                found.append((f"{pack.id} has no input {target!r}{_guess(target, ids)}",
+                              (*at, "input")))
+        if pack is None:
+            unread = True
+        else:
+            earlier[pack.id] = pack
+    return found
+
+
+def _pack(ref: str) -> tuple[Pack | None, str | None]:
+    """The pack, or None; and why, when there is no such pack (a pack that is there but
+    broken is reported, every problem located in its own file, when the run loads it)."""
+    try:
+        return read_pack(ref).pack, None
+    except UsageProblem as exc:
+        return None, str(exc)
+    except ProblemsFound:
+        return None, None
+
+
+def _published(pack: Pack) -> set[str]:
+    """The columns of a pack's ratings that a feed may take."""
+    return {"rating", *pack.outputs} - ({pack.rating.field} - {"rating"})
+
+
+def _guess(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
