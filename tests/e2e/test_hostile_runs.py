@@ -237,3 +237,21 @@ def test_the_fixed_run_file_runs(tmp_path: Path) -> None:
     assert code == 0, out
     manifest = json.loads((root / "out" / "cpa-2002" / "manifest.json").read_text("utf-8"))
     assert manifest["options"]["trace"] == "summary"
+
+
+# --- e: periods in the pack's form ---------------------------------------------------------
+
+def test_periods_out_of_the_packs_form_stop_the_run_at_their_rows(tmp_path: Path) -> None:
+    rows = ["authority_code,period,indicator,value", "E06000001,2024,qs1_assessing_needs,3",
+            "E06000002,FY24,qs1_assessing_needs,3", "E06000003,２０２４,qs1_assessing_needs,2",
+            "E06000004,\u202e2024,qs1_assessing_needs,2"]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = perfassess("score", "--pack", "cqc-la-2024", "--input", "r.csv", "--out", "o",
+                      "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    found = [(p["code"], p["file"], p["row"], p["column"], p["value"], p["expected"])
+             for p in json.loads(proc.stdout)["problems"] if p["severity"] == "error"]
+    assert sorted(found, key=lambda p: p[2]) == [
+        ("E-PERIOD-FORM", "r.csv", row, "period", value, "YYYY, such as 2024")
+        for row, value in ((3, "FY24"), (4, "２０２４"), (5, "\u202e2024"))]
+    assert not (tmp_path / "o").exists()

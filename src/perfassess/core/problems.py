@@ -62,9 +62,9 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("W-UNKNOWN-AUTHORITY", "warning", "authority code not in the reference list",
               "check the code against the reference list; the row is still scored", _VALUE),
         Entry("E-PERIOD-FORM", "error", "period is not written in the pack's period form",
-              "write periods as the pack's periods are written (2024, or 2024-25 for a "
-              "financial year), in plain digits; `perfassess rules show PACK` gives the "
-              "form", _VALUE),
+              "write periods in the form the pack's own periods take (2024, or 2024-25 for "
+              "a financial year), in plain digits 0-9 with nothing hidden; the expected "
+              "column gives the form", _VALUE),
         Entry("W-PERIOD-OUTSIDE", "warning", "period outside the years the pack applies to",
               "the row is still scored under this pack's rules; check you chose the right "
               "pack", _VALUE),
