@@ -194,9 +194,27 @@ def read_history(folder: Path | None, pack: LoadedPack) -> pd.DataFrame | None:
     looked_back = [name for step in pack.pack.steps if isinstance(step, TravelStep)
                    for name in (step.input, step.score) if name in published]
     required = ["authority_code", "period", *dict.fromkeys(looked_back)]
-    return read_published_parquet(
-        path, required, codes=("E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS"),
-        what=f"the earlier results of {pack.id} (--previous {folder})")
+    what = f"the earlier results of {pack.id} (--previous {folder})"
+    history = read_published_parquet(
+        path, required, codes=("E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS"), what=what)
+    problems = Problems()
+    for name in dict.fromkeys(looked_back):  # labels of another scale would all read as new
+        ftype = pack.plan.schema.fields.get(rating if name == "rating" else name)
+        if ftype is None or ftype.vocabulary is None:
+            continue
+        values = history[name]
+        spelt = values[values.notna()].astype(str)
+        foreign = spelt[~spelt.isin(ftype.vocabulary)]
+        if len(foreign):
+            problems.add(Problem(
+                "E-PREVIOUS-COLUMNS", f"{what}: {path} column {name} holds {len(foreign):,} "
+                f"value(s) that are not labels of {pack.id} (such as {foreign.iloc[0]!r}): "
+                "not this pack's results", file=str(path), row=int(foreign.index[0]) + 1,
+                column=name, value=str(foreign.iloc[0]),
+                expected="one of " + ", ".join(ftype.vocabulary)))
+    if problems:
+        raise ProblemsFound(problems)
+    return history
 
 
 def _stability(request: RunRequest, result: ScoreResult, reference: Reference | None,

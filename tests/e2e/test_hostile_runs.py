@@ -59,6 +59,10 @@ def damaged(earlier: Path, tmp_path: Path, name: str, how: str) -> Path:
         path.write_bytes(b"PAR1" + os.urandom(2000) + b"PAR1")
     elif how == "text":
         path.write_text("authority_code,period,rating\nE1,2002,3 stars\n", encoding="utf-8")
+    elif how == "relabelled":  # another pack's ratings in this pack's folder
+        table = pd.read_parquet(path)
+        table["rating"] = table["rating"].astype(str).str.replace("stars", "Good")
+        table.to_parquet(path)
     else:  # a column perfassess writes taken away
         table = pd.read_parquet(path)
         table.drop(columns=[how]).to_parquet(path)
@@ -92,6 +96,7 @@ def test_a_chunk_too_big_for_memory_is_refused() -> None:
     ("text", "E-PREVIOUS-UNREADABLE", "is not a readable Parquet file"),
     ("rating", "E-PREVIOUS-COLUMNS", "has no rating column"),
     ("period", "E-PREVIOUS-COLUMNS", "has no period column"),
+    ("relabelled", "E-PREVIOUS-COLUMNS", "that are not labels of ss-stars-2002"),
 ])
 def test_previous_pointing_at_garbage_is_a_coded_error_naming_the_file(
         earlier: Path, tmp_path: Path, how: str, code: str, words: str) -> None:
