@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from perfassess.core.problems import Problem, ProblemsFound
+from perfassess.packs import load_pack
 from perfassess.spec.loader import MAX_EXPANDED_ITEMS, expand_for_each, read_pack
 from perfassess.spec.pack import MAX_LABELS, MAX_RULES
 
@@ -99,3 +100,22 @@ def test_long_lists_that_multiply_work_are_refused(write: Callable[[str, str], P
     assert problem.code == "E-PACK-LIMIT"
     assert f"{size:,} items: at most {limit:,} are allowed" in problem.message
     assert problem.row == (7 if section == "vocabulary" else 18)  # the list, as written
+
+
+def test_alternative_readings_that_multiply_past_the_limit_are_refused(
+        write: Callable[[str, str], Path]) -> None:
+    steps = "".join(f"  - {{id: c{k}, kind: compute, output: o{k}, expr: 's + {k}', "
+                    "status: reconstructed}\n" for k in range(7))
+    alternatives = "".join(f"    - {{id: a{k}, step: c{k}, replace: {{expr: 's - {k}'}}, "
+                           "status: illustrative}\n" for k in range(7))
+    path = write("pack/pack.yaml", HEAD + "inputs:\n  - {id: s, title: S, type: number}\n"
+                 + TAIL + "steps:\n" + steps
+                 + "  - {id: r, kind: compute, output: rating, expr: 'o0 + o6', "
+                   "status: reconstructed, integer: true}\n"
+                 + "uncertainty:\n  alternatives:\n" + alternatives)
+    with pytest.raises(ProblemsFound) as caught:
+        load_pack(str(path.parent))
+    (problem,) = caught.value.problems.items
+    assert problem.code == "E-PACK-LIMIT"
+    assert "128 combinations of alternative readings (at most 64" in problem.message
+    assert problem.row == 21  # the list of alternatives, as written
