@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 
+from perfassess.core.problems import Problem, Problems, ProblemsFound
+from perfassess.io.published import read_published_parquet
 from perfassess.manifest import MANIFEST_FILE, read_manifest
 
 KEYS = ["authority_code", "period"]
 INPUT_STEP = "input"  # trace rows holding each input value and where it was read
 IGNORED_COLUMNS = {"authority_name"}  # a name is not a rating; names come from reference data
+RESULTS_CODES = ("E-RESULTS-UNREADABLE", "E-RESULTS-COLUMNS")
+# What a diff reads of a trace (a trace from before the outcome columns still compares).
+DIFFED_TRACE_COLUMNS = [*KEYS, "seq", "step", "field", "value", "rule_id", "status", "reason"]
 
 
 @dataclass
@@ -150,11 +155,18 @@ def compare_packs(name: str, a: Path | None, b: Path | None, *, limit: int = 20)
 
 
 def read_ratings(folder: Path) -> pd.DataFrame:
-    """Published ratings as text, exactly as written to ratings.csv."""
+    """Published ratings as text, exactly as written to ratings.csv; a file that cannot be
+    read, or lacks the keys, is an E-RESULTS-* error naming it."""
     path = folder / "ratings.csv"
     if path.is_file():
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    table = pd.read_parquet(folder / "ratings.parquet")
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' ParserError too
+            _unreadable(path, f"the published ratings: {path} is not readable CSV ({exc})")
+        _require(path, table.columns, KEYS)
+        return table
+    table = read_published_parquet(folder / "ratings.parquet", KEYS, codes=RESULTS_CODES,
+                                   what="the published ratings")
     return table.astype(object).where(table.notna(), "").astype(str)
 
 
@@ -162,8 +174,26 @@ def read_trace(folder: Path) -> pd.DataFrame | None:
     path = folder / "trace.parquet"
     if not path.is_file():
         return None
-    table = pd.read_parquet(path)
+    table = read_published_parquet(path, DIFFED_TRACE_COLUMNS, codes=RESULTS_CODES,
+                                   what="the published trace (docs/trace.md)")
     return table.astype({c: object for c in table.columns if c != "seq"})
+
+
+def _require(path: Path, columns: pd.Index, required: list[str]) -> None:
+    missing = [c for c in required if c not in columns]
+    if missing:
+        problems = Problems()
+        for column in missing:
+            problems.add(Problem("E-RESULTS-COLUMNS", f"the published ratings: {path} has no "
+                                 f"{column} column", file=str(path), column=column,
+                                 expected=f"a column {column}"))
+        raise ProblemsFound(problems)
+
+
+def _unreadable(path: Path, message: str) -> NoReturn:
+    problems = Problems()
+    problems.add(Problem("E-RESULTS-UNREADABLE", message, file=str(path)))
+    raise ProblemsFound(problems)
 
 
 def _row_changes(a: pd.DataFrame, b: pd.DataFrame) -> tuple[list[RowChange], dict[str, int]]:

@@ -16,6 +16,7 @@ from perfassess.api import Reference, gate, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
+from perfassess.io.published import read_published_parquet
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
@@ -32,6 +33,7 @@ from perfassess.io.write import (
 from perfassess.manifest import MANIFEST_FILE, build_manifest, written_by_perfassess
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.report.summary import render_summary
+from perfassess.spec.pack import TravelStep
 from perfassess.spec.runfile import Feed
 
 if TYPE_CHECKING:
@@ -95,7 +97,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
-                           history=read_history(request.previous, pack.id),
+                           history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared)
             done[result.pack.id] = result
             tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
@@ -247,14 +249,44 @@ def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,
     return SourceTable(f"{feed.source}/ratings.csv", "long", table, derived=True)
 
 
-def read_history(folder: Path | None, pack_id: str) -> pd.DataFrame | None:
-    """An earlier run's ratings for this pack, if a previous results folder was named."""
+def read_history(folder: Path | None, pack: LoadedPack) -> pd.DataFrame | None:
+    """An earlier run's ratings for this pack, if a previous results folder was named.
+
+    The file must be a ratings file this pack publishes: readable Parquet with the keys and
+    every published field the pack's travel steps look back at (without them each authority
+    would silently be "new"), else an E-PREVIOUS-* error naming the file and the columns.
+    """
     if folder is None:
         return None
-    path = folder / pack_id / "ratings.parquet"
+    path = folder / pack.id / "ratings.parquet"
     if not path.is_file():
         raise UsageProblem(f"no earlier results at {path} (from --previous {folder})")
-    return pd.read_parquet(path)
+    rating = pack.pack.rating.field  # published as the column "rating"
+    published = {"rating", *(name for name in pack.pack.outputs if name != rating)}
+    looked_back = [name for step in pack.pack.steps if isinstance(step, TravelStep)
+                   for name in (step.input, step.score) if name in published]
+    required = ["authority_code", "period", *dict.fromkeys(looked_back)]
+    what = f"the earlier results of {pack.id} (--previous {folder})"
+    history = read_published_parquet(
+        path, required, codes=("E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS"), what=what)
+    problems = Problems()
+    for name in dict.fromkeys(looked_back):  # labels of another scale would all read as new
+        ftype = pack.plan.schema.fields.get(rating if name == "rating" else name)
+        if ftype is None or ftype.vocabulary is None:
+            continue
+        values = history[name]
+        spelt = values[values.notna()].astype(str)
+        foreign = spelt[~spelt.isin(ftype.vocabulary)]
+        if len(foreign):
+            problems.add(Problem(
+                "E-PREVIOUS-COLUMNS", f"{what}: {path} column {name} holds {len(foreign):,} "
+                f"value(s) that are not labels of {pack.id} (such as {foreign.iloc[0]!r}): "
+                "not this pack's results", file=str(path), row=int(foreign.index[0]) + 1,
+                column=name, value=str(foreign.iloc[0]),
+                expected="one of " + ", ".join(ftype.vocabulary)))
+    if problems:
+        raise ProblemsFound(problems)
+    return history
 
 
 def _stability(request: RunRequest, result: ScoreResult, reference: Reference | None,

@@ -8,7 +8,12 @@ import click
 
 from perfassess import __version__
 
-USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-OUTPUT-NOT-OURS"})
+# Usage errors (exit 2): a file, folder, pack or run named (on the command line or in a run
+# file) that does not exist or holds no usable results, an output folder holding what is
+# not ours, or more sensitivity draws than allowed.
+USAGE_CODES = frozenset({"E-FILE-NOT-FOUND", "E-OUTPUT-NOT-OURS", "E-RUN-REF",
+                         "E-DRAWS-LIMIT", "E-PREVIOUS-UNREADABLE", "E-PREVIOUS-COLUMNS",
+                         "E-RESULTS-UNREADABLE", "E-RESULTS-COLUMNS"})
 
 
 class PerfassessGroup(click.Group):
@@ -23,9 +28,8 @@ class PerfassessGroup(click.Group):
             from perfassess.cli.output import print_problems
 
             print_problems(exc.problems, ctx.meta.get("perfassess.format", "text"))
-            # A file named on the command line that does not exist, or an output folder
-            # holding what is not ours, is a usage error (2), reported with the rest so
-            # every problem is still seen in one pass.
+            # A usage error (2) is reported with the rest, so every problem is still seen in
+            # one pass.
             usage = any(p.code in USAGE_CODES for p in exc.problems)
             ctx.exit(2 if usage else 1)
         except UsageProblem as exc:

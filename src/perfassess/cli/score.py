@@ -86,7 +86,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             raise UsageProblem(f"no run file {str(path)!r}: give --pack ID --input FILE "
                                "--out DIR, or --config FILE")
         runfile, base = load_run_file(path)
-        requests = [RunRequest(r.pack if not _is_path(r.pack) else str(base / r.pack),
+        requests = [RunRequest(r.pack_ref(base),
                                [base / i for i in r.inputs], list(r.feeds), r.prefer,
                                previous or (base / r.previous if r.previous else None),
                                _sensitivity(base, r.sensitivity),
@@ -160,7 +160,3 @@ def _check(ctx: click.Context, requests: list[RunRequest], options: RunOptions, 
             click.echo(line)
     if not report.ok:
         ctx.exit(1)
-
-
-def _is_path(pack: str) -> bool:
-    return "/" in pack or pack.endswith(".yaml")

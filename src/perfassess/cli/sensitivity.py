@@ -15,13 +15,14 @@ import click
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder; writes OUT/<pack id>/.")
 @click.option("--draws", type=int, default=1000, show_default=True,
-              help="How many perturbed runs.")
+              help="How many perturbed runs (at most 100,000).")
 @click.option("--seed", type=int, required=True,
               help="Run seed: the same seed gives the same results.")
 @click.option("--uncertainty", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML file declaring what varies (replaces the pack's `uncertainty:`).")
 @click.option("--chunk", type=int, default=100, show_default=True,
-              help="Draws evaluated together (memory grows with it; results do not change).")
+              help="Draws evaluated together (memory grows with it; results do not change; at "
+                   "most 10,000).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
               show_default=True, help="Run chunks on this machine's cores, or on Dask "
               "workers.")

@@ -61,6 +61,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "indicator)", "file, row, column"),
         Entry("W-UNKNOWN-AUTHORITY", "warning", "authority code not in the reference list",
               "check the code against the reference list; the row is still scored", _VALUE),
+        Entry("E-PERIOD-FORM", "error", "period is not written in the pack's period form",
+              "write periods in the form the pack's own periods take (2024, or 2024-25 for "
+              "a financial year), in plain digits 0-9 with nothing hidden; the expected "
+              "column gives the form", _VALUE),
         Entry("W-PERIOD-OUTSIDE", "warning", "period outside the years the pack applies to",
               "the row is still scored under this pack's rules; check you chose the right "
               "pack", _VALUE),
@@ -129,6 +133,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-YAML-KEY", "error", "duplicate or non-text mapping key", "", _PACK),
         Entry("E-PACK-SCHEMA", "error", "pack does not match the rule-pack schema",
               "the message names the YAML path and what was expected", _PACK),
+        Entry("E-PACK-LIMIT", "error",
+              "pack expands to, or lists, more than a pack may (for_each copies, items, "
+              "decision rows, labels)", "docs/limits.md gives each limit and why; split the "
+              "pack, or shorten the list the message names", _PACK),
         Entry("E-PACK-REF", "error",
               "reference to an undefined input, field, group, vocabulary or list", "", _PACK),
         Entry("E-PACK-DUPLICATE", "error", "an id or field defined twice", "", _PACK),
@@ -163,6 +171,15 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "lock`", "rules/packs.lock"),
         Entry("E-RUN-SCHEMA", "error", "run file does not match the run-file schema", "",
               _PACK),
+        Entry("E-RUN-REF", "error",
+              "run file names a pack, pack output, input or earlier run that does not exist",
+              "a run's pack is a built-in id or a pack folder; a feed's from is the id of an "
+              "earlier run in the same file, its output one of that pack's outputs, its "
+              "input one of the receiving pack's inputs (a usage error: exit 2)", _PACK),
+        Entry("E-DRAWS-LIMIT", "error",
+              "a sensitivity run asks for more draws, or more draws per chunk, than allowed",
+              "the message states the limit (docs/limits.md); a usage error: the command "
+              "exits 2", "run file, line, column; or the --draws/--chunk option"),
         Entry("E-CASE-FAILED", "error", "a pack test case did not give the expected output",
               "", "cases file, line"),
     ]),
@@ -178,6 +195,25 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "system, a file where a folder is needed, a file-size limit)",
               "the earlier outputs are as they were and nothing was left behind; fix what "
               "the message names and run again", _FILE),
+    ]),
+    *_section("Earlier results", [
+        Entry("E-PREVIOUS-UNREADABLE", "error",
+              "the earlier results named by --previous (or previous:) cannot be read",
+              "point --previous at the output folder of an earlier `perfassess score`; "
+              "its OUT/<pack>/ratings.parquet is read (a usage error: exit 2)", _FILE),
+        Entry("E-PREVIOUS-COLUMNS", "error",
+              "the earlier results lack a column direction of travel needs",
+              "the message names the missing columns; score the earlier returns again with "
+              "this pack (a usage error: exit 2)", "file, column, expected"),
+        Entry("E-RESULTS-UNREADABLE", "error",
+              "a published results file (ratings, trace) cannot be read",
+              "the file is damaged or is not what perfassess wrote: score the returns again "
+              "(`sha256sum -c reports.sha256` in the folder names changed files; exit 2)",
+              _FILE),
+        Entry("E-RESULTS-COLUMNS", "error",
+              "a published results file lacks columns perfassess writes",
+              "written by another program or an older perfassess (docs/trace.md): score "
+              "the returns again (exit 2)", "file, column, expected"),
     ]),
 ]}
 

@@ -9,12 +9,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perfassess.core.problems import Problem, UsageProblem
+from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TRACE_COLUMNS
+from perfassess.io.published import read_published_parquet
 from perfassess.packs import LoadedPack
 from perfassess.report.change import positions
 from perfassess.report.solidity import StabilityView
+
+RESULTS_CODES = ("E-RESULTS-UNREADABLE", "E-RESULTS-COLUMNS")
 
 
 @dataclass
@@ -59,18 +62,15 @@ class RunData:
     @classmethod
     def from_folder(cls, folder: Path, loaded: LoadedPack) -> RunData:
         """A published pack folder (ratings.parquet, trace.parquet, manifest.json)."""
-        ratings = pd.read_parquet(folder / "ratings.parquet")
-        for column in ("authority_code", "authority_name", "period", "rating_status",
-                       "rating_note"):
+        keys = ("authority_code", "authority_name", "period", "rating_status", "rating_note")
+        ratings = read_published_parquet(folder / "ratings.parquet", [*keys, "rating"],
+                                         codes=RESULTS_CODES, what="the published ratings")
+        for column in keys:
             ratings[column] = ratings[column].astype(object)
         trace_path = folder / "trace.parquet"
         if trace_path.is_file():
-            trace = pd.read_parquet(trace_path)
-            lacking = [c for c in TRACE_COLUMNS if c not in trace.columns]
-            if lacking:
-                raise UsageProblem(f"{trace_path} was written by an older perfassess: its "
-                                   f"trace has no {', '.join(lacking)} (docs/trace.md); "
-                                   "score the returns again")
+            trace = read_published_parquet(trace_path, TRACE_COLUMNS, codes=RESULTS_CODES,
+                                           what="the published trace (docs/trace.md)")
         else:
             trace = pd.DataFrame({c: pd.Series([], dtype=object) for c in TRACE_COLUMNS})
         trace = trace.astype({c: object for c in trace.columns if c != "seq"})
@@ -114,6 +114,17 @@ def _inputs_from_trace(loaded: LoadedPack, ratings: pd.DataFrame, trace: pd.Data
 
 
 def read_manifest(folder: Path) -> dict[str, object]:
-    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
+    path = folder / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        data = exc
+    if not isinstance(data, dict) or not isinstance(data.get("pack"), dict) \
+            or "id" not in data["pack"]:
+        problems = Problems()
+        problems.add(Problem("E-RESULTS-UNREADABLE", f"{path} is not the manifest perfassess "
+                             "writes (a JSON object naming its pack)"
+                             + (f": {data}" if isinstance(data, Exception) else ""),
+                             file=str(path)))
+        raise ProblemsFound(problems)
     return data

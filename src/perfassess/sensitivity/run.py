@@ -25,6 +25,7 @@ from perfassess.sensitivity.factors import bins_for
 from perfassess.sensitivity.prune import program
 from perfassess.sensitivity.results import Results, results
 from perfassess.spec.pack import Uncertainty
+from perfassess.spec.runfile import MAX_CHUNK, MAX_DRAWS, draws_problem
 
 Executor = Literal["local", "dask"]
 
@@ -97,6 +98,15 @@ def _check_options(options: SensitivityOptions) -> None:
         raise UsageProblem("--draws must be at least 1")
     if options.chunk < 1:
         raise UsageProblem("--chunk must be at least 1")
+    problems = Problems()
+    for name, value, limit in (("draws", options.draws, MAX_DRAWS),
+                               ("chunk", options.chunk, MAX_CHUNK)):
+        message = draws_problem(name, value, limit)
+        if message is not None:
+            problems.add(Problem("E-DRAWS-LIMIT", f"--{name}: {message}", column=f"--{name}",
+                                 value=str(value), expected=f"1 to {limit:,}"))
+    if problems:
+        raise ProblemsFound(problems)
     if not 0 < options.fragile_below <= 1:
         raise UsageProblem("--fragile-below is a share of draws, above 0 and at most 1")
     if options.seed < 0:

@@ -6,6 +6,8 @@ import copy
 import hashlib
 import itertools
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,6 +23,10 @@ from perfassess.spec.pack import STEP_KINDS, Pack
 PACK_FILE = "pack.yaml"
 CASES_FILE = "cases.yaml"
 VERSIONS_DIR = "versions"
+# What a pack may expand to (docs/limits.md): checked from the sizes of the lists BEFORE any
+# copy is made, so a small file cannot ask for millions of items.
+MAX_EXPANDED_ITEMS = 5_000  # inputs, and steps, after for_each (the built-in packs: 58)
+MAX_EXPANDED_TEXT = 5_000_000  # characters of every for_each copy together
 
 
 def builtin_root() -> Path:
@@ -171,8 +177,8 @@ def _from_document(doc: YamlDocument, folder: Path) -> PackSource:
                 loc = (*loc, "kind")
             path = _yaml_path(loc, origin)
             where = _dotted(path)
-            problems.add(_at("E-PACK-SCHEMA", f"{where}: {_pydantic_message(err)}",
-                             doc.mark(path)))
+            code = "E-PACK-LIMIT" if err.get("type") == "too_long" else "E-PACK-SCHEMA"
+            problems.add(_at(code, f"{where}: {_pydantic_message(err)}", doc.mark(path)))
         raise ProblemsFound(problems) from None
     return PackSource(pack, folder, canonical_hash(pack), doc, origin)
 
@@ -193,6 +199,10 @@ def expand_for_each(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
     top-level ``lists``. Each copy has ``{name}`` replaced in every string; the item's id
     must use a placeholder so copies stay distinct. Returns the data and, per section, the
     original index of every expanded item (to point errors at the YAML as written).
+
+    How many copies, and how much text, the expansion makes is worked out from the lists'
+    sizes first: beyond ``MAX_EXPANDED_ITEMS`` items in a section or ``MAX_EXPANDED_TEXT``
+    characters of copies, it is an ``E-PACK-LIMIT`` error and nothing is copied.
     """
     origins: dict[str, list[int]] = {}
     lists = data.get("lists", {})
@@ -200,32 +210,57 @@ def expand_for_each(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, lis
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists.values()):
         raise PackError("E-PACK-SCHEMA", "lists must map names to lists of text", ("lists",))
     out = {k: v for k, v in data.items() if k != "lists"}
+    text = 0
     for section in ("inputs", "steps"):
         items = data.get(section)
         if not isinstance(items, list):
             continue
         expanded: list[Any] = []
         origin: list[int] = []
+        count = 0
         for i, item in enumerate(items):
             if not isinstance(item, dict) or "for_each" not in item:
+                count += 1
                 expanded.append(item)
                 origin.append(i)
                 continue
-            bindings = _bindings(item["for_each"], lists, (section, i, "for_each"))
+            path = (section, i, "for_each")
+            spec = _resolved(item["for_each"], lists, path)
             template = {k: v for k, v in item.items() if k != "for_each"}
             if "{" not in str(template.get("id", "")):
                 raise PackError("E-PACK-SCHEMA", "a for_each item's id needs a {placeholder}",
                                 (section, i, "id"))
-            for binding in bindings:
-                expanded.append(_substitute(copy.deepcopy(template), binding))
+            copies, sizes = _copies(spec)
+            count += copies
+            if count > MAX_EXPANDED_ITEMS:
+                raise PackError("E-PACK-LIMIT", f"for_each makes {copies:,} {section} ({sizes})"
+                                f", which takes the pack's {section} to {count:,}: a pack may "
+                                f"have at most {MAX_EXPANDED_ITEMS:,} {section} after "
+                                "for_each (docs/limits.md)", path)
+            text += copies * _copy_size(template, spec)
+            if text > MAX_EXPANDED_TEXT:
+                raise PackError("E-PACK-LIMIT", f"for_each would write about {text:,} "
+                                f"characters of copies ({copies:,} of this item, {sizes}): a "
+                                f"pack may expand to at most {MAX_EXPANDED_TEXT:,} "
+                                "(docs/limits.md)", path)
+            for binding in _bindings(spec):
+                expanded.append(_substitute(copy.deepcopy(template), _placeholders(binding),
+                                            binding))
                 origin.append(i)
+        if count > MAX_EXPANDED_ITEMS:  # written out by hand, without for_each
+            raise PackError("E-PACK-LIMIT", f"the pack has {count:,} {section}: at most "
+                            f"{MAX_EXPANDED_ITEMS:,} are allowed (docs/limits.md)", (section,))
         out[section] = expanded
         origins[section] = origin
     return out, origins
 
 
-def _bindings(spec: Any, lists: dict[str, list[str]],
-              path: tuple[str | int, ...]) -> list[dict[str, str]]:
+Spec = dict[str, list[str]] | list[dict[str, str]]
+
+
+def _resolved(spec: Any, lists: dict[str, list[str]], path: tuple[str | int, ...]) -> Spec:
+    """A for_each as a mapping of names to lists (list names looked up), or a list of
+    bindings; anything else is a schema error."""
     if isinstance(spec, dict):
         for name, values in spec.items():
             if isinstance(values, str):
@@ -235,25 +270,65 @@ def _bindings(spec: Any, lists: dict[str, list[str]],
                 spec = {**spec, name: lists[values]}
     if isinstance(spec, dict) and all(
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in spec.values()):
-        names = list(spec)
-        return [dict(zip(names, combo, strict=True))
-                for combo in itertools.product(*(spec[n] for n in names))]
+        return spec
     if isinstance(spec, list) and all(
             isinstance(b, dict) and all(isinstance(v, str) for v in b.values()) for b in spec):
-        return list(spec)
+        return spec
     raise PackError("E-PACK-SCHEMA", "for_each must be a list of mappings (name: text) or a "
                     "mapping of names to lists of text", path)
 
 
-def _substitute(value: Any, binding: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for name, text in binding.items():
-            value = value.replace("{" + name + "}", text)
+def _copies(spec: Spec) -> tuple[int, str]:
+    """How many copies a for_each makes (without making them), and how, for a message."""
+    if isinstance(spec, dict):
+        sizes = [len(v) for v in spec.values()]
+        return math.prod(sizes), " × ".join(f"{n:,}" for n in sizes) or "no lists"
+    return len(spec), f"{len(spec):,} bindings"
+
+
+def _copy_size(template: dict[str, Any], spec: Spec) -> int:
+    """An upper bound on the characters of one copy: the template, each placeholder taken
+    at the longest text it may stand for (placeholders are replaced in one pass, so a
+    value is never expanded again)."""
+    written = json.dumps(template, ensure_ascii=False)
+    if isinstance(spec, dict):
+        longest = {name: max((len(v) for v in values), default=0)
+                   for name, values in spec.items()}
+    else:
+        longest = {}
+        for binding in spec:
+            for name, value in binding.items():
+                longest[name] = max(longest.get(name, 0), len(value))
+    return len(written) + sum(written.count("{" + name + "}") * size
+                              for name, size in longest.items())
+
+
+def _bindings(spec: Spec) -> list[dict[str, str]]:
+    if isinstance(spec, dict):
+        names = list(spec)
+        return [dict(zip(names, combo, strict=True))
+                for combo in itertools.product(*(spec[n] for n in names))]
+    return list(spec)
+
+
+def _placeholders(binding: dict[str, str]) -> re.Pattern[str] | None:
+    if not binding:
+        return None
+    return re.compile("|".join(re.escape("{" + name + "}") for name in binding))
+
+
+def _substitute(value: Any, pattern: re.Pattern[str] | None, binding: dict[str, str]) -> Any:
+    """``{name}`` replaced by its text in every string, in one pass (a text that itself
+    holds a placeholder is left as written)."""
+    if pattern is None:
         return value
+    if isinstance(value, str):
+        return pattern.sub(lambda m: binding[m.group(0)[1:-1]], value)
     if isinstance(value, list):
-        return [_substitute(v, binding) for v in value]
+        return [_substitute(v, pattern, binding) for v in value]
     if isinstance(value, dict):
-        return {_substitute(k, binding): _substitute(v, binding) for k, v in value.items()}
+        return {_substitute(k, pattern, binding): _substitute(v, pattern, binding)
+                for k, v in value.items()}
     return value
 
 
@@ -278,6 +353,11 @@ def _pydantic_message(err: Any) -> str:
         return "unknown key (not part of the rule-pack schema)"
     if kind == "missing":
         return "required key is missing"
+    if kind == "too_long":
+        ctx = err.get("ctx", {})
+        given, limit = ctx.get("actual_length"), ctx.get("max_length")
+        if isinstance(given, int) and isinstance(limit, int):
+            return f"{given:,} items: at most {limit:,} are allowed (docs/limits.md)"
     msg = str(err.get("msg", "invalid"))
     return msg.removeprefix("Value error, ")
 

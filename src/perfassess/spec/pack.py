@@ -24,6 +24,11 @@ Status = Literal["documented", "reconstructed", "illustrative"]
 Scalar = str | int | float
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 PACK_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Bounds on the lists whose sizes multiply a run's work (docs/limits.md); beyond them a pack
+# is refused with E-PACK-LIMIT. The built-in packs use at most 13 rows, 8 cuts and 8 labels.
+MAX_LABELS = 1_000  # a vocabulary's labels, a band step's cuts and labels
+MAX_RULES = 1_000  # a decision table's rows, a limit step's caps, uncertainty choices
+MAX_MAPPING = 10_000  # a map step's entries
 
 
 class Model(BaseModel):
@@ -39,7 +44,8 @@ def _distinct_labels(labels: list[str]) -> list[str]:
 
 
 # Labels are ordered worst first; matching ignores case, so they must differ beyond case.
-Vocabulary = Annotated[list[str], Field(min_length=1), AfterValidator(_distinct_labels)]
+Vocabulary = Annotated[list[str], Field(min_length=1, max_length=MAX_LABELS),
+                      AfterValidator(_distinct_labels)]
 
 
 class Source(Model):
@@ -49,11 +55,61 @@ class Source(Model):
     note: str | None = None
 
 
+# The ways a pack may write its periods: a year, or a financial year (its two years, the
+# second by its last two digits). Plain ASCII digits only, so "FY24", full-width digits or a
+# hidden direction mark are not periods; and within one form, text order is time order.
+PeriodForm = Literal["YYYY", "YYYY-YY"]
+PERIOD_FORMS: dict[str, tuple[str, str]] = {  # form -> (pattern of the whole text, example)
+    "YYYY": (r"[0-9]{4}", "2024"),
+    "YYYY-YY": (r"[0-9]{4}-[0-9]{2}", "2024-25"),
+}
+
+
+def period_form_of(text: str) -> str | None:
+    """The form ``text`` is written in (a financial year's second year must follow its
+    first), or None."""
+    for form, (pattern, _) in PERIOD_FORMS.items():
+        if re.fullmatch(pattern, text) and (form != "YYYY-YY" or consecutive(text)):
+            return form
+    return None
+
+
+def consecutive(text: str) -> bool:
+    """``2024-25``: the second year is the year after the first."""
+    return (int(text[:4]) + 1) % 100 == int(text[5:7])
+
+
 class Periods(Model):
-    """The periods a pack applies to, compared as strings (``2005`` or ``2018-19``)."""
+    """The periods a pack applies to: ``first`` (and ``last``) in the pack's period form,
+    ``YYYY`` (2005) or ``YYYY-YY`` (2018-19), declared as ``form`` or taken from how
+    ``first`` is written. Returns must write their periods in the same form."""
 
     first: str
     last: str | None = None
+    form: PeriodForm | None = None
+
+    @model_validator(mode="after")
+    def _in_form(self) -> Periods:
+        form = self.period_form()
+        for name, text in (("first", self.first), ("last", self.last)):
+            if text is not None and period_form_of(text) != form:
+                if self.form is None and name == "first":
+                    raise ValueError(f"first {text!r} is neither a year such as 2024 nor a "
+                                     "financial year such as 2024-25 (YYYY or YYYY-YY)")
+                raise ValueError(f"{name} {text!r} is not written in the form {form} "
+                                 f"(such as {PERIOD_FORMS[form][1]})")
+        if self.last is not None and self.last < self.first:
+            raise ValueError(f"last {self.last!r} comes before first {self.first!r}")
+        return self
+
+    def period_form(self) -> str:
+        """The declared form, or the form ``first`` is written in (YYYY when neither)."""
+        return self.form or period_form_of(self.first) or "YYYY"
+
+    def expected(self) -> str:
+        """The form as a problem's ``expected``: ``YYYY, such as 2024``."""
+        form = self.period_form()
+        return f"{form}, such as {PERIOD_FORMS[form][1]}"
 
     def contains(self, period: str) -> bool:
         return period >= self.first and (self.last is None or period <= self.last)
@@ -126,11 +182,11 @@ class BandStep(StepBase):
     kind: Literal["band"]
     input: str
     output: str
-    cuts: list[float | str] = Field(min_length=1)
+    cuts: list[float | str] = Field(min_length=1, max_length=MAX_LABELS)
     closed: Literal["left", "right"] = "left"
     polarity: Literal["higher", "lower", "range"] = "higher"
     vocabulary: str | None = None
-    labels: list[Scalar] | None = None
+    labels: list[Scalar] | None = Field(default=None, max_length=MAX_LABELS + 1)
 
     @field_validator("cuts")
     @classmethod
@@ -228,7 +284,7 @@ class DecideStep(StepBase):
     output: str
     vocabulary: str | None = None
     hit_policy: Literal["first", "unique", "priority"] = "first"
-    rules: list[DecisionRow] = Field(min_length=1)
+    rules: list[DecisionRow] = Field(min_length=1, max_length=MAX_RULES)
     default: DecisionDefault | None = None
 
 
@@ -257,7 +313,7 @@ class LimitStep(StepBase):
     kind: Literal["limit"]
     input: str
     output: str
-    caps: list[Cap] = Field(min_length=1)
+    caps: list[Cap] = Field(min_length=1, max_length=MAX_RULES)
     fired_output: str | None = None
 
 
@@ -266,7 +322,7 @@ class MapStep(StepBase):
     input: str
     output: str
     vocabulary: str | None = None
-    mapping: dict[str, Scalar]
+    mapping: dict[str, Scalar] = Field(max_length=MAX_MAPPING)
     default: Scalar | None = None
 
 
@@ -387,7 +443,7 @@ class ParameterUncertainty(Model):
 
     plus_minus: Amount | None = None
     distribution: Literal["uniform", "triangular"] = "uniform"
-    choices: list[float] | None = Field(default=None, min_length=2)
+    choices: list[float] | None = Field(default=None, min_length=2, max_length=MAX_RULES)
     allow_documented: bool = False
     note: str | None = None
 

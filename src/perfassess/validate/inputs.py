@@ -19,7 +19,7 @@ from perfassess.core.returns import Returns
 from perfassess.engine.fields import FieldType, read_only
 from perfassess.io.read import SourceTable
 from perfassess.narrow import int_type
-from perfassess.spec.pack import InputSpec, Pack
+from perfassess.spec.pack import PERIOD_FORMS, InputSpec, Pack
 
 NA_TOKENS = frozenset({"n/a", "na", "n.a.", "not applicable"})
 NONFINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity",
@@ -771,10 +771,51 @@ def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
     return first
 
 
+def period_form_mask(periods: np.ndarray, form: str) -> np.ndarray:
+    """Which of these (distinct, trimmed) periods are written in ``form``: one regular
+    expression over the column, and for financial years the second year checked against the
+    first as numbers."""
+    labels = pa.array(periods, type=pa.string())
+    pattern, _ = PERIOD_FORMS[form]
+    ok = np.asarray(pc.match_substring_regex(labels, f"^{pattern}$").to_numpy(
+        zero_copy_only=False), dtype=bool)
+    if form == "YYYY-YY" and ok.any():
+        shaped = labels.filter(pa.array(ok))
+        first = pc.cast(pc.utf8_slice_codeunits(shaped, 0, 4), pa.int32()).to_numpy()
+        second = pc.cast(pc.utf8_slice_codeunits(shaped, 5, 7), pa.int32()).to_numpy()
+        ok[np.flatnonzero(ok)] = (first + 1) % 100 == second
+    return ok
+
+
+def _check_periods(long: _Long, pack: Pack, problems: Problems) -> np.ndarray:
+    """E-PERIOD-FORM for each distinct period not written in the pack's period form (at its
+    first row, with how many rows hold it); returns which distinct periods are well formed."""
+    well_formed = period_form_mask(long.periods, pack.periods.period_form())
+    bad = np.flatnonzero(~well_formed)
+    if len(bad):
+        first = _first_rows(long.period, len(long.periods))
+        counts = np.bincount(long.period, minlength=len(long.periods))
+        for i in bad.tolist():
+            if first[i] < 0:
+                continue
+            at = long.locate(first[i:i + 1]).iloc[0]
+            value = str(long.periods[i])
+            why = ("; its digits are not the plain 0-9" if any(
+                c.isdigit() and not c.isascii() for c in value) else
+                "; it holds an invisible character" if not value.isprintable() else "")
+            problems.add(Problem(
+                "E-PERIOD-FORM", f"period {value!r} is not written as {pack.id} writes its "
+                f"periods ({pack.periods.expected()}; {counts[i]:,} row(s)){why}",
+                file=str(at["_file"]), row=int(at["_line"]), column="period", value=value,
+                expected=pack.periods.expected()))
+    return well_formed
+
+
 def _check_keys(long: _Long, pack: Pack, problems: Problems,
                 reference_codes: set[str] | None) -> None:
+    well_formed = _check_periods(long, pack, problems)
     outside = [i for i, p in enumerate(long.periods.tolist())
-               if not pack.periods.contains(str(p))]
+               if well_formed[i] and not pack.periods.contains(str(p))]
     if outside:
         first = _first_rows(long.period, len(long.periods))
         for i in outside:
