@@ -237,6 +237,10 @@ def test_the_fixed_run_file_runs(tmp_path: Path) -> None:
     text = FED.replace("trace: bogus", "trace: summary").replace("social_servics",
                                                                  "social_services")
     root = project(tmp_path, text)
+    (root / "cpa.csv").write_text(  # a CPA 2002 return for a council ss_stars.csv rates
+        "authority_code,period,education,environment,housing,libraries_leisure,benefits,"
+        "use_of_resources,council_ability\nE06000001,2002,3,3,3,3,3,3,3\n",
+        encoding="utf-8")
     code, out = invoke("score", "--config", str(root / "perfassess.yaml"), "--no-report",
                        "--quiet")
     assert code == 0, out
