@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfassess.io.spreadsheet import original_text
 from perfassess.manifest import MANIFEST_FILE, read_manifest
 
 KEYS = ["authority_code", "period"]
@@ -150,10 +151,11 @@ def compare_packs(name: str, a: Path | None, b: Path | None, *, limit: int = 20)
 
 
 def read_ratings(folder: Path) -> pd.DataFrame:
-    """Published ratings as text, exactly as written to ratings.csv."""
+    """Published ratings as text, as written to ratings.csv (formula quotes taken off)."""
     path = folder / "ratings.csv"
     if path.is_file():
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return table.apply(original_text)
     table = pd.read_parquet(folder / "ratings.parquet")
     return table.astype(object).where(table.notna(), "").astype(str)
 
