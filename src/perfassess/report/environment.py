@@ -149,7 +149,6 @@ def check_templates(templates: Path) -> None:
     run computes or writes anything (a page's runtime errors come when it is rendered)."""
     check_folder(templates)
     env = environment(templates)
-    assert env.loader is not None
     problems = Problems()
     for name in _Folder(templates.resolve()).list_templates():
         if not name.endswith(".j2"):
