@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from perfassess.cli import cli
 from perfassess.runner import RunOptions, RunRequest, run
 from tests.e2e.conftest import copy_project
 from tests.e2e.reports_fixture import INPUT
@@ -23,15 +25,20 @@ def perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+def invoke(*args: str) -> tuple[int, str]:
+    """The command in this process, where a subprocess would only add start-up time."""
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _score(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return perfassess("score", "--pack", "cqc-la-2024", "--input", str(INPUT / "cqc.csv"),
-                      "--reference", str(INPUT / "reference.csv"), "--out", "out", *extra,
-                      cwd=tmp_path)
+SCORE = ("score", "--pack", "cqc-la-2024", "--input", str(INPUT / "cqc.csv"), "--reference",
+         str(INPUT / "reference.csv"), "--out", "out")
 
 
 def test_the_exploit_is_refused_at_its_line_and_the_old_outputs_stay(tmp_path: Path) -> None:
@@ -42,7 +49,7 @@ def test_the_exploit_is_refused_at_its_line_and_the_old_outputs_stay(tmp_path: P
     mine.mkdir()
     (mine / "area.html.j2").write_text(f"<h1>{{{{ authority.name }}}}</h1>\n{EXPLOIT}\n",
                                        encoding="utf-8")
-    proc = _score(tmp_path, "--templates", "mine")
+    proc = perfassess(*SCORE, "--templates", "mine", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "E-TEMPLATE-UNSAFE" in proc.stderr and "mine/area.html.j2:2" in proc.stderr
     assert "Traceback" not in proc.stderr and "uid=" not in proc.stdout + proc.stderr
@@ -51,26 +58,29 @@ def test_the_exploit_is_refused_at_its_line_and_the_old_outputs_stay(tmp_path: P
         "cqc-la-2024", "index.html", "index.md"]  # no work folder left behind
 
 
-def test_a_runtime_error_in_a_page_publishes_nothing(tmp_path: Path) -> None:
+def test_a_runtime_error_in_a_page_publishes_nothing(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "national.md.j2").write_text("# {{ period }}\n{{ total / 0 }}\n", encoding="utf-8")
-    proc = _score(tmp_path, "--templates", "mine")
-    assert proc.returncode == 1, proc.stderr
-    assert "E-TEMPLATE-ERROR" in proc.stderr and "mine/national.md.j2:2" in proc.stderr
-    assert "ZeroDivisionError" in proc.stderr and "Traceback" not in proc.stderr
+    code, output = invoke(*SCORE, "--templates", "mine")
+    assert code == 1, output
+    assert "E-TEMPLATE-ERROR" in output and "mine/national.md.j2:2" in output
+    assert "ZeroDivisionError" in output and "Traceback" not in output
     assert not (tmp_path / "out" / "cqc-la-2024").exists()
 
 
 def test_a_syntax_error_anywhere_in_the_folder_stops_the_run_before_it_starts(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "index.md.j2").write_text("{% for p in packs %}\n{{ p.id }\n", encoding="utf-8")
     (mine / "area.md.j2").write_text("{% include '/etc/passwd' %}\n", encoding="utf-8")
-    proc = _score(tmp_path, "--templates", "mine", "--format", "json")
-    assert proc.returncode == 1, proc.stderr
-    assert '"E-TEMPLATE-SYNTAX"' in proc.stdout and '"mine/index.md.j2"' in proc.stdout
+    code, output = invoke(*SCORE, "--templates", "mine", "--format", "json")
+    assert code == 1, output
+    assert '"E-TEMPLATE-SYNTAX"' in output and '"mine/index.md.j2"' in output
     assert not (tmp_path / "out").exists()
 
 
