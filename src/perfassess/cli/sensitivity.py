@@ -37,7 +37,8 @@ import click
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder of templates that replace the built-in ones by name.")
+              help="Folder of templates that replace the built-in ones by name (rendered "
+                   "in a sandbox: docs/templates.md).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
