@@ -10,6 +10,7 @@ import pandas as pd
 
 from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.io.published import read_published_parquet
+from perfassess.io.spreadsheet import original_text
 from perfassess.manifest import MANIFEST_FILE, read_manifest
 
 KEYS = ["authority_code", "period"]
@@ -155,8 +156,8 @@ def compare_packs(name: str, a: Path | None, b: Path | None, *, limit: int = 20)
 
 
 def read_ratings(folder: Path) -> pd.DataFrame:
-    """Published ratings as text, exactly as written to ratings.csv; a file that cannot be
-    read, or lacks the keys, is an E-RESULTS-* error naming it."""
+    """Published ratings as text, as written to ratings.csv (formula quotes taken off); a
+    file that cannot be read, or lacks the keys, is an E-RESULTS-* error naming it."""
     path = folder / "ratings.csv"
     if path.is_file():
         try:
@@ -164,7 +165,7 @@ def read_ratings(folder: Path) -> pd.DataFrame:
         except (ValueError, UnicodeDecodeError, OSError) as exc:  # pandas' ParserError too
             _unreadable(path, f"the published ratings: {path} is not readable CSV ({exc})")
         _require(path, table.columns, KEYS)
-        return table
+        return table.apply(original_text)
     table = read_published_parquet(folder / "ratings.parquet", KEYS, codes=RESULTS_CODES,
                                    what="the published ratings")
     return table.astype(object).where(table.notna(), "").astype(str)

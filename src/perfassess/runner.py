@@ -79,6 +79,10 @@ class RunOutcome:
 
 def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     """Score every request in order; write nothing unless every one validated."""
+    if options.templates is not None:  # a user's templates parse, before any work is done
+        from perfassess.report.environment import check_templates
+
+        check_templates(options.templates)
     reference = Reference.read(options.reference) if options.reference else None
     results: list[ScoreResult] = []
     scored: list[RunRequest] = []  # the request of each result

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
               help="Write results without the HTML and Markdown reports (batch runs).")
 @click.option("--previous", type=click.Path(file_okay=False, path_type=Path),
               help="An earlier run's output folder, for direction of travel.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of templates that replace the built-in ones by name.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of templates that replace the built-in ones by name (rendered "
+                   "in a sandbox: docs/templates.md).")
 @click.option("--stability", type=click.Path(file_okay=False, path_type=Path),
               help="An earlier `perfassess sensitivity --out DIR` of the same pack and "
                    "inputs: the reports say how solid each rating is.")

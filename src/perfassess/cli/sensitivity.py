@@ -37,8 +37,9 @@ import click
               help="Also vary declared parameters and rules whose status is documented.")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of templates that replace the built-in ones by name.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of templates that replace the built-in ones by name (rendered "
+                   "in a sandbox: docs/templates.md).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
@@ -63,6 +64,10 @@ def sensitivity(ctx: click.Context, pack: str, inputs: tuple[str, ...], out: Pat
                                  scheduler=scheduler, workers=workers,
                                  fragile_below=fragile_below, vary_documented=vary_documented,
                                  uncertainty=uncertainty)
+    if templates is not None:  # a user's templates parse, before the draws are run
+        from perfassess.report.environment import check_templates
+
+        check_templates(templates)
     refs = Reference.read(reference) if reference else None
     run = run_sensitivity(pack, [Path(i) for i in inputs], options, refs)
     check_out(out, [run.loaded.id], index=False)  # replace only what perfassess wrote

@@ -29,6 +29,7 @@ _FILE = "file"
 _FILE_ROW = "file, row"
 _PACK = "pack file, line, column"
 _VALUE = "file, row, column, value, expected"
+_TEMPLATE = "template file, line"
 
 CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     *_section("Input files", [
@@ -214,6 +215,28 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "a published results file lacks columns perfassess writes",
               "written by another program or an older perfassess (docs/trace.md): score "
               "the returns again (exit 2)", "file, column, expected"),
+    ]),
+    *_section("Report templates", [
+        Entry("E-TEMPLATE-SYNTAX", "error", "a report template does not parse",
+              "the message gives Jinja's reason; every template in the --templates folder "
+              "is checked before the run starts", _TEMPLATE),
+        Entry("E-TEMPLATE-NOT-FOUND", "error",
+              "a template includes, imports or extends a template that is neither in the "
+              "--templates folder nor built in",
+              "name templates relative to the folder, e.g. {% import '_charts.html.j2' as "
+              "chart %}; docs/templates.md lists the built-in ones", _TEMPLATE),
+        Entry("E-TEMPLATE-UNSAFE", "error",
+              "a template reached for something the sandbox forbids",
+              "a template reads its context and calls the filters and functions "
+              "docs/templates.md lists; no names starting with _, no changing data, no file "
+              "outside the --templates folder and the built-in templates", _TEMPLATE),
+        Entry("E-TEMPLATE-UNDEFINED", "error",
+              "a template uses a variable or attribute its context does not have",
+              "docs/templates.md lists each template's context; test optional values with "
+              "`is defined` or give a `default`", _TEMPLATE),
+        Entry("E-TEMPLATE-ERROR", "error",
+              "a template failed while rendering (a division by zero, a wrong type…)",
+              "the message gives the error; the file and line are the template's", _TEMPLATE),
     ]),
 ]}
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from perfassess.core.problems import Problem, Problems, ProblemsFound
+from perfassess.io.spreadsheet import spreadsheet_safe
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -428,10 +429,12 @@ def arrow_table(frame: pd.DataFrame | pa.Table) -> pa.Table:
 
 def write_csv(frame: pd.DataFrame | pa.Table, path: Path) -> None:
     """CSV through Arrow's writer: fast, quotes only where needed, numbers spelt exactly
-    (the shortest text that reads back as the same float), empty cells for missing."""
+    (the shortest text that reads back as the same float), empty cells for missing; text
+    that a spreadsheet would run as a formula starts with ``'`` (io/spreadsheet.py)."""
     import pyarrow.csv as pacsv
 
-    pacsv.write_csv(arrow_table(frame), path, write_options=_csv_options(header=True))
+    pacsv.write_csv(spreadsheet_safe(arrow_table(frame)), path,
+                    write_options=_csv_options(header=True))
 
 
 def write_csv_and_parquet(frame: pd.DataFrame | pa.Table, csv: Path, parquet: Path,
@@ -446,10 +449,11 @@ def write_csv_and_parquet(frame: pd.DataFrame | pa.Table, csv: Path, parquet: Pa
     table = arrow_table(frame)
     starts = range(0, max(len(table), 1), rows_at_a_time)
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        written = pool.submit(write_parquet, table, parquet)
+        written = pool.submit(write_parquet, table, parquet)  # Parquet keeps the exact text
+        cells = spreadsheet_safe(table)
         with open(csv, "wb") as handle:
             for text in pool.map(lambda start: _csv_bytes(
-                    table.slice(start, rows_at_a_time), start == 0), starts):
+                    cells.slice(start, rows_at_a_time), start == 0), starts):
                 handle.write(text)
         written.result()
 
