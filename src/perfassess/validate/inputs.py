@@ -339,12 +339,21 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
     ind_codes = indicator.codes
     counts = np.bincount(ind_codes[~blank_any], minlength=len(categories))
     known_category = np.isin(categories, list(input_types))
-    for k in np.flatnonzero(~known_category & (counts > 0) & (categories != "")):
+    unknown = np.flatnonzero(~known_category & (counts > 0) & (categories != ""))
+    # Each unknown indicator's first row, for all of them in one pass over the rows (a wide
+    # file of thousands of unknown columns must not scan the table once per column); past
+    # the catalogue's cap they are only counted.
+    room = max(problems.limit - problems.counts.get("W-UNKNOWN-INDICATOR", 0), 0)
+    beyond = max(len(unknown) - room, 0)
+    unknown = unknown[:room]
+    firsts = _first_rows(np.where(blank_any, len(categories), ind_codes),
+                         len(categories) + 1) if len(unknown) else np.zeros(0, np.int64)
+    lowered = {i.lower(): i for i in input_types}
+    for k in unknown:
         name = str(categories[k])
-        first = int(np.flatnonzero(~blank_any & (ind_codes == k))[0])
+        first = int(firsts[k])
         close = difflib.get_close_matches(name, list(input_types), n=1)
-        guess = {i.lower(): i for i in input_types}.get(name.lower()) or (
-            close[0] if close else None)
+        guess = lowered.get(name.lower()) or (close[0] if close else None)
         problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {name!r} is not an input "
                              f"of pack {pack.id} ({counts[k]} value(s) ignored)"
                              + (f"; did you mean {guess!r}?" if guess else ""),
@@ -352,6 +361,8 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
+    if beyond:
+        problems.counts["W-UNKNOWN-INDICATOR"] += beyond
     keep = ~blank_any & known_category[ind_codes]
     specs: dict[int, InputSpec] = {}
     for k in np.flatnonzero(known_category & (counts > 0)):
