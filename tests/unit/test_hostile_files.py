@@ -109,6 +109,17 @@ def test_rows_without_numbers_are_counted_up_to_the_limit(tmp_path: Path,
     assert only(problems, "E-FILE-LIMIT").row == 6
 
 
+def test_a_sheet_of_more_rows_than_excels_is_refused_before_they_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "COUNT_ROWS_OVER", 0)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 1_000)
+    body = "".join(row(n, [f"E{n}", "2024", QS1, 3]) for n in range(1, 1_500))
+    parsed: list[int] = []
+    monkeypatch.setattr(xlsx._Sheet, "_row", lambda self, *args: parsed.append(1))
+    problem = only(read(tmp_path, "rows.xlsx", workbook(sheet(body)))[1], "E-FILE-LIMIT")
+    assert problem.value == "1,499 rows" and not parsed
+
+
 def test_a_cell_beyond_excels_last_column_is_refused(tmp_path: Path) -> None:
     content = workbook(sheet(row(1, ["authority_code", "period", QS1])
                              + f'<row r="2">{cell("XFE2", 3)}</row>'))

@@ -195,8 +195,8 @@ def _control_rows(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return none
     try:
         array = pa.array(series, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed objects: text where they are text
-        array = pa.array([v if isinstance(v, str) else None for v in series], pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return none  # not a text column (a Parquet float column showing its NaNs as text)
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return none
     hit = pc.match_substring_regex(array, _CONTROL_RE2)

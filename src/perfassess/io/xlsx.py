@@ -31,6 +31,9 @@ LARGE_PART = 10 << 20
 # header of thousands of columns) would cost far more to lay out than its cells: refused
 # beyond this many empty cells for each cell given.
 MAX_SPARSITY = 64
+# A sheet part at least this large could hold more rows than Excel's: its rows are counted
+# before they are read (an Excel row takes at least ten bytes of XML).
+COUNT_ROWS_OVER = 10 << 20
 
 _DATE, _TIMEDELTA, _PERCENT = 1, 2, 3
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -221,10 +224,31 @@ def _read_book(archive: zipfile.ZipFile, name: str, sheet: str | None, problems:
     kinds = {kind: target for kind, target in rels.values()}
     strings = _shared_strings(archive, kinds.get("sharedStrings"))
     styles = _styles(archive, kinds.get("styles"))
+    if archive.getinfo(part).file_size > COUNT_ROWS_OVER:
+        _count_rows(archive, part, name)
     rows = _Sheet(strings, styles, epoch, name, problems)
     with archive.open(part) as stream:
         rows.read(stream)
     return rows.table(title)
+
+
+def _count_rows(archive: zipfile.ZipFile, part: str, name: str) -> None:
+    """Refuse a sheet of more rows than Excel's before reading any: counting the row
+    tags in its bytes is many times faster than parsing the rows up to the limit."""
+    rows = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 22):
+            # A tag split between two chunks is seen whole in the tail (one byte short of
+            # the tag, so none is counted twice).
+            window = tail + chunk
+            rows += window.count(b"<row ") + window.count(b"<row>")
+            tail = chunk[-4:]
+    if rows > MAX_ROWS:
+        raise _Refused(Problem(
+            "E-FILE-LIMIT", f"the sheet has {rows:,} rows; Excel's sheets end at row "
+            f"{MAX_ROWS:,}", file=name, value=f"{rows:,} rows",
+            expected=f"at most {MAX_ROWS:,} rows"))
 
 
 def _unescape(text: str) -> str:
