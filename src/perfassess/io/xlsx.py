@@ -79,7 +79,7 @@ def read_xlsx(path: Any, sheet: str | None, problems: Problems
     except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError, EOFError,
             SyntaxError, NotImplementedError, RuntimeError) as exc:
         # A damaged or foreign archive: a missing part, bad XML (ParseError is a
-        # SyntaxError; defusedxml refusals are ValueErrors), a corrupt stream.
+        # SyntaxError; a refused DTD a ValueError), a corrupt stream.
         problems.add(Problem("E-FILE-FORMAT", f"the workbook cannot be read "
                              f"({type(exc).__name__}: {exc})", file=name,
                              expected="an .xlsx workbook"))
