@@ -127,6 +127,15 @@ def test_a_cell_beyond_excels_last_column_is_refused(tmp_path: Path) -> None:
     assert (problem.row, problem.value) == (2, "XFE2")
 
 
+@pytest.mark.parametrize("body", ['<row r="x1"><c r="A1"><v>1</v></c></row>',
+                                  '<row r="1"><c r="A1:B2"><v>1</v></c></row>',
+                                  '<row r="1"><c r="A1" t="s"><v>7</v></c></row>',
+                                  '<row r="1"><c r="A1"><v>lots</v></c></row>'],
+                         ids=["row number", "cell reference", "shared string", "number"])
+def test_a_malformed_sheet_is_a_format_error(tmp_path: Path, body: str) -> None:
+    assert only(read(tmp_path, "m.xlsx", workbook(sheet(body)))[1], "E-FILE-FORMAT")
+
+
 def test_rows_almost_all_empty_under_a_huge_header_are_refused(tmp_path: Path) -> None:
     header = row(1, ["authority_code", "period", *[f"x{i}" for i in range(16_000)]])
     body = "".join(f'<row r="{n}">{cell(f"A{n}", "E1")}</row>' for n in range(2, 3_002))

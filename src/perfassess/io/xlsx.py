@@ -375,6 +375,8 @@ class _Sheet:
                 letters = ref.rstrip("0123456789$")
                 known = self._letters.get(letters)
                 if known is None:
+                    if not (letters.isascii() and letters.isalpha()):
+                        raise ValueError(f"cell reference {ref!r} in row {number}")
                     known = self._letters[letters] = _column_number(letters)
                 column = known
             else:
