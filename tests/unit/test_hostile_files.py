@@ -276,6 +276,13 @@ def test_control_and_bidi_characters_are_refused_in_csv(tmp_path: Path, char: st
     assert (problem.row, problem.column, problem.value) == (3, "value", f"3{shown}")
 
 
+def test_ordinary_text_beyond_ascii_is_not_a_control_character(tmp_path: Path) -> None:
+    content = ("authority_code,authority_name,period,indicator,value\n"
+               f"E1,Caf\u00e9 \u00a35 \u2019quoted\u2019 \u2013 \u00a0,2024,{QS1},3\n").encode()
+    table, problems = read(tmp_path, "ok.csv", content)
+    assert table is not None and not problems
+
+
 def test_tabs_and_line_breaks_inside_values_are_text(tmp_path: Path) -> None:
     content = (LONG.rstrip("\n") + ",note\n" + f'E1,2024,{QS1},3,"a\tb\r\nc"\n').encode()
     table, problems = read(tmp_path, "ok.csv", content)
