@@ -328,10 +328,12 @@ class _Sheet:
         self.epoch = epoch
         self.name = name
         self.problems = problems
+        # Rows with a value (their numbers, and how many cells each), and every cell given,
+        # row after row: flat, to be laid out in whole-array operations.
         self.numbers: list[int] = []
-        self.columns: list[list[int]] = []
-        self.texts: list[list[str]] = []
-        self.cells = 0
+        self.counts: list[int] = []
+        self.columns: list[int] = []
+        self.texts: list[str] = []
         self.refused = False  # a cell was an error: the sheet is not laid out
         # Style numbers (as written) that show a number as it is: no date, no percent.
         self.plain = {None, *(str(i) for i, kind in enumerate(styles) if not kind)}
@@ -407,9 +409,9 @@ class _Sheet:
                 texts.append(text)
         if texts:
             self.numbers.append(number)
-            self.columns.append(columns)
-            self.texts.append(texts)
-            self.cells += len(texts)
+            self.counts.append(len(texts))
+            self.columns.extend(columns)
+            self.texts.extend(texts)
 
     def _text(self, cell: Any, number: int, column: int) -> str:
         kind = cell.get("t")
@@ -488,42 +490,45 @@ class _Sheet:
             self.problems.add(Problem("E-FILE-EMPTY", f"sheet {title!r} is empty",
                                       file=self.name))
             return None
-        header = [""] * (self.columns[0][-1] + 1)
-        for column, text in zip(self.columns[0], self.texts[0], strict=True):
-            header[column] = text
-        width = len(header)
-        body_rows: list[int] = []
-        lines: list[int] = []
-        for i in range(1, len(self.numbers)):
-            columns = self.columns[i]
-            if columns[-1] >= width:
-                at = next(j for j, c in enumerate(columns) if c >= width)
-                letters = _letters(columns[at] + 1)
+        numbers = np.array(self.numbers, dtype=np.int64)
+        row = np.repeat(np.arange(len(numbers)), self.counts)
+        column = np.array(self.columns, dtype=np.int64)
+        text = np.empty(len(self.texts), dtype=object)
+        text[:] = self.texts
+        first = self.counts[0]
+        width = int(column[:first].max()) + 1
+        header = np.full(width, "", dtype=object)
+        header[column[:first]] = text[:first]
+        under = row > 0
+        outside = np.flatnonzero(under & (column >= width))
+        if len(outside):
+            # The first value beyond the headed columns in each row that has one.
+            _, firsts = np.unique(row[outside], return_index=True)
+            room = max(self.problems.limit - self.problems.counts.get("E-ROW-RAGGED", 0), 0)
+            for at in outside[firsts[:room]]:
+                letters = _letters(int(column[at]) + 1)
                 self.problems.add(Problem(
                     "E-ROW-RAGGED", f"a value in column {letters}, which has no header",
-                    file=self.name, row=self.numbers[i], column=letters,
-                    value=self.texts[i][at],
+                    file=self.name, row=int(numbers[row[at]]), column=letters,
+                    value=str(text[at]),
                     expected=f"values only under the {width} headed columns"))
-            if columns[0] < width:
-                body_rows.append(i)
-                lines.append(self.numbers[i])
-        if len(body_rows) * width > MAX_SPARSITY * max(self.cells, 1) + (1 << 20):
+            if len(firsts) > room:
+                self.problems.counts["E-ROW-RAGGED"] += len(firsts) - room
+        inside = under & (column < width)
+        body = np.unique(row[inside])
+        if len(body) * width > MAX_SPARSITY * len(text) + (1 << 20):
             self.problems.add(Problem(
-                "E-FILE-LIMIT", f"the sheet's {len(body_rows):,} rows under a header of "
-                f"{width:,} columns are almost all empty ({self.cells:,} cells given)",
-                file=self.name, row=self.numbers[0],
+                "E-FILE-LIMIT", f"the sheet's {len(body):,} rows under a header of "
+                f"{width:,} columns are almost all empty ({len(text):,} cells given)",
+                file=self.name, row=int(numbers[0]),
                 expected="a table whose rows fill most of its headed columns"))
             return None
-        grid = np.full((len(body_rows), width), "", dtype=object)
-        for r, i in enumerate(body_rows):
-            columns = self.columns[i]
-            if columns[-1] < width:
-                grid[r, columns] = self.texts[i]
-            else:
-                inside = [j for j, c in enumerate(columns) if c < width]
-                grid[r, [columns[j] for j in inside]] = [self.texts[i][j] for j in inside]
+        position = np.full(len(numbers), -1, dtype=np.int64)
+        position[body] = np.arange(len(body))
+        grid = np.full((len(body), width), "", dtype=object)
+        grid[position[row[inside]], column[inside]] = text[inside]
         frame = pd.DataFrame(grid, columns=pd.Index(header, dtype=object), dtype=object)
-        return frame, np.array(lines, dtype=np.int64), self.numbers[0]
+        return frame, numbers[body], int(numbers[0])
 
 
 def _formula(cell: Any) -> str:
