@@ -303,6 +303,18 @@ def test_control_characters_are_refused_in_xlsx_and_parquet(tmp_path: Path) -> N
     assert (problem.row, problem.column, problem.value) == (2, "authority_name", "Be\\x00ta")
 
 
+def test_a_control_character_in_a_reference_file_is_located(tmp_path: Path) -> None:
+    from perfassess.io.read import read_reference
+
+    path = tmp_path / "ref.csv"
+    path.write_bytes(b"authority_code,authority_name\n" + b"E1,Alpha\n" * 600
+                     + b"E2,Be\x1bta\n")
+    problems = Problems()
+    assert read_reference(path, problems) is None
+    problem = only(problems.items, "E-TEXT-CONTROL")
+    assert (problem.row, problem.column, problem.value) == (602, "authority_name", "Be\\x1bta")
+
+
 def test_a_control_character_in_a_column_name_is_located(tmp_path: Path) -> None:
     content = f"authority_code,period,{QS1}\x1b\nE1,2024,3\n".encode()
     problem = only(read(tmp_path, "h.csv", content)[1], "E-TEXT-CONTROL")
