@@ -250,7 +250,8 @@ def check_text(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name:
                                  value=escaped(str(text)),
                                  expected="text without control characters"))
         if len(rows) > room:
-            problems.counts["E-TEXT-CONTROL"] += len(rows) - room
+            problems.counts["E-TEXT-CONTROL"] = (
+                problems.counts.get("E-TEXT-CONTROL", 0) + len(rows) - room)
     return clean
 
 

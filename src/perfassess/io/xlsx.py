@@ -513,7 +513,8 @@ class _Sheet:
                     value=str(text[at]),
                     expected=f"values only under the {width} headed columns"))
             if len(firsts) > room:
-                self.problems.counts["E-ROW-RAGGED"] += len(firsts) - room
+                self.problems.counts["E-ROW-RAGGED"] = (
+                    self.problems.counts.get("E-ROW-RAGGED", 0) + len(firsts) - room)
         inside = under & (column < width)
         body = np.unique(row[inside])
         if len(body) * width > MAX_SPARSITY * len(text) + (1 << 20):

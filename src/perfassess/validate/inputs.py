@@ -362,7 +362,8 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
     if beyond:
-        problems.counts["W-UNKNOWN-INDICATOR"] += beyond
+        problems.counts["W-UNKNOWN-INDICATOR"] = (
+            problems.counts.get("W-UNKNOWN-INDICATOR", 0) + beyond)
     keep = ~blank_any & known_category[ind_codes]
     specs: dict[int, InputSpec] = {}
     for k in np.flatnonzero(known_category & (counts > 0)):
