@@ -55,6 +55,26 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "a row has a different number of fields from the header",
               "look for an unquoted comma inside a value, or a missing or extra separator",
               _FILE_ROW),
+        Entry("E-FILE-LIMIT", "error",
+              "file beyond what perfassess reads: more rows or columns than Excel allows, "
+              "or a workbook that expands far beyond its size",
+              "Excel's limits hold for every input: 1,048,576 rows and 16,384 columns (CSV "
+              "and Parquet: columns); a workbook may expand to 1 GiB, and a part over 10 MiB "
+              "at most 100-fold; split the returns into several files", _FILE_ROW),
+        Entry("E-COLUMN-TYPE", "error", "a Parquet column of a type returns do not use",
+              "columns hold text, numbers, true/false, dates or nulls (dictionary-encoded "
+              "text too); write lists, structs, maps and bytes as plain columns",
+              "file, column, value (the type)"),
+        Entry("E-CELL-FORMULA", "error", "an Excel formula with no saved value",
+              "the workbook was written by a program and never calculated: open and save it "
+              "in Excel (or LibreOffice), or write values instead of formulas", _VALUE),
+        Entry("E-CELL-TOO-LONG", "error", "an Excel cell holds more than 32,767 characters",
+              "Excel's own limit for a cell; a value that long is not a return", _VALUE),
+        Entry("E-TEXT-CONTROL", "error",
+              "text holds a control character or a bidirectional override",
+              "remove it: such characters are invisible, and change what a value means or "
+              "how it shows (NUL, escape, U+202E); the value is shown with it escaped",
+              _VALUE),
     ]),
     *_section("Keys", [
         Entry("E-KEY-BLANK", "error", "authority code, period or indicator is blank",

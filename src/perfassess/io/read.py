@@ -3,8 +3,10 @@ came from."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problem, Problems
-from perfassess.io.xlsx import EXCEL_SUFFIXES, read_xlsx
+from perfassess.io.xlsx import EXCEL_SUFFIXES, MAX_COLUMNS, read_xlsx
 from perfassess.narrow import int_type
 
 KEY_COLUMNS = ("authority_code", "period")
@@ -135,7 +137,151 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
         return None
     if frame is None or lines is None:
         return None
+    if suffix not in (".csv", ".txt") and not check_text(frame, lines, header_row, name,
+                                                         problems):
+        return None  # (a CSV file's text is checked as it is read)
     return _to_long(frame, lines, header_row, name, problems)
+
+
+# C0 controls but tab, LF and CR (structure, and line breaks inside quoted values), DEL and
+# the C1 controls, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069): invisible, and they change what a value means or shows.
+_CONTROL_RE2 = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Bytes that may start a control character in UTF-8 text (C0 but tab, LF and CR; DEL; the
+# lead bytes of C1 and of the bidirectional controls): all other bytes are deleted at once.
+_SUSPECT = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xC2, 0xE2])
+_NOT_SUSPECT = bytes(b for b in range(256) if b not in _SUSPECT)
+
+
+def _has_control(raw: bytes) -> bool:
+    """Whether UTF-8 bytes hold any control character: one ``bytes.translate`` (GB/s) in
+    the usual case; the lead bytes of C1 and bidi controls, where present (a pound sign, a
+    curly quote), are checked with their next bytes in NumPy."""
+    rest = raw.translate(None, _NOT_SUSPECT)
+    if not rest:
+        return False
+    if rest.translate(None, b"\xc2\xe2"):
+        return True  # a C0 control or DEL
+    data = np.frombuffer(raw, dtype=np.uint8)
+    at = np.flatnonzero(data[:-1] == 0xC2)
+    if len(at) and ((data[at + 1] >= 0x80) & (data[at + 1] <= 0x9F)).any():
+        return True
+    at = np.flatnonzero(data[:-2] == 0xE2)
+    second, third = data[at + 1], data[at + 2]
+    bidi = ((second == 0x80) & (third >= 0xAA) & (third <= 0xAE)) | (
+        (second == 0x81) & (third >= 0xA6) & (third <= 0xA9))
+    return bool(bidi.any())
+
+
+_CONTROL_NAMES = {0x00: "NUL", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def escaped(text: str, limit: int = 80) -> str:
+    """Text with its control and bidirectional characters written as escapes (``\\x00``,
+    ``\\u202e``), cut to ``limit`` characters."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                         else f"\\u{ord(m.group()):04x}", text)
+    return shown if len(shown) <= limit else shown[:limit] + "..."
+
+
+def _control_message(text: str) -> str:
+    found = _CONTROL.search(text)
+    assert found is not None
+    point = ord(found.group())
+    name = _CONTROL_NAMES.get(point)
+    what = (f"a {name} character (U+{point:04X})" if name else
+            f"a bidirectional control (U+{point:04X})" if point >= 0x202A else
+            f"a control character (U+{point:04X})")
+    return f"the text holds {what}: {escaped(text)}"
+
+
+def _control_rows(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the cells whose text holds a control character, and those texts:
+    one regular expression over the column's distinct values (a categorical's categories)
+    or over the whole column, in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        labels = series.cat.categories
+        if not (pd.api.types.is_string_dtype(labels) or labels.dtype == object):
+            return none
+        found = _control_rows(pd.Series(labels.to_numpy(dtype=object), dtype=object))[0]
+        if not len(found):
+            return none
+        codes = np.asarray(series.array.codes)
+        rows = np.flatnonzero(np.isin(codes, found))
+        return rows, np.asarray(labels.to_numpy(dtype=object)[codes[rows]], dtype=object)
+    if not (pd.api.types.is_string_dtype(series.dtype) or series.dtype == object):
+        return none
+    try:
+        array = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return none  # not a text column (a Parquet float column showing its NaNs as text)
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return none
+    hit = pc.match_substring_regex(array, _CONTROL_RE2)
+    if not pc.any(hit).as_py():
+        return none
+    rows = np.flatnonzero(pc.fill_null(hit, False).to_numpy(zero_copy_only=False))
+    return rows, np.asarray(series.to_numpy(dtype=object)[rows], dtype=object)
+
+
+def check_text(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
+               problems: Problems) -> bool:
+    """Refuse control characters in column names and cells (every one found is reported,
+    up to the catalogue's cap); True when there are none."""
+    clean = True
+    for i, column in enumerate(frame.columns):
+        label = str(column)
+        if _CONTROL.search(label):
+            clean = False
+            problems.add(Problem("E-TEXT-CONTROL", "column name: " + _control_message(label),
+                                 file=name, row=header, column=i + 1, value=escaped(label),
+                                 expected="text without control characters"))
+    for i, rows, texts in _control_cells(frame):
+        clean = False
+        room = max(problems.limit - problems.counts.get("E-TEXT-CONTROL", 0), 0)
+        for row, text in zip(rows[:room], texts[:room], strict=True):
+            problems.add(Problem("E-TEXT-CONTROL", _control_message(str(text)), file=name,
+                                 row=int(lines[row]), column=str(frame.columns[i]),
+                                 value=escaped(str(text)),
+                                 expected="text without control characters"))
+        if len(rows) > room:
+            problems.counts["E-TEXT-CONTROL"] = (
+                problems.counts.get("E-TEXT-CONTROL", 0) + len(rows) - room)
+    return clean
+
+
+def _control_cells(frame: pd.DataFrame) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Each column with control characters: its position, the rows and their texts. A
+    sheet of text cells (Excel) is searched as one array, whatever its width; otherwise
+    column by column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(frame.columns) > 16 and all(pd.api.types.is_object_dtype(d) for d in frame.dtypes):
+        grid = frame.to_numpy(dtype=object)
+        try:
+            flat = pa.array(grid.ravel(), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            flat = None
+        if flat is not None:
+            hit = pc.match_substring_regex(flat, _CONTROL_RE2)
+            if not pc.any(hit).as_py():
+                return
+            cells = np.flatnonzero(pc.fill_null(hit, False).to_numpy(zero_copy_only=False))
+            rows, columns = np.divmod(cells, grid.shape[1])
+            for i in np.unique(columns):
+                mine = rows[columns == i]
+                yield int(i), mine, grid[mine, i]
+            return
+    for i in range(len(frame.columns)):
+        rows, texts = _control_rows(frame.iloc[:, i])
+        if len(rows):
+            yield i, rows, texts
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
@@ -301,25 +447,41 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
         problems.add(Problem("E-FILE-FORMAT", f"the header line does not parse as CSV ({exc})",
                              file=name, row=1, expected="CSV text (UTF-8)"))
         return None
+    if len(header) > MAX_COLUMNS:
+        problems.add(Problem("E-FILE-LIMIT", f"the header has {len(header):,} columns; at most "
+                             f"{MAX_COLUMNS:,} (Excel's limit) are read", file=name, row=1,
+                             expected=f"at most {MAX_COLUMNS:,} columns"))
+        return None
     ragged: list[tuple[int, int, int]] = []
 
     def invalid(row: pacsv.InvalidRow) -> str:
         ragged.append((row.number or 0, row.expected_columns, row.actual_columns))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(raw),
-            read_options=pacsv.ReadOptions(use_threads=False),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid,
-                                             newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False, null_values=[]))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name,
-                             expected="CSV text (UTF-8)"))
-        return None
+    # pyarrow reads in blocks (1 MiB by default) and cannot hold a value longer than a
+    # block: read again in one block the size of the file when a value is that long.
+    block = 1 << 20
+    table: Any = None
+    while True:
+        ragged.clear()
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(raw),
+                read_options=pacsv.ReadOptions(use_threads=False, block_size=block),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=invalid,
+                                                 newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+                    quoted_strings_can_be_null=False, null_values=[]))
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            whole = min(len(raw) + 1, (1 << 31) - 1)
+            if "block" in str(exc) and block < whole:
+                block = whole
+                continue
+            problems.add(Problem("E-FILE-FORMAT", f"CSV does not parse: {exc}", file=name,
+                                 expected="CSV text (UTF-8)"))
+            return None
     # pyarrow numbers records (header = 1, blank lines skipped); map them to lines.
     if len(records) != len(table) + len(ragged) + 1:
         records = np.arange(1, len(table) + len(ragged) + 2, dtype=np.int64)
@@ -337,7 +499,10 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
     for i, column in enumerate(table.column_names):
         if _is_text_key(column):  # codes repeat across rows: integer codes into a dictionary
             table = table.set_column(i, column, table.column(i).dictionary_encode())
-    return table.to_pandas(), records[good]
+    frame = table.to_pandas()
+    if _has_control(raw) and not check_text(frame, records[good], 1, name, problems):
+        return None
+    return frame, records[good]
 
 
 def record_lines(raw: bytes) -> np.ndarray:
@@ -373,13 +538,26 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
         # column's few spellings (labels, n/a, small numbers).
         keys = [f.name for f in schema if pa.types.is_string(f.type) and (
             _is_text_key(f.name) or str(f.name).strip().lower() == "value")]
+        if len(schema) > MAX_COLUMNS:
+            problems.add(Problem("E-FILE-LIMIT", f"the file has {len(schema):,} columns; at "
+                                 f"most {MAX_COLUMNS:,} (Excel's limit) are read", file=name,
+                                 expected=f"at most {MAX_COLUMNS:,} columns"))
+            return None
+        unsupported = [f for f in schema if not _supported(f.type)]
+        for f in unsupported:
+            problems.add(Problem("E-COLUMN-TYPE", f"column {f.name!r} holds values of type "
+                                 f"{f.type}, which returns do not use", file=name,
+                                 column=f.name, value=str(f.type), expected=SUPPORTED_TYPES))
+        if unsupported:
+            return None
         table = pq.ParquetFile(path, read_dictionary=keys).read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         problems.add(Problem("E-FILE-FORMAT", f"not a readable Parquet file ({exc})",
                              file=name, expected="a Parquet file"))
         return None
     names = [str(n).strip() for n in table.column_names]
-    doubled = sorted({n for n in names if names.count(n) > 1})
+    counted = collections.Counter(names)
+    doubled = sorted(n for n, count in counted.items() if count > 1)
     if doubled:
         for column in doubled:
             problems.add(Problem("E-COLUMN-DUPLICATE", f"column {column!r} appears more than "
@@ -413,6 +591,25 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
         if str(column).strip().lower() in (*KEY_COLUMNS, "indicator", *OPTIONAL_COLUMNS):
             frame[column] = _as_text(frame[column])
     return frame
+
+
+SUPPORTED_TYPES = ("text, whole or decimal numbers, true/false, dates, timestamps or nulls "
+                   "(text and whole numbers may be dictionary-encoded)")
+
+
+def _supported(kind: Any) -> bool:
+    """Whether a Parquet column's type is one returns are read from: text, numbers,
+    booleans, dates and timestamps, nulls. Bytes, lists, structs, maps, unions, durations,
+    times of day and intervals are not (they would be misread as text, or not read)."""
+    import pyarrow as pa
+
+    t = pa.types
+    if t.is_dictionary(kind):
+        value = kind.value_type
+        return bool(t.is_string(value) or t.is_large_string(value) or t.is_integer(value))
+    return bool(t.is_null(kind) or t.is_boolean(kind) or t.is_integer(kind)
+                or t.is_floating(kind) or t.is_decimal(kind) or t.is_string(kind)
+                or t.is_large_string(kind) or t.is_date(kind) or t.is_timestamp(kind))
 
 
 def _categorical(chunked: Any) -> pd.Series:

@@ -364,14 +364,23 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                and not (known_category & (counts > 0)).any())
     if foreign and unused is not None:  # another pack of the run may read it
         unused.append(source.file)
-    for k in np.flatnonzero(~known_category & (counts > 0) & (categories != "")):
-        if foreign and unused is not None:
-            break
+    unknown = np.flatnonzero(~known_category & (counts > 0) & (categories != ""))
+    if foreign and unused is not None:
+        unknown = unknown[:0]
+    # Each unknown indicator's first row, for all of them in one pass over the rows (a wide
+    # file of thousands of unknown columns must not scan the table once per column); past
+    # the catalogue's cap they are only counted.
+    room = max(problems.limit - problems.counts.get("W-UNKNOWN-INDICATOR", 0), 0)
+    beyond = max(len(unknown) - room, 0)
+    unknown = unknown[:room]
+    firsts = _first_rows(np.where(blank_any, len(categories), ind_codes),
+                         len(categories) + 1) if len(unknown) else np.zeros(0, np.int64)
+    lowered = {i.lower(): i for i in input_types}
+    for k in unknown:
         name = str(categories[k])
-        first = int(np.flatnonzero(~blank_any & (ind_codes == k))[0])
+        first = int(firsts[k])
         close = difflib.get_close_matches(name, list(input_types), n=1)
-        guess = {i.lower(): i for i in input_types}.get(name.lower()) or (
-            close[0] if close else None)
+        guess = lowered.get(name.lower()) or (close[0] if close else None)
         problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {name!r} is not an input "
                              f"of pack {pack.id} ({counts[k]} value(s) ignored)"
                              + (f"; did you mean {guess!r}?" if guess else ""),
@@ -379,6 +388,9 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
+    if beyond:
+        problems.counts["W-UNKNOWN-INDICATOR"] = (
+            problems.counts.get("W-UNKNOWN-INDICATOR", 0) + beyond)
     if foreign and unused is None:
         _no_known_indicator(source, pack, list(input_types), categories[counts > 0], problems)
     keep = ~blank_any & known_category[ind_codes]
