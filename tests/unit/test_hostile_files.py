@@ -245,13 +245,17 @@ def test_parquet_columns_of_supported_types_still_read(tmp_path: Path) -> None:
     path = tmp_path / "ok.parquet"
     pq.write_table(pa.table({
         "authority_code": pa.array(["E1", "E2"]).dictionary_encode(),
-        "period": pa.array([dt.date(2024, 3, 31)] * 2),
+        "period": pa.array([2024, 2024], pa.int16()),
+        # A date reads as its ISO text (here where any text may stand: a period's form is
+        # the pack's, and cqc-la-2024's is a year).
+        "authority_name": pa.array([dt.date(2024, 3, 31)] * 2),
         QS1: pa.array([decimal.Decimal("3"), decimal.Decimal("4")]),
         "qs7_safeguarding": pa.array([3, 4], pa.int8()).dictionary_encode(),
         "note": pa.array([None, None], pa.null())}), path)
     checked = validate("cqc-la-2024", [path])
     assert not checked.problems.errors
-    assert list(checked.returns.keys["period"]) == ["2024-03-31", "2024-03-31"]
+    assert list(checked.returns.keys["period"]) == ["2024", "2024"]
+    assert checked.returns.names == {"E1": "2024-03-31", "E2": "2024-03-31"}
 
 
 # --- f. control characters anywhere ---------------------------------------------------------
