@@ -94,7 +94,7 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
             "periods": sorted(str(p) for p in ratings["period"].unique()),
             "rated": int(ratings["rating"].notna().sum()),
             "not_rated": int(ratings["rating"].isna().sum()),
-            "warnings": len(result.problems),
+            "warnings": result.problems.total,
         },
         "options": run_options,
     }
