@@ -11,6 +11,7 @@ from typing import Any
 
 from perfassess import __version__
 from perfassess.compare import PackDiff, compare_packs, describe, manifest_causes
+from perfassess.core.people import listing
 from perfassess.io.hashing import file_sha256
 from perfassess.manifest import MANIFEST_FILE, edited_outputs, read_manifest
 from perfassess.report.publish import HASHES, report_files
@@ -161,7 +162,7 @@ def _some(files: list[str], shown: int = 8) -> str:
     """File names for a report line: the ratings, trace and manifest first, then a few more."""
     first = sorted(files, key=lambda f: ("/" in f, f))
     rest = len(first) - shown
-    return ", ".join(first[:shown]) + (f" … and {rest} more" if rest > 0 else "")
+    return listing([*first[:shown], f"{rest} more"] if rest > 0 else first)
 
 
 def _files(folder: Path) -> set[str]:
