@@ -3,6 +3,7 @@ is a table, and ProblemsFound shows and hands over its problems."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 
 import pandas as pd
@@ -104,6 +105,13 @@ def test_problems_found_shows_the_first_problems_and_hands_them_over(pack: Loade
     assert len(frame) == 12 and set(frame["code"]) == {"E-FILE-NOT-FOUND"}
     assert frame["severity"].iloc[0] == "error" and frame["hint"].iloc[0].startswith("check")
     assert frame["file"].tolist() == names
+
+
+def test_problems_found_crosses_a_process_boundary_whole() -> None:
+    problems = Problems()
+    problems.add(Problem("E-FILE-NOT-FOUND", "input file does not exist", file="a.csv"))
+    again = pickle.loads(pickle.dumps(ProblemsFound(problems)))
+    assert list(again.problems) == list(problems) and str(again) == str(ProblemsFound(problems))
 
 
 def test_problems_past_the_limit_are_counted_not_kept() -> None:

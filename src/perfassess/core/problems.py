@@ -306,6 +306,9 @@ class ProblemsFound(Exception):
         # Spelt when shown, so problems added after raising are counted too.
         return self.problems.summary()
 
+    def __reduce__(self) -> tuple[type[ProblemsFound], tuple[Problems]]:
+        return ProblemsFound, (self.problems,)  # from a worker process, problems and all
+
 
 def _severity(code: str) -> Severity:
     entry = CATALOGUE.get(code)
