@@ -68,10 +68,10 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
     return pack if isinstance(pack, LoadedPack) else load_pack(pack)
 
 
-def split_inputs(inputs: Inputs) -> tuple[list[Path], list[Any]]:
+def _split_inputs(inputs: Inputs) -> tuple[list[Path], list[Any]]:
     """The files and the in-memory tables among ``inputs`` (one input, or a sequence of
-    them: a str is one path, never a sequence of characters). UsageProblem when there is
-    none, or one is neither a path nor a table."""
+    them: a str is one path, never a sequence of characters); UsageProblem for anything
+    that is neither a path nor a table."""
     items = [inputs] if isinstance(inputs, str | os.PathLike) or is_table(inputs) else inputs
     if not isinstance(items, Iterable) or isinstance(items, bytes | dict):
         raise UsageProblem(f"inputs must be a file path, a DataFrame or a list of them, "
@@ -103,7 +103,7 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
     each value came from.
     """
     loaded = _pack(pack)
-    paths, frames = split_inputs(inputs)
+    paths, frames = _split_inputs(inputs)
     if not paths and not frames and not fed:
         raise UsageProblem("no inputs: give a file path, a list of file paths, or a "
                            "DataFrame of returns")
