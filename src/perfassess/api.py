@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from perfassess.core.problems import Problem, Problems, ProblemsFound
+from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.core.results import ScoreResult, SourceDigest, Validated
 from perfassess.engine.evaluate import evaluate
 from perfassess.engine.frame import TraceMode
 from perfassess.engine.unrated import unrated
+from perfassess.io.frames import is_table, read_frame
 from perfassess.io.hashing import logical_hashes
 from perfassess.io.names import display_path
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.validate.inputs import parse_returns
 
-__all__ = ["Reference", "ScoreResult", "SourceDigest", "Validated", "not_rated", "score",
+__all__ = ["Inputs", "Reference", "ScoreResult", "SourceDigest", "Validated", "not_rated", "score",
            "score_table", "validate"]
+
+
+# What ``score`` and ``validate`` read: one input or a sequence of them. An input is a file
+# path (str or os.PathLike) or a table: a pandas or Polars DataFrame, a pyarrow Table, or
+# anything with ``to_pandas()`` or ``__arrow_c_stream__``. (A table type has no common base,
+# hence Any.)
+Inputs = Any
 
 
 @dataclass
@@ -58,21 +68,55 @@ def _pack(pack: str | LoadedPack) -> LoadedPack:
     return pack if isinstance(pack, LoadedPack) else load_pack(pack)
 
 
-def validate(pack: str | LoadedPack, inputs: Sequence[str | Path],
+def _split_inputs(inputs: Inputs) -> tuple[list[Path], list[Any]]:
+    """The files and the in-memory tables among ``inputs`` (one input, or a sequence of
+    them: a str is one path, never a sequence of characters); UsageProblem for anything
+    that is neither a path nor a table."""
+    items = [inputs] if isinstance(inputs, str | os.PathLike) or is_table(inputs) else inputs
+    if not isinstance(items, Iterable) or isinstance(items, bytes | dict):
+        raise UsageProblem(f"inputs must be a file path, a DataFrame or a list of them, "
+                           f"not {type(inputs).__name__}")
+    paths: list[Path] = []
+    tables: list[Any] = []
+    for i, item in enumerate(items, start=1):
+        if isinstance(item, str | os.PathLike):
+            paths.append(Path(os.fspath(item)))
+        elif is_table(item):
+            tables.append(item)
+        else:
+            raise UsageProblem(f"input {i} is a {type(item).__name__}: give a file path (str "
+                               "or Path), or a pandas or Polars DataFrame")
+    return paths, tables
+
+
+def validate(pack: str | LoadedPack, inputs: Inputs,
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
              prefer: str = "derived", sheet: str | None = None,
              origin: bool = True, shared: bool = False) -> Validated:
-    """Check every input file (and values fed from other packs) against the pack.
+    """Check every input (and values fed from other packs) against the pack.
 
-    Problems are returned, not raised. ``sheet`` picks the worksheet of Excel inputs
-    (default: each workbook's first); ``origin`` keeps where each value came from;
-    ``shared`` says the inputs are those of several packs, so that a file holding none of
-    this pack's indicators is left to the others (listed in ``unused``), not an error.
+    ``inputs``: a file path (str or Path), a pandas or Polars DataFrame (or pyarrow Table),
+    or a sequence of them; a table is read as a file of the same layout would be, rows
+    counted from 1, named ``<table>`` (``<table 2>``… when there are several) in problems.
+    Problems are returned, not raised; no inputs at all is a UsageProblem. ``sheet`` picks
+    the worksheet of Excel inputs (default: each workbook's first); ``origin`` keeps where
+    each value came from; ``shared`` says the inputs are those of several packs, so that a
+    file holding none of this pack's indicators is left to the others (listed in
+    ``unused``), not an error.
     """
     loaded = _pack(pack)
-    paths = [Path(p) for p in inputs]
+    paths, frames = _split_inputs(inputs)
+    if not paths and not frames and not fed:
+        raise UsageProblem("no inputs: give a file path, a list of file paths, or a "
+                           "DataFrame of returns")
     problems = Problems()
-    tables = read_returns(paths, problems, sheet) + list(fed)
+    tables = read_returns(paths, problems, sheet)
+    for i, frame in enumerate(frames, start=1):
+        name = "<table>" if len(frames) == 1 else f"<table {i}>"
+        table = read_frame(frame, name, problems)
+        if table is not None:
+            tables.append(table)
+    tables += list(fed)
     unused: list[str] = []
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer, origin,
@@ -101,12 +145,14 @@ def score_table(pack: str | LoadedPack, table: pd.DataFrame, *, name: str = "<ta
     return ScoreResult(loaded, returns, evaluation, problems, [], sources, together)
 
 
-def score(pack: str | LoadedPack, inputs: Sequence[str | Path], *,
+def score(pack: str | LoadedPack, inputs: Inputs, *,
           reference: Reference | None = None, trace: TraceMode = "full",
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
           history: pd.DataFrame | None = None, sheet: str | None = None,
           base: Path | None = None, shared: bool = False) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
+
+    ``inputs`` as for ``validate``: a path, a DataFrame, or a sequence of them.
 
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
     runs' results, for direction of travel beyond this run's periods. With ``base``, the

@@ -11,7 +11,10 @@ from typing import Any
 
 from perfassess import __version__
 from perfassess.compare import PackDiff, compare_packs, describe, manifest_causes
+from perfassess.core.people import listing
+from perfassess.io.hashing import file_sha256
 from perfassess.manifest import MANIFEST_FILE, edited_outputs, read_manifest
+from perfassess.report.publish import HASHES, report_files
 from perfassess.runner import RunOptions, RunRequest, run
 
 
@@ -122,10 +125,14 @@ def _check_pack(pack_id: str, old: Path, new: Path, limit: int) -> PackCheck:
     if old_manifest is None:
         result.causes.append("the published folder has no readable manifest.json")
     else:
-        result.edited = edited_outputs(old, old_manifest)
+        outputs = edited_outputs(old, old_manifest)
+        reports = [] if HASHES in outputs else edited_reports(old)
+        result.edited = sorted(outputs + reports)
         if result.edited:
-            result.causes.append("edited by hand after publishing: " + ", ".join(result.edited)
-                                 + " (bytes no longer match the hashes in its manifest.json)")
+            lists = " and ".join(name for name, edited in (
+                (MANIFEST_FILE, outputs), (HASHES, reports)) if edited)
+            result.causes.append("edited by hand after publishing: " + _some(result.edited)
+                                 + f" (bytes no longer match the hashes in its {lists})")
     new_manifest = read_manifest(new)
     made_differently = manifest_causes(old_manifest, new_manifest) \
         if old_manifest is not None and new_manifest is not None else []
@@ -143,11 +150,19 @@ def _check_pack(pack_id: str, old: Path, new: Path, limit: int) -> PackCheck:
     return result
 
 
+def edited_reports(folder: Path) -> list[str]:
+    """Report files whose bytes no longer match ``reports.sha256`` (what ``sha256sum -c``
+    names). The manifest hashes only that list, so a page edited by hand after publishing
+    leaves the manifest's own hashes intact."""
+    return sorted(name for name, digest in report_files(folder).items()
+                  if not (folder / name).is_file() or file_sha256(folder / name) != digest)
+
+
 def _some(files: list[str], shown: int = 8) -> str:
     """File names for a report line: the ratings, trace and manifest first, then a few more."""
     first = sorted(files, key=lambda f: ("/" in f, f))
     rest = len(first) - shown
-    return ", ".join(first[:shown]) + (f" … and {rest} more" if rest > 0 else "")
+    return listing([*first[:shown], f"{rest} more"] if rest > 0 else first)
 
 
 def _files(folder: Path) -> set[str]:

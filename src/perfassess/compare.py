@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -11,6 +12,7 @@ import pandas as pd
 from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.io.published import read_published_parquet
 from perfassess.io.spreadsheet import original_text
+from perfassess.core.people import DIGITS, listing, spelt, told_apart
 from perfassess.manifest import MANIFEST_FILE, read_manifest
 
 KEYS = ["authority_code", "period"]
@@ -92,6 +94,15 @@ class PackDiff:
 
     def causes(self) -> list[str]:
         return manifest_causes(self.manifest_a, self.manifest_b)
+
+    def digits(self, column: str) -> int:
+        """Decimal places people are shown of an output: as the pack declares (the newer
+        side's manifest first), else ``DIGITS``."""
+        for manifest in (self.manifest_b, self.manifest_a):
+            declared = (manifest or {}).get("pack", {}).get("digits") or {}
+            if isinstance(declared.get(column), int):
+                return int(declared[column])
+        return DIGITS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -304,7 +315,8 @@ def manifest_causes(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[
         if changed:
             detail.append("content differs in " + ", ".join(str(p) for p in changed))
         if set(inputs_a) != set(inputs_b):
-            detail.append(f"files {sorted(map(str, inputs_a))} -> {sorted(map(str, inputs_b))}")
+            detail.append(f"files {listing(sorted(map(str, inputs_a)))} -> "
+                          f"{listing(sorted(map(str, inputs_b)))}")
         if detail or a.get("feeds") == b.get("feeds"):  # else the feeds say it, below
             causes.append("inputs changed: " + ("; ".join(detail) or "logical content differs"))
     rewritten = sorted(str(p) for p in set(inputs_a) & set(inputs_b)
@@ -326,8 +338,8 @@ def manifest_causes(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[
     opts_a, opts_b = a.get("options", {}), b.get("options", {})
     for option in ("trace", "report", "templates", "prefer", "sensitivity", "stability"):
         if opts_a.get(option) != opts_b.get(option):
-            causes.append(f"option {option} changed: {opts_a.get(option)} -> "
-                          f"{opts_b.get(option)}")
+            causes.append(f"option {option} changed: {spelt(opts_a.get(option))} -> "
+                          f"{spelt(opts_b.get(option))}")
     if a.get("perfassess_version") != b.get("perfassess_version"):
         causes.append(f"perfassess changed: {a.get('perfassess_version')} -> "
                       f"{b.get('perfassess_version')}")
@@ -366,35 +378,47 @@ def describe(diffs: list[PackDiff], *, limit: int = 20, label_a: str = "A",
                                                       (c["only_in_b"], label_b)) if n]
         lines.append(f"{diff.name} ({label_a} -> {label_b}): {c['ratings_changed']} rating(s) "
                      f"differ; {c['rows_changed']} authority-period(s) with any difference"
-                     + (f" ({', '.join(only)})" if only else ""))
+                     + (f" ({listing(only)})" if only else ""))
         for side, columns in ((label_a, diff.only_in_a), (label_b, diff.only_in_b)):
             if columns:
-                lines.append(f"  outputs only in {side}: {', '.join(columns)}")
+                lines.append(f"  outputs only in {side}: {listing(columns)}")
         for cause in diff.causes() if causes else []:
             lines.append(f"  why: {cause}")
         shown = diff.changes if limit <= 0 else diff.changes[:limit]
         for change in shown:
-            lines.extend(_describe_change(change, label_a, label_b))
+            lines.extend(_describe_change(change, label_a, label_b, diff.digits))
         if len(shown) < len(diff.changes):
             lines.append(f"  … and {len(diff.changes) - len(shown)} more authority-period(s)")
     return lines
 
 
-def _describe_change(change: RowChange, label_a: str, label_b: str) -> list[str]:
+def _describe_change(change: RowChange, label_a: str, label_b: str,
+                     digits: Callable[[str], int]) -> list[str]:
+    """One authority-period's difference for people: numbers to the places their output
+    declares (or ``DIGITS``), with more only where fewer would hide the difference."""
     where = f"{change.authority_code} {change.period}"
     if change.kind != "changed":
         side = label_a if change.kind == "removed" else label_b
         rating = change.rating
         value = (rating[0] or rating[1]) if rating else ""
         return [f"  {where}: only in {side}" + (f" (rating {value})" if value else "")]
-    parts = [f"{col} {a or '(none)'} -> {b or '(none)'}" for col, (a, b) in
-             change.columns.items()]
+    parts = []
+    for col, (a, b) in change.columns.items():
+        a, b = told_apart([a, b], digits(col))
+        parts.append(f"{col} {a or '(none)'} -> {b or '(none)'}")
     lines = [f"  {where}: " + "; ".join(parts)]
     if change.inputs:
-        lines.append("      inputs: " + "; ".join(f"{i.indicator} {i.a or '(blank)'} -> "
-                                                  f"{i.b or '(blank)'}" for i in change.inputs))
+        shown = []
+        for i in change.inputs:
+            a, b = told_apart([i.a, i.b])
+            shown.append(f"{i.indicator} {a or '(blank)'} -> {b or '(blank)'}")
+        lines.append("      inputs: " + "; ".join(shown))
     for step in change.steps:
-        before = "; ".join(e.describe(step.step) for e in step.a) or "(not reached)"
-        after = "; ".join(e.describe(step.step) for e in step.b) or "(not reached)"
-        lines.append(f"      {step.step} -> {step.field}: {before}  =>  {after}")
+        values = told_apart([e.value for e in (*step.a, *step.b)], digits(step.field))
+        entries = [TraceEntry(v, e.rule_id, e.status, e.reason)
+                   for v, e in zip(values, (*step.a, *step.b), strict=True)]
+        before = "; ".join(e.describe(step.step) for e in entries[:len(step.a)])
+        after = "; ".join(e.describe(step.step) for e in entries[len(step.a):])
+        lines.append(f"      {step.step} -> {step.field}: {before or '(not reached)'}  =>  "
+                     f"{after or '(not reached)'}")
     return lines

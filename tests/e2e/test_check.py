@@ -134,7 +134,7 @@ def test_an_input_rewritten_with_the_same_content_is_told_apart(world: Path) -> 
     path.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
     code, out = check()
     assert code == 1
-    assert "cqc-la-2024: differ: manifest.json, trace.parquet\n" in out
+    assert "cqc-la-2024: differ: manifest.json and trace.parquet\n" in out
     assert f"why: inputs rewritten with the same content: {WIDE.as_posix()}" in out
     assert "inputs changed" not in out and "rating(s) differ" not in out
 

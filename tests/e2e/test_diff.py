@@ -80,7 +80,7 @@ def test_two_input_versions_differ_with_inputs_and_rules_explained(here: Path) -
     lines = out.splitlines()
     assert lines[0] == ("ss-stars-2002 (A -> B): 1 rating(s) differ; 2 authority-period(s) with "
                         "any difference")
-    assert lines[1] == f"  why: inputs changed: files ['{SS_INPUT}'] -> ['data/v2.csv']"
+    assert lines[1] == f"  why: inputs changed: files {SS_INPUT} -> data/v2.csv"
     # Worked by hand: children not served is star-table row 1 (0 stars); before, no row
     # matched (one serving Some, prospects Uncertain) and the default gave 1 star.
     assert "  E06000001 2002: rating 1 star -> 0 stars; children_serving_capped Some -> No" in out
@@ -146,7 +146,7 @@ def test_two_pack_versions(here: Path) -> None:
     changes = [line for line in lines if line.startswith("  E")]
     assert changes and all(line.endswith("rating_status reconstructed -> documented")
                            for line in changes)
-    assert "  outputs only in B: previous_rating, rating_change, change_direction" in lines
+    assert "  outputs only in B: previous_rating, rating_change and change_direction" in lines
     assert (f"  why: pack changed: ss-stars-2002 1.0.0 ({short('runs/old')}) -> "
             f"ss-stars-2002 {current} ({short('runs/a')})") in lines
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, overload
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "warning"]
 
@@ -290,9 +293,17 @@ class Problem:
                 **asdict(self)}
 
 
+FRAME_COLUMNS = ("code", "severity", "file", "row", "column", "value", "expected", "message",
+                 "hint")
+SHOWN = 10  # problems a ProblemsFound spells in its text
+
+
 @dataclass
-class Problems:
-    """Problems collected in one pass; keeps the first ``limit`` of each code, counts the rest."""
+class Problems(Sequence[Problem]):
+    """Problems collected in one pass; keeps the first ``limit`` of each code, counts the rest.
+
+    A sequence of the problems kept (``len``, index, iterate); ``total`` counts every
+    problem found, kept or not."""
 
     limit: int = 1000
     items: list[Problem] = field(default_factory=list)
@@ -321,7 +332,47 @@ class Problems:
         return iter(self.items)
 
     def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Problem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Problem]: ...
+
+    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
+        return self.items[index]
+
+    @property
+    def total(self) -> int:
+        """Every problem found, including those past the limit of their code."""
         return sum(self.counts.values())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems kept as a table: one row each, columns ``FRAME_COLUMNS``."""
+        import pandas as pd
+
+        rows = [(p.code, p.severity, p.file, p.row, p.column, p.value, p.expected, p.message,
+                 _hint(p.code)) for p in self.items]
+        frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS), dtype=object)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def summary(self, shown: int = SHOWN) -> str:
+        """A count, then the first ``shown`` problems (errors first), one a line: code,
+        place, message; then how many more."""
+        errors = sum(n for c, n in self.counts.items() if _severity(c) == "error")
+        warnings = self.total - errors
+        head = (f"{self.total} problem{'s' * (self.total != 1)} ({errors} "
+                f"error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)})")
+        first = sorted(self.items, key=lambda p: p.severity != "error")[:shown]
+        lines = [head + (":" if first else "")]
+        for p in first:
+            where = p.location()
+            lines.append(f"  {p.code}  {where + ': ' if where else ''}{p.message}")
+        if self.total > len(first):
+            lines.append(f"  … and {self.total - len(first)} more")
+        return "\n".join(lines)
 
     @property
     def errors(self) -> list[Problem]:
@@ -341,7 +392,24 @@ class ProblemsFound(Exception):
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s)")
+        super().__init__(f"{problems.total} problem(s)")
+
+    def __str__(self) -> str:
+        # Spelt when shown, so problems added after raising are counted too.
+        return self.problems.summary()
+
+    def __reduce__(self) -> tuple[type[ProblemsFound], tuple[Problems]]:
+        return ProblemsFound, (self.problems,)  # from a worker process, problems and all
+
+
+def _severity(code: str) -> Severity:
+    entry = CATALOGUE.get(code)
+    return entry.severity if entry else "error"
+
+
+def _hint(code: str) -> str:
+    entry = CATALOGUE.get(code)
+    return entry.hint if entry else ""
 
 
 class UsageProblem(Exception):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from perfassess.core.people import listing
 from perfassess.engine.fields import BOOLEAN, INTEGER, NUMBER, FieldType
 
 
@@ -785,7 +786,7 @@ class _Compiler:
                     walk(arg)
         walk(node)
         if len(found) > 1:
-            self.fail(f"one group at a time inside a quantifier (found {sorted(found)})",
+            self.fail(f"one group at a time inside a quantifier (found {listing(sorted(found))})",
                       node_pos(node))
         if not found:
             return None, []

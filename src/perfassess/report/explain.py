@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from perfassess.core.people import listing
 from perfassess.engine.steps.limit import CAP_OUTCOMES
 from perfassess.report.facts import UNCERTAIN, PackFacts
 
@@ -90,7 +91,7 @@ def explain_lines(context: dict[str, Any], facts: PackFacts) -> list[Line]:
                    f"{counts['reconstructed']} reconstructed, "
                    f"{counts['illustrative']} illustrative.", "muted")])
     if rating["uncertain"]:
-        rules = ", ".join(rating["depends_on"]) or "a rule upstream"
+        rules = listing(rating["depends_on"], empty="a rule upstream")
         lines.append([(f"This rating is {rating['status']}: undo the {rating['status']} "
                        "rules it rests on, or read them as the pack's declared "
                        f"alternatives, and it comes out differently ({rules}).",

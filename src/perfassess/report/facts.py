@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
+from perfassess.core.people import number as number
+from perfassess.core.people import signed as signed
 from perfassess.engine.dataflow import upstream
 from perfassess.engine.fields import FieldType
 from perfassess.engine.steps.registry import kind_of, of_kind, rule_count, rule_statuses
@@ -142,29 +142,6 @@ def pack_summary(facts: PackFacts) -> Record:
         sources=[Record(id=s.id, title=s.title, url=s.url or "") for s in pack.sources])
 
 
-def number(value: float | None, digits: int = 2) -> str:
-    """A number for people: whole numbers without decimals, others to ``digits`` places."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    text = repr(float(value))
-    if "e" not in text and len(text) - text.index(".") - 1 <= digits:
-        return text  # already short enough: nothing to round
-    # Half up on the decimal spelling, as people round (0.125 -> 0.13, not 0.12).
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    text = f"{rounded:f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def signed(change: float | None) -> str:
-    """A change for people, with its sign: ``+1``, ``-0.5``, ``0``; '' when unknown."""
-    if change is None or math.isnan(change):
-        return ""
-    text = number(change)
-    return f"+{text}" if change > 0 else text

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from perfassess.core.people import DIGITS
+from perfassess.core.people import number_text as number_text
 from perfassess.engine.fields import format_values, repeated
 from perfassess.engine.steps.limit import CAP_OUTCOMES
 from perfassess.report import svg
@@ -66,8 +68,9 @@ class Tables:
     stability: StabilityRows | None = None  # how solid each rating is, when analysed
 
 
-def _spelt_column(column: pd.Series) -> list[str]:
-    """A ratings column for people: numbers by ``number``, labels as they are, '' if missing."""
+def _spelt_column(column: pd.Series, digits: int = DIGITS) -> list[str]:
+    """A ratings column for people: numbers by ``number`` (to ``digits`` places), labels as
+    they are, '' if missing."""
     values = column.to_numpy(dtype=object)
     missing = pd.isna(column).to_numpy()
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
@@ -75,7 +78,7 @@ def _spelt_column(column: pd.Series) -> list[str]:
         numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64,
                                                                    na_value=np.nan)
         unique, inverse = np.unique(np.where(missing, 0.0, numbers), return_inverse=True)
-        spelt = np.array([number(float(u)) for u in unique], dtype=object)[inverse]
+        spelt = np.array([number(float(u), digits) for u in unique], dtype=object)[inverse]
     else:
         spelt = np.array([str(v) for v in values], dtype=object) if len(values) else (
             np.array([], dtype=object))
@@ -84,18 +87,21 @@ def _spelt_column(column: pd.Series) -> list[str]:
 
 
 def _spell_trace(facts: PackFacts, fields: list[Any], values: list[Any]) -> list[str]:
-    """Trace values as people read them: numbers of number fields by ``number``."""
+    """Trace values as people read them: numbers of number fields by ``number``, to the
+    places the pack declares for the field (``digits``)."""
     field_arr = np.asarray(fields, dtype=object)
     value_arr = np.asarray(values, dtype=object).astype(str)
     out = value_arr.astype(object)
-    numeric = [f for f in set(fields) if (t := facts.field_type(str(f))) is not None
-               and t.kind == "number"]
-    if not numeric:
-        return list(out)
-    mask = np.isin(field_arr, numeric) & (value_arr != "")
-    unique, inverse = np.unique(value_arr[mask], return_inverse=True)
-    spelt = np.array([number_text(u) for u in unique], dtype=object)
-    out[mask] = spelt[inverse]
+    numeric: dict[int, list[str]] = {}  # digits -> the number fields shown with that many
+    for f in set(fields):
+        t = facts.field_type(str(f))
+        if t is not None and t.kind == "number":
+            numeric.setdefault(facts.pack.digits.get(str(f), DIGITS), []).append(f)
+    for digits, names in numeric.items():
+        mask = np.isin(field_arr, names) & (value_arr != "")
+        unique, inverse = np.unique(value_arr[mask], return_inverse=True)
+        spelt = np.array([number_text(u, digits) for u in unique], dtype=object)
+        out[mask] = spelt[inverse]
     return list(out)
 
 
@@ -141,13 +147,6 @@ def _distinct(values: list[Any]) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques]
 
 
-def number_text(text: str) -> str:
-    try:
-        return number(float(text))
-    except ValueError:
-        return text
-
-
 def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
     ratings = data.ratings.reset_index(drop=True)
     n = len(ratings)
@@ -168,10 +167,12 @@ def prepare_tables(data: RunData, facts: PackFacts) -> Tables:
     columns = {c: ratings[c].to_numpy(dtype=object).tolist()
                for c in ("authority_code", "authority_name", "period", "rating_status",
                          "rating_note")}
-    columns["rating"] = _spelt_column(ratings["rating"])
+    columns["rating"] = _spelt_column(ratings["rating"],
+                                      facts.pack.digits.get(facts.pack.rating.field, DIGITS))
     for name in facts.pack.outputs:
         if name in ratings.columns and name not in columns:
-            columns[name] = _spelt_column(ratings[name])
+            columns[name] = _spelt_column(ratings[name],
+                                          facts.pack.digits.get(name, DIGITS))
     change_cols = {c: previous[c].tolist() for c in previous.columns}
     inputs: dict[str, dict[str, Any]] = {}
     spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]] = {}

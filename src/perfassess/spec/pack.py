@@ -532,8 +532,21 @@ class Pack(Model):
         default_factory=dict)
     rating: RatingSpec
     outputs: list[str] = Field(min_length=1)
+    # Decimal places reports, explain and diff show of an output (default 2); ratings.csv,
+    # Parquet and JSON keep every digit.
+    digits: dict[str, Annotated[int, Field(ge=0, le=12)]] = Field(default_factory=dict)
     steps: Steps
     uncertainty: Uncertainty | None = None
+
+    @field_validator("digits")
+    @classmethod
+    def _digits_of_outputs(cls, digits: dict[str, int], info: Any) -> dict[str, int]:
+        outputs = info.data.get("outputs") or []
+        unknown = [name for name in digits if name not in outputs]
+        if unknown:
+            raise ValueError(f"digits names {unknown[0]!r}, which is not one of the pack's "
+                             "outputs")
+        return digits
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)

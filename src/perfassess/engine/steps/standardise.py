@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from perfassess.core.people import listing
 from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
@@ -29,7 +30,7 @@ def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
     extra = set(step.outputs) - _ROLES[step.method]
     if extra:
         raise PlanError("E-PACK-SCHEMA", f"method {step.method} has no output "
-                        f"{sorted(extra)[0]!r} (it gives {sorted(_ROLES[step.method])})",
+                        f"{sorted(extra)[0]!r} (it gives {listing(sorted(_ROLES[step.method]))})",
                         (*path, "outputs"))
     if "score" not in step.outputs:
         raise PlanError("E-PACK-SCHEMA", "standardise needs a 'score' output", (*path, "outputs"))
