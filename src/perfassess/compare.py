@@ -9,10 +9,10 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
+from perfassess.core.people import DIGITS, listing, spelt, told_apart
 from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.io.published import read_published_parquet
 from perfassess.io.spreadsheet import original_text
-from perfassess.core.people import DIGITS, listing, spelt, told_apart
 from perfassess.manifest import MANIFEST_FILE, read_manifest
 
 KEYS = ["authority_code", "period"]

@@ -260,7 +260,9 @@ def test_periods_out_of_the_packs_form_stop_the_run_at_their_rows(tmp_path: Path
     assert proc.returncode == 1, proc.stderr
     found = [(p["code"], p["file"], p["row"], p["column"], p["value"], p["expected"])
              for p in json.loads(proc.stdout)["problems"] if p["severity"] == "error"]
-    assert sorted(found, key=lambda p: p[2]) == [
+    assert sorted(found, key=lambda p: (p[2], p[0])) == [
         ("E-PERIOD-FORM", "r.csv", row, "period", value, "YYYY, such as 2024")
-        for row, value in ((3, "FY24"), (4, "２０２４"), (5, "\u202e2024"))]
+        for row, value in ((3, "FY24"), (4, "２０２４"), (5, "\u202e2024"))] + [
+        ("E-TEXT-CONTROL", "r.csv", 5, "period", "\\u202e2024",
+         "text without control characters")]
     assert not (tmp_path / "o").exists()

@@ -137,9 +137,8 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
         return None
     if frame is None or lines is None:
         return None
-    if suffix not in (".csv", ".txt") and not check_text(frame, lines, header_row, name,
-                                                         problems):
-        return None  # (a CSV file's text is checked as it is read)
+    if suffix not in (".csv", ".txt"):  # (a CSV file's text is checked as it is read)
+        check_text(frame, lines, header_row, name, problems)
     return _to_long(frame, lines, header_row, name, problems)
 
 
@@ -232,7 +231,8 @@ def _control_rows(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def check_text(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
                problems: Problems) -> bool:
     """Refuse control characters in column names and cells (every one found is reported,
-    up to the catalogue's cap); True when there are none."""
+    up to the catalogue's cap; the rest of the file is still checked, for one pass of
+    problems); True when there are none."""
     clean = True
     for i, column in enumerate(frame.columns):
         label = str(column)
@@ -500,8 +500,8 @@ def _read_csv(path: Path, problems: Problems) -> tuple[pd.DataFrame, np.ndarray]
         if _is_text_key(column):  # codes repeat across rows: integer codes into a dictionary
             table = table.set_column(i, column, table.column(i).dictionary_encode())
     frame = table.to_pandas()
-    if _has_control(raw) and not check_text(frame, records[good], 1, name, problems):
-        return None
+    if _has_control(raw):
+        check_text(frame, records[good], 1, name, problems)
     return frame, records[good]
 
 
