@@ -159,7 +159,7 @@ def _switch(pending: list[tuple[Path, Path]]) -> None:
             _repair(parent)
             _hook("built")
             _stop_if(caught)
-            _sync(parent)  # the new files reach the disk before the journal says they are whole
+            os.sync()  # the new files reach the disk before the journal says they are whole
             _write_journal(parent, {"pid": os.getpid(), "state": "switching",
                                     "entries": entries})
             _hook("journal")
@@ -326,22 +326,6 @@ def _write_journal(parent: Path, data: dict[str, Any]) -> None:
         os.fsync(handle.fileno())
     os.replace(temp, parent / JOURNAL)
     _sync_folder(parent)
-
-
-def _sync(folder: Path) -> None:
-    """Flush the file system holding ``folder`` (Linux's syncfs; elsewhere, everything)."""
-    import ctypes
-
-    try:
-        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    except (AttributeError, OSError):
-        os.sync()
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        syncfs(fd)
-    finally:
-        os.close(fd)
 
 
 def _sync_folder(folder: Path) -> None:
