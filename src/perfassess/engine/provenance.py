@@ -33,8 +33,8 @@ def with_provenance(plan: Plan, folder: Path | None) -> Plan:
     for step in pack.steps:
         readings: dict[int, list[StepBase]] = {}
         for level in LEVELS:
-            undone = kind_of(step).undone(step, level)
-            found = [undone] if undone is not None else []
+            without = kind_of(step).undone(step, level)
+            found = [without] if without is not None else []
             if status_code(step.status) >= level:
                 found += alternatives.get(step.id, [])
             if found:
