@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from perfassess.core.people import listing
+from perfassess.engine.dataflow import reads
 from perfassess.engine.steps.limit import CAP_OUTCOMES, cap_words
 from perfassess.io.names import safe_filenames
 from perfassess.report import svg
@@ -93,6 +95,7 @@ class AreaBuilder:
             (self.static_inputs[spec.id], tables.inputs[spec.id], facts.bands.get(spec.id),
              spec.na.means if spec.na else "")
             for spec in (pack.inputs if tables.have_inputs else [])]
+        self.feeds = _feeds(facts)
         self.bands: dict[tuple[str, str, str, str], Record] = {}
         self.scales = self._band_scales()
         self.defs_stars = bool(facts.scale.stars)
@@ -300,10 +303,15 @@ class AreaBuilder:
             for spec in others:
                 if spec.missing_means:
                     notes.append(f"No return for {spec.id}: {spec.missing_means}.")
-            others = [s for s in others if not s.missing_means]
-            if others:
-                notes.append(f"{len(others)} optional input(s) not returned "
-                             f"(none of them is required).")
+            # An optional input others returned matters only where the rating it feeds is
+            # missing here (not where, say, a coalesce took the value another way).
+            unreturned = [] if tables.columns["rating"][i] != "" else [
+                s.id for s in others if not s.missing_means and s.id in self.feeds
+                and tables.inputs[s.id]["others_returned"][i]]
+            if unreturned:
+                notes.append(f"No return for {listing(unreturned)}, which other authorities "
+                             f"returned for {period}: the rating, not given here, can be "
+                             f"computed from {'it' if len(unreturned) == 1 else 'them'}.")
             for r in inputs:
                 if r["na"]:
                     notes.append(f"{r['id']} returned as n/a: {r['na_means']}.")
@@ -315,6 +323,13 @@ class AreaBuilder:
         notes.extend(self.warnings.get(code, []))
         notes.extend(self.warnings.get(f"period:{period}", []))
         return notes
+
+
+def _feeds(facts: PackFacts) -> set[str]:
+    """The inputs the rating is computed from."""
+    plan = facts.loaded.plan
+    steps = {step.id: step for step in plan.pack.steps}
+    return set().union(*(reads(steps[s], plan.schema) for s in facts.rating_steps))
 
 
 def _rel(here: str, target: str) -> str:

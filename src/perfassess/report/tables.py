@@ -217,6 +217,9 @@ def _area_columns(facts: PackFacts, ratings: pd.DataFrame,
         entry["source"][owner[last]] = source_reason[last]  # the last, as a dict would keep
         always = spec.required or spec.domain is not None or spec.id in facts.bands
         entry["shown"] = present | entry["na"] | always | has_note
+        # Worth a word on an area page only where others in the same period returned it.
+        returned = np.bincount(period_at[present], minlength=len(period_names)) > 0
+        entry["others_returned"] = ~entry["shown"] & returned[period_at]
         found = [spreads.get((spec.id, p)) for p in period_names] + [None]
         distributed = np.zeros(n, dtype=bool)
         if "pct" in entry:
