@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +12,7 @@ import pandas as pd
 
 from perfassess.api import Reference, gate, score
 from perfassess.core.problems import Problem, Problems, ProblemsFound, UsageProblem
+from perfassess.core.progress import SILENT, Progress
 from perfassess.core.results import ScoreResult
 from perfassess.engine.frame import TraceMode
 from perfassess.io.published import read_published_parquet
@@ -64,8 +63,8 @@ class RunOptions:
     sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
     report: bool = True  # area reports and national summaries (off for batch runs)
     base: Path | None = None  # paths in manifests and traces are written relative to this
-    # Told of each stage as it ends (the CLI prints it on a terminal); never in any output.
-    progress: Callable[[str], None] | None = None
+    # Told of each stage and its counts (the CLI shows a bar on a terminal); never in outputs.
+    progress: Progress = SILENT
     strict: bool = False  # any warning fails the run (nothing written)
     fail_on_unrated: bool = False  # any authority-period without a rating fails the run
 
@@ -90,7 +89,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     done: dict[str, ScoreResult] = {}
     problems = Problems()
     failed: set[str] = set()
-    tell = _stages(options.progress)
+    progress = options.progress
     for request in requests:
         pack = None
         try:
@@ -99,18 +98,20 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                 failed.add(pack.id)  # fed by a pack that failed: its problems are reported
                 continue
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
+            progress.stage(f"{pack.id}: reading, checking and scoring")
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared)
             done[result.pack.id] = result
-            tell(f"{result.pack.id}: read, checked and scored {len(result.ratings):,} "
-                 "authority-periods")
+            progress.end(f"{len(result.ratings):,} authority-periods")
+            if request.sensitivity is not None or request.stability is not None:
+                progress.stage(f"{pack.id}: how solid each rating is")
             analysis = _stability(request, result, reference, options)
             if analysis is not None:
-                tell(f"{result.pack.id}: how solid each rating is, over "
-                     f"{analysis.view.draws:,} draws")
+                progress.end(f"{analysis.view.draws:,} draws")
         except ProblemsFound as exc:
+            progress.end("failed")
             failed.add(pack.id if pack is not None else request.pack)
             problems.merge(exc.problems)
             continue
@@ -129,15 +130,11 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             folders = []
             for result, request, analysis in zip(results, requests, attached, strict=True):
                 folders.append(publish(result, options, request, analysis))
-                tell(f"{result.pack.id}: wrote results" + (" and reports" if options.report
-                                                           else ""))
             if options.report:  # the index links the reports; a batch run has none
                 from perfassess.report.index import indexed_folders, write_index
 
                 write_index(options.out, options.templates,
                             indexed_folders(options.out, pending_outputs()))
-    if options.report:
-        tell("wrote the index")
     return RunOutcome(results, folders, problems)
 
 
@@ -192,18 +189,6 @@ def _not_ours(out: Path, pack_ids: list[str], index: bool) -> Problems:
             if os.path.lexists(path) and not index_is_ours(path):
                 refuse(path, "an index file perfassess did not write")
     return problems
-
-
-def _stages(progress: Callable[[str], None] | None) -> Callable[[str], None]:
-    """A progress callback that adds how long each stage took."""
-    last = [time.perf_counter()]
-
-    def tell(message: str) -> None:
-        now = time.perf_counter()
-        if progress is not None:
-            progress(f"{message} ({now - last[0]:.1f} s)")
-        last[0] = now
-    return tell
 
 
 def feed_table(done: dict[str, ScoreResult], feed: Feed, pack: LoadedPack,
@@ -312,6 +297,8 @@ def _stability(request: RunRequest, result: ScoreResult, reference: Reference | 
 def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
             analysis: Attached | None = None) -> Path:
     target = options.out / result.pack.id
+    progress = options.progress
+    progress.stage(f"{result.pack.id}: writing results")
     with atomic_folder(target) as work:
         outputs: dict[str, dict[str, Any]] = {}
         write_csv_and_parquet(result.ratings, work / "ratings.csv", work / "ratings.parquet")
@@ -328,11 +315,15 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
 
             outputs.update({f"{FOLDER}/{name}": entry
                             for name, entry in analysis.write(work / FOLDER).items()})
+        progress.end()
         if options.report:  # imported only here: a batch run never loads the report code
             from perfassess.report.publish import write_reports
 
+            progress.stage(f"{result.pack.id}: rendering reports", 2 * len(result.ratings))
             outputs.update(write_reports(result, work, options.templates,
-                                         stability=analysis.view if analysis else None))
+                                         stability=analysis.view if analysis else None,
+                                         progress=progress))
+            progress.end()
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),
                    work / MANIFEST_FILE)

@@ -101,18 +101,3 @@ def test_a_batch_swaps_only_when_every_folder_succeeded(tmp_path: Path) -> None:
                 (work / "x.txt").write_text("new", encoding="utf-8")
     assert [(f / "x.txt").read_text() for f in (first, second)] == ["new", "new"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
-
-
-def test_progress_is_told_each_stage(
-        published: tuple[list[RunRequest], RunOptions, dict[str, bytes]]) -> None:
-    requests, options, _ = published
-    told: list[str] = []
-    options.progress = told.append
-    run(requests, options)
-    stages = [message.rsplit(" (", 1)[0] for message in told]
-    assert stages == [
-        "cqc-la-2024: read, checked and scored 1 authority-periods",
-        "ss-stars-2002: read, checked and scored 1 authority-periods",
-        "cqc-la-2024: wrote results and reports", "ss-stars-2002: wrote results and reports",
-        "wrote the index"]
-    assert all(message.endswith(" s)") for message in told)

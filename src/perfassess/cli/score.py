@@ -107,7 +107,9 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         _check(ctx, requests, options, fmt, quiet)
         return
     if not quiet and sys.stderr.isatty():  # progress for people, never for pipes or logs
-        options.progress = lambda message: click.echo(message, err=True)
+        from perfassess.cli.progress import TerminalProgress
+
+        options.progress = TerminalProgress(sys.stderr)
     outcome = run(requests, options)
     if fmt == "json":
         print_problems(outcome.problems, fmt)

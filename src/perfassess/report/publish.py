@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from perfassess.core.progress import SILENT, Progress
 from perfassess.core.results import ScoreResult
 from perfassess.io.names import path_inside
 from perfassess.report.area import AreaBuilder, Layout
@@ -29,19 +30,23 @@ TEMPLATES = {
 }
 STYLE = "style.css"
 HASHES = "reports.sha256"
+CHUNK = 64  # area pages' authority-periods rendered between two progress reports
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
-                  stability: StabilityView | None = None) -> dict[str, dict[str, Any]]:
+                  stability: StabilityView | None = None, progress: Progress = SILENT
+                  ) -> dict[str, dict[str, Any]]:
     """Render every report of one pack into ``folder``; returns the manifest's entries.
     With ``stability`` (a sensitivity analysis of the same returns), the reports say how
     solid each rating is."""
-    return write_run_reports(RunData.from_result(result, stability), folder, templates)
+    return write_run_reports(RunData.from_result(result, stability), folder, templates,
+                             progress)
 
 
-def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
-                      ) -> dict[str, dict[str, Any]]:
-    """Write the reports into ``folder`` (the fresh folder a run is built in)."""
+def write_run_reports(data: RunData, folder: Path, templates: Path | None = None,
+                      progress: Progress = SILENT) -> dict[str, dict[str, Any]]:
+    """Write the reports into ``folder`` (the fresh folder a run is built in); ``progress``
+    is told of the area pages (two per authority-period) in chunks of ``CHUNK``."""
     env = environment(templates)
     facts = pack_facts(data.loaded)
     tables = prepare_tables(data, facts)
@@ -61,11 +66,14 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     html, md = (env.get_template(name) for name in TEMPLATES["area"])
     builder = AreaBuilder(data, facts, tables, layout)
     columns = tables.columns
-    for i in range(len(tables.ratings)):
+    n = len(tables.ratings)
+    for i in range(n):
         context = builder.context(i)
         code, period = str(columns["authority_code"][i]), str(columns["period"][i])
         _write(folder, layout.area(period, code, "html"), html.render(context), hashes)
         _write(folder, layout.area(period, code, "md"), md.render(context), hashes)
+        if (i + 1) % CHUNK == 0 or i + 1 == n:
+            progress.advance(2 * (CHUNK if (i + 1) % CHUNK == 0 else (i + 1) % CHUNK))
     lines = "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
     (folder / HASHES).write_bytes(lines.encode("utf-8"))
     return {HASHES: {"files": len(hashes)}}
