@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,34 @@ def test_parse_never_evaluates_python() -> None:
     # A Python expression that would have side effects is just a parse error here.
     with pytest.raises(ExpressionError):
         parse("__import__('os').system('echo hacked')")
+
+
+def test_math_functions_give_missing_outside_their_domain() -> None:
+    assert values("sqrt(v)")[0] == pytest.approx(0.5 ** 0.5)
+    assert np.isnan(values("sqrt(v)")[1])  # sqrt(-2)
+    assert values("ln(v)")[2] == pytest.approx(np.log(10))
+    assert np.isnan(values("ln(v)")[1]) and np.isnan(values("ln(x - 1)")[0])  # ln(0)
+    assert values("exp(x)")[0] == pytest.approx(np.e)
+    assert values("pow(x, 2)")[:3] == [1, 9, 9]
+    assert np.isnan(values("pow(v, 0.5)")[1])  # a negative to a fractional power
+    assert values("clip(v, 0, 5)")[:3] == [0.5, 0, 5]
+    assert all(np.isnan(values(f)[3]) for f in ("sqrt(v)", "exp(v)", "clip(v, 0, 5)"))
+
+
+def test_if_is_three_valued() -> None:
+    assert values("if(x > 2, 10, 20)")[:3] == [20, 10, 10]
+    assert np.isnan(values("if(x > 2, 10, 20)")[3])  # x missing: the condition is unknown
+    assert values("if(v > 0, v, 0 - v)")[:3] == [0.5, 2, 10]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("sqrt(x, y)", "sqrt takes 1 argument: sqrt(x)"),
+    ("clip(x, 1)", "clip takes 3 arguments: clip(x, low, high)"),
+    ("if(x, 1, 2)", "expected a condition (true/false), found a value"),
+    ("if(x > 1, 2)", "if takes three arguments: if(condition, then, else)"),
+    ("x if y else z", "'if' is Python"),
+    ("sqrt(a)", "sqrt needs a number; labels are ordered but not numbers"),
+])
+def test_function_errors_say_how_to_call_them(text: str, message: str) -> None:
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        compile_expression(text, SCHEMA, GROUPS, want="value")

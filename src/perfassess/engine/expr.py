@@ -348,7 +348,8 @@ class _Parser:
                 return BoolLit(tok.text == "true", tok.pos)
             if tok.text in KEYWORDS:
                 self.fail("expected a value")
-            if tok.text in _PYTHON_WORDS:
+            called = self.tokens[self.i + 1].text == "("  # if(c, a, b) is ours; `if` is not
+            if tok.text in _PYTHON_WORDS and not (tok.text == "if" and called):
                 hint = {"True": "true", "False": "false", "None": "missing(x)"}.get(tok.text)
                 raise ExpressionError(
                     f"{tok.text!r} is Python, not part of the condition language"
@@ -503,8 +504,16 @@ class _Typed:
 
 _NUMERIC_FUNCS = {"min", "max", "sum", "mean"}
 _QUANTIFIERS = {"count", "any", "all", "none"}
-FUNCTIONS = _NUMERIC_FUNCS | _QUANTIFIERS | {
-    "n_present", "present", "missing", "na", "coalesce", "abs", "ordinal"}
+# One number to one number; a value outside the function's domain (sqrt of a negative, ln of
+# zero or less) is missing, as a division by zero is.
+_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "abs": np.abs,
+    "sqrt": lambda x: np.sqrt(np.where(x >= 0, x, np.nan)),
+    "ln": lambda x: np.log(np.where(x > 0, x, np.nan)),
+    "exp": np.exp,
+}
+FUNCTIONS = _NUMERIC_FUNCS | _QUANTIFIERS | set(_MATH) | {
+    "n_present", "present", "missing", "na", "coalesce", "ordinal", "pow", "clip", "if"}
 
 
 class _Compiler:
@@ -804,14 +813,56 @@ class _Compiler:
             return self.compile_presence(node, bind)
         if name == "ordinal":
             return self.compile_ordinal(node, bind)
-        if name == "abs":
-            if len(node.args) != 1:
-                self.fail("abs takes one argument", node.pos)
-            inner = self.compile(node.args[0], bind)
-            num = self.as_number(inner, "abs")
-            return _Typed("value", NUMBER, lambda env, n: np.abs(num(env, n)), inner.fields,
-                          pos=node.pos)
+        if name in _MATH or name in ("pow", "clip"):
+            return self.compile_math(node, bind)
+        if name == "if":
+            return self.compile_if(node, bind)
         return self.compile_reduction(node, bind)
+
+    def compile_math(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        """abs, sqrt, ln, exp (one number), pow(x, y), clip(x, low, high): missing in,
+        missing out."""
+        name = node.name
+        arity = {"pow": 2, "clip": 3}.get(name, 1)
+        if len(node.args) != arity:
+            shape_of = {"pow": "pow(x, y)", "clip": "clip(x, low, high)"}.get(name, f"{name}(x)")
+            self.fail(f"{name} takes {arity} argument{'s' * (arity > 1)}: {shape_of}", node.pos)
+        parts = [self.compile(arg, bind) for arg in node.args]
+        nums = [self.as_number(p, name) for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+        one = _MATH.get(name)
+
+        def apply(env: Env, n: int) -> np.ndarray:
+            xs = [np.broadcast_to(np.asarray(f(env, n), dtype=np.float64), (n,)) for f in nums]
+            with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                if one is not None:
+                    out = one(xs[0])
+                elif name == "pow":
+                    out = np.power(xs[0], xs[1])
+                else:  # clip: a bound that is missing leaves that side open
+                    out = np.fmin(np.fmax(xs[0], xs[1]), xs[2])
+                    out = np.where(np.isnan(xs[0]), np.nan, out)
+            return np.where(np.isfinite(out), out, np.nan)
+        return _Typed("value", NUMBER, apply, fields, pos=node.pos, fresh=True)
+
+    def compile_if(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        """if(condition, then, else): an unknown condition gives a missing value."""
+        if len(node.args) != 3:
+            self.fail("if takes three arguments: if(condition, then, else)", node.pos)
+        condition = self.compile(node.args[0], bind)
+        cond = self.as_bool(condition)
+        then, other = (self.compile(arg, bind) for arg in node.args[1:])
+        then_fn, other_fn = self.as_number(then, "if"), self.as_number(other, "if")
+        whole = all(t.ftype is not None and t.ftype.kind == "integer" for t in (then, other))
+        fields = condition.fields | then.fields | other.fields
+
+        def choose(env: Env, n: int) -> np.ndarray:
+            tr = cond(env, n)
+            a = np.broadcast_to(np.asarray(then_fn(env, n), dtype=np.float64), (n,))
+            b = np.broadcast_to(np.asarray(other_fn(env, n), dtype=np.float64), (n,))
+            return np.where(tr.t, a, np.where(tr.f, b, np.nan))
+        return _Typed("value", INTEGER if whole else NUMBER, choose, fields,
+                      pos=node.pos, fresh=True)
 
     def member_values(self, node: Call, bind: Mapping[str, str]
                       ) -> tuple[list[_Typed], str | None]:
