@@ -1,0 +1,38 @@
+"""``score`` rough edges of issue 17 §5, run as a user would, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.e2e.test_cli import WIDE
+
+
+def _perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def test_score_json_prints_the_result(write: Callable[[str, str], Path],
+                                      tmp_path: Path) -> None:
+    returns = write("cqc.csv", WIDE)
+    proc = _perfassess("score", "--pack", "cqc-la-2024", "--input", str(returns), "--out",
+                       "out", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)  # one document, nothing else on stdout
+    assert document["counts"]["W-NOT-RATED"] == 1 and document["errors"] == 0
+    [pack] = document["packs"]
+    assert pack["id"] == "cqc-la-2024" and pack["version"].count(".") == 2
+    assert Path(pack["folder"]) == Path("out") / "cqc-la-2024"
+    assert (pack["rated"], pack["not_rated"]) == (1, 1)
+    [unrated] = pack["unrated"]
+    assert unrated["authority_code"] == "E2" and unrated["period"] == "2024"
+    assert "qs9_learning_improvement_innovation" in unrated["why"]
+    assert {"ratings.csv", "manifest.json", "2024/areas/E1.html"} <= set(pack["files"])
+    assert all((tmp_path / pack["folder"] / f).is_file() for f in pack["files"])
