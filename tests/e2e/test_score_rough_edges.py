@@ -36,3 +36,13 @@ def test_score_json_prints_the_result(write: Callable[[str, str], Path],
     assert "qs9_learning_improvement_innovation" in unrated["why"]
     assert {"ratings.csv", "manifest.json", "2024/areas/E1.html"} <= set(pack["files"])
     assert all((tmp_path / pack["folder"] / f).is_file() for f in pack["files"])
+
+
+def test_a_misspelt_header_is_located_at_the_header_row(
+        write: Callable[[str, str], Path], tmp_path: Path) -> None:
+    returns = write("cqc.csv", WIDE.replace("qs1_assessing_needs", "qs1_asessing_needs"))
+    proc = _perfassess("validate", "--pack", "cqc-la-2024", "--input", str(returns),
+                       "--format", "json", cwd=tmp_path)
+    [unknown] = [p for p in json.loads(proc.stdout)["problems"]
+                 if p["code"] == "W-UNKNOWN-INDICATOR"]
+    assert (unknown["row"], unknown["column"]) == (1, "qs1_asessing_needs"), unknown

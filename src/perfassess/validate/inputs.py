@@ -384,7 +384,9 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
         problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {name!r} is not an input "
                              f"of pack {pack.id} ({counts[k]} value(s) ignored)"
                              + (f"; did you mean {guess!r}?" if guess else ""),
-                             file=source.file, row=int(t["_line"].iloc[first]),
+                             # A wide file names its indicators in the header row.
+                             file=source.file, row=int(t["_line"].iloc[first])
+                             if source.layout == "long" else source.header_row,
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
