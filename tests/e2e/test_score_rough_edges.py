@@ -46,3 +46,16 @@ def test_a_misspelt_header_is_located_at_the_header_row(
     [unknown] = [p for p in json.loads(proc.stdout)["problems"]
                  if p["code"] == "W-UNKNOWN-INDICATOR"]
     assert (unknown["row"], unknown["column"]) == (1, "qs1_asessing_needs"), unknown
+
+
+def test_a_value_type_problem_says_what_the_input_takes(
+        write: Callable[[str, str], Path], tmp_path: Path) -> None:
+    # The CQC quality statements are whole numbers from 1 to 4: no "12.5" anywhere.
+    returns = write("cqc.csv", WIDE.replace("Alpha,2024,3,", "Alpha,2024,three,"))
+    proc = _perfassess("validate", "--pack", "cqc-la-2024", "--input", str(returns),
+                       cwd=tmp_path)
+    assert proc.returncode == 1
+    text = proc.stdout + proc.stderr
+    assert "E-VALUE-TYPE" in text and "12.5" not in text
+    assert "'three' is not a whole number from 1 to 4" in text
+    assert "hint: give a value of the kind the expected column says" in text

@@ -99,8 +99,9 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     ]),
     *_section("Values", [
         Entry("E-VALUE-TYPE", "error", "value is not of the indicator's type",
-              "give a plain number such as 1234 or 12.5; thousands separators, % signs and "
-              "dashes are accepted only where the pack declares them (inputs: accept)",
+              "give a value of the kind the expected column says (the input's type, range "
+              "or labels, from the pack); thousands separators, % signs and dashes are "
+              "accepted only where the pack declares them (inputs: accept)",
               _VALUE),
         Entry("E-VALUE-RANGE", "error", "value is outside the indicator's range", "", _VALUE),
         Entry("E-VALUE-LABEL", "error", "label is not in the indicator's vocabulary",

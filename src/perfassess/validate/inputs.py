@@ -591,7 +591,7 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
         wrong = todo & np.isnan(parsed)
         if wrong.any():
             text = pd.Series(reading.spelt[codes], dtype=object)
-            for mask, hint in _hinted(text, wrong, spec):
+            for mask, hint in _hinted(text, wrong, spec, ftype):
                 _emit(problems, "E-VALUE-TYPE", part[mask], hint, _expected(spec, ftype), file,
                       spec.id)
         bad |= wrong
@@ -616,7 +616,7 @@ def _accepted(text: pd.Series, spec: InputSpec) -> pd.Series:
     return text
 
 
-def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec
+def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec, ftype: FieldType
             ) -> list[tuple[np.ndarray, Callable[[str], str]]]:
     """Split the values that are not numbers by what they look like, each with its hint
     (only the wrong values are looked at, so clean returns cost nothing here)."""
@@ -658,7 +658,9 @@ def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec
         mask = left & mask
         left &= ~mask
         out.append((mask, message))
-    out.append((left, lambda v: f"{v!r} is not a number"))
+    # What the input takes, as the expected column says it: "a whole number from 1 to 4".
+    takes = _expected(spec, ftype)
+    out.append((left, lambda v: f"{v!r} is not {takes}"))
     return out
 
 
