@@ -59,3 +59,31 @@ def test_a_value_type_problem_says_what_the_input_takes(
     assert "E-VALUE-TYPE" in text and "12.5" not in text
     assert "'three' is not a whole number from 1 to 4" in text
     assert "hint: give a value of the kind the expected column says" in text
+
+
+def test_the_sample_feed_override_says_why_it_is_expected(tmp_path: Path) -> None:
+    # The project's run file: cpa-2005's sample keeps its own adult_social_care for 2006-08,
+    # which the CSCI ratings replace; the warning says so, and how many values differ.
+    run = tmp_path / "run.yaml"
+    run.write_text(f"""out: out
+reference: [{ROOT / "data/reference/authorities.csv"}]
+runs:
+  - pack: csci-adults-2006
+    inputs: [{ROOT / "data/sample/csci_2006_2008.csv"}]
+  - pack: cpa-2005
+    inputs: [{ROOT / "data/sample/cpa_2005_2008.parquet"}]
+    feeds:
+      - from: csci-adults-2006
+        output: rating
+        input: adult_social_care
+        map: {{"0 stars": 1, "1 star": 2, "2 stars": 3, "3 stars": 4}}
+""")
+    proc = _perfassess("score", "--config", str(run), "--no-report", "--format", "json",
+                       cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    [override] = [p for p in json.loads(proc.stdout)["problems"]
+                  if p["code"] == "W-FEED-OVERRIDE"]
+    assert override["message"].startswith(
+        "450 adult_social_care value(s) for 2006, 2007, 2008 given both in the returns and "
+        "by the feed from csci-adults-2006 (239 of them differ): the derived value is used "
+        "(prefer: derived). This is expected where the returns keep their own values")

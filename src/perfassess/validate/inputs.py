@@ -719,14 +719,28 @@ def _resolve_feeds(long: _Long, prefer: str, problems: Problems) -> _Long:
     if loser.any():
         winner = "supplied" if prefer == "supplied" else "derived"
         lost = np.flatnonzero(loser)
+        # The value each lost one gave way to, matched by key, to count those that differ.
+        kept = np.flatnonzero(both & ~loser)
+        order = np.argsort(key[kept], kind="stable")
+        other = kept[order][np.searchsorted(key[kept][order], key[lost])]
+        same = (long.number[lost] == long.number[other]) | (
+            np.isnan(long.number[lost]) & np.isnan(long.number[other]))
         for k in np.unique(long.indicator[lost]):
-            mine = lost[long.indicator[lost] == k]
+            at = long.indicator[lost] == k
+            mine = lost[at]
             first = long.locate(mine[:1]).iloc[0]
-            problems.add(Problem("W-FEED-OVERRIDE", f"{len(mine)} {long.indicators[k]} "
-                                 "value(s) given both in the returns and by a feed: the "
-                                 f"{winner} value is used", file=str(first["_file"]),
-                                 row=int(first["_line"]), column=str(first["_column"]),
-                                 value=str(first["raw"])))
+            fed_row = mine[0] if long.derived[mine[0]] else other[at][0]
+            fed = long.tables[long.table[fed_row]].file.split("/")[0]
+            periods = ", ".join(str(p) for p in long.periods[np.unique(long.period[mine])])
+            differ = int((~same[at]).sum())
+            problems.add(Problem(
+                "W-FEED-OVERRIDE", f"{len(mine)} {long.indicators[k]} value(s) for "
+                f"{periods} given both in the returns and by the feed from {fed} "
+                f"({differ} of them differ): the {winner} value is used (prefer: {prefer}). "
+                "This is expected where the returns keep their own values for periods the "
+                "feed also covers; leave those periods out of the returns to silence it",
+                file=str(first["_file"]), row=int(first["_line"]),
+                column=str(first["_column"]), value=str(first["raw"])))
     return long.take(~loser)
 
 
