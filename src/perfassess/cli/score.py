@@ -10,7 +10,7 @@ import click
 
 if TYPE_CHECKING:
     from perfassess.core.results import ScoreResult
-    from perfassess.runner import RunOptions, RunRequest
+    from perfassess.runner import RunOptions, RunOutcome, RunRequest
     from perfassess.sensitivity.run import SensitivityOptions
     from perfassess.spec.runfile import SensitivityEntry
 
@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 @click.option("--sheet", metavar="NAME",
               help="Worksheet to read from Excel inputs (default: the first).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="How to print problems.")
+              help="How to print the result: text, or one JSON document on stdout "
+                   "(problems and, per pack, what was rated and written: docs/outputs.md).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 @click.option("--strict", is_flag=True,
               help="Warnings fail the run (exit 1, nothing written): for CI.")
@@ -59,6 +60,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
           sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool,
           strict: bool, fail_on_unrated: bool) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
+    import json
+
     from perfassess.cli.output import print_problems
     from perfassess.core.problems import UsageProblem
     from perfassess.runner import RunOptions, RunRequest, run
@@ -112,13 +115,43 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         options.progress = TerminalProgress(sys.stderr)
     outcome = run(requests, options)
     if fmt == "json":
-        print_problems(outcome.problems, fmt)
+        click.echo(json.dumps(run_json(outcome), indent=2, sort_keys=True,
+                              ensure_ascii=False))
         return
     if outcome.problems and not quiet:
         print_problems(outcome.problems, fmt)
     if not quiet:
         for result, folder in zip(outcome.results, outcome.folders, strict=True):
             click.echo(rated_line(result, folder))
+
+
+def run_json(outcome: RunOutcome) -> dict[str, object]:
+    """The run as one JSON document: the problems (as ``print_problems`` gives them) and,
+    per pack, what was rated, what was not and why, and the files written."""
+    from perfassess.cli.output import problems_json
+
+    document = problems_json(outcome.problems)
+    document["packs"] = [_pack_json(result, folder)
+                         for result, folder in zip(outcome.results, outcome.folders,
+                                                   strict=True)]
+    return document
+
+
+def _pack_json(result: ScoreResult, folder: Path) -> dict[str, object]:
+    ratings = result.ratings
+    missing = ratings["rating"].isna()
+    unrated = ratings.loc[missing, ["authority_code", "period", "rating_note"]].rename(
+        columns={"rating_note": "why"}).fillna("").astype(str)
+    return {
+        "id": result.pack.id,
+        "version": result.pack.pack.version,
+        "folder": str(folder),
+        "rated": int((~missing).sum()),
+        "not_rated": int(missing.sum()),
+        "unrated": unrated.to_dict("records"),
+        "files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                        if p.is_file()),
+    }
 
 
 def rated_line(result: ScoreResult, folder: Path) -> str:

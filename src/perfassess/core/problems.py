@@ -99,8 +99,9 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
     ]),
     *_section("Values", [
         Entry("E-VALUE-TYPE", "error", "value is not of the indicator's type",
-              "give a plain number such as 1234 or 12.5; thousands separators, % signs and "
-              "dashes are accepted only where the pack declares them (inputs: accept)",
+              "give a value of the kind the expected column says (the input's type, range "
+              "or labels, from the pack); thousands separators, % signs and dashes are "
+              "accepted only where the pack declares them (inputs: accept)",
               _VALUE),
         Entry("E-VALUE-RANGE", "error", "value is outside the indicator's range", "", _VALUE),
         Entry("E-VALUE-LABEL", "error", "label is not in the indicator's vocabulary",
@@ -121,7 +122,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("W-FEED-OVERRIDE", "warning",
               "a value given both in the returns and by a feed from another pack",
               "the run file's prefer (derived or supplied) decides which is used; the "
-              "message counts the values replaced", _VALUE),
+              "message names the feed and periods and counts the values replaced and those "
+              "that differ. Expected when the returns keep their own values for periods a "
+              "feed covers (the bundled cpa-2005 sample does, for 2006-08): leave those "
+              "periods out of the returns to silence it", _VALUE),
         Entry("W-UNKNOWN-INDICATOR", "warning",
               "indicator id not declared by the pack (its rows are ignored)",
               "check the spelling against `perfassess rules show PACK`", "file, row, column, "

@@ -37,6 +37,7 @@ class SourceTable:
     layout: str  # "long" or "wide"
     table: pd.DataFrame
     derived: bool = False  # values fed from another pack's results, not returned by hand
+    header_row: int | None = None  # where a wide file's indicator names are (None: Parquet)
 
 
 def read_returns(paths: list[Path], problems: Problems,
@@ -341,7 +342,7 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
         "_line": np.tile(lines, k),
         "_column": _repeat(indicators, n),
     }, copy=False)
-    return SourceTable(name, "wide", long)
+    return SourceTable(name, "wide", long, header_row=header)
 
 
 def _tile(series: pd.Series, k: int) -> pd.Categorical[Any] | np.ndarray:

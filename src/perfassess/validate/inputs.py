@@ -384,7 +384,9 @@ def _parse_table(source: SourceTable, pack: Pack, input_types: dict[str, FieldTy
         problems.add(Problem("W-UNKNOWN-INDICATOR", f"indicator {name!r} is not an input "
                              f"of pack {pack.id} ({counts[k]} value(s) ignored)"
                              + (f"; did you mean {guess!r}?" if guess else ""),
-                             file=source.file, row=int(t["_line"].iloc[first]),
+                             # A wide file names its indicators in the header row.
+                             file=source.file, row=int(t["_line"].iloc[first])
+                             if source.layout == "long" else source.header_row,
                              column="indicator" if source.layout == "long"
                              else str(t["_column"].iloc[first]), value=name,
                              expected=guess and f"an input id, such as {guess}"))
@@ -589,7 +591,7 @@ def _parse_values(part: _Part, spec: InputSpec, ftype: FieldType, problems: Prob
         wrong = todo & np.isnan(parsed)
         if wrong.any():
             text = pd.Series(reading.spelt[codes], dtype=object)
-            for mask, hint in _hinted(text, wrong, spec):
+            for mask, hint in _hinted(text, wrong, spec, ftype):
                 _emit(problems, "E-VALUE-TYPE", part[mask], hint, _expected(spec, ftype), file,
                       spec.id)
         bad |= wrong
@@ -614,7 +616,7 @@ def _accepted(text: pd.Series, spec: InputSpec) -> pd.Series:
     return text
 
 
-def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec
+def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec, ftype: FieldType
             ) -> list[tuple[np.ndarray, Callable[[str], str]]]:
     """Split the values that are not numbers by what they look like, each with its hint
     (only the wrong values are looked at, so clean returns cost nothing here)."""
@@ -656,7 +658,9 @@ def _hinted(text: pd.Series, wrong: np.ndarray, spec: InputSpec
         mask = left & mask
         left &= ~mask
         out.append((mask, message))
-    out.append((left, lambda v: f"{v!r} is not a number"))
+    # What the input takes, as the expected column says it: "a whole number from 1 to 4".
+    takes = _expected(spec, ftype)
+    out.append((left, lambda v: f"{v!r} is not {takes}"))
     return out
 
 
@@ -715,14 +719,28 @@ def _resolve_feeds(long: _Long, prefer: str, problems: Problems) -> _Long:
     if loser.any():
         winner = "supplied" if prefer == "supplied" else "derived"
         lost = np.flatnonzero(loser)
+        # The value each lost one gave way to, matched by key, to count those that differ.
+        kept = np.flatnonzero(both & ~loser)
+        order = np.argsort(key[kept], kind="stable")
+        other = kept[order][np.searchsorted(key[kept][order], key[lost])]
+        same = (long.number[lost] == long.number[other]) | (
+            np.isnan(long.number[lost]) & np.isnan(long.number[other]))
         for k in np.unique(long.indicator[lost]):
-            mine = lost[long.indicator[lost] == k]
+            at = long.indicator[lost] == k
+            mine = lost[at]
             first = long.locate(mine[:1]).iloc[0]
-            problems.add(Problem("W-FEED-OVERRIDE", f"{len(mine)} {long.indicators[k]} "
-                                 "value(s) given both in the returns and by a feed: the "
-                                 f"{winner} value is used", file=str(first["_file"]),
-                                 row=int(first["_line"]), column=str(first["_column"]),
-                                 value=str(first["raw"])))
+            fed_row = mine[0] if long.derived[mine[0]] else other[at][0]
+            fed = long.tables[long.table[fed_row]].file.split("/")[0]
+            periods = ", ".join(str(p) for p in long.periods[np.unique(long.period[mine])])
+            differ = int((~same[at]).sum())
+            problems.add(Problem(
+                "W-FEED-OVERRIDE", f"{len(mine)} {long.indicators[k]} value(s) for "
+                f"{periods} given both in the returns and by the feed from {fed} "
+                f"({differ} of them differ): the {winner} value is used (prefer: {prefer}). "
+                "This is expected where the returns keep their own values for periods the "
+                "feed also covers; leave those periods out of the returns to silence it",
+                file=str(first["_file"]), row=int(first["_line"]),
+                column=str(first["_column"]), value=str(first["raw"])))
     return long.take(~loser)
 
 
