@@ -221,7 +221,42 @@ def _read_book(archive: zipfile.ZipFile, name: str, sheet: str | None, problems:
     rows = _Sheet(strings, styles, epoch, name, problems)
     with archive.open(part) as stream:
         rows.read(stream)
+    if not rows.numbers and not rows.refused:
+        problems.add(_no_data(archive, sheets, title, name))
+        return None
     return rows.table(title)
+
+
+def _no_data(archive: zipfile.ZipFile, sheets: list[tuple[str, str]], title: str, name: str
+             ) -> Problem:
+    """The empty sheet's problem, naming the other sheets that have data (and their rows)."""
+    filled = [(other, rows) for other, part in sheets if other != title
+              for rows in [_tags(archive, part)] if rows]
+    if not filled:
+        return Problem("E-FILE-EMPTY", f"sheet {title!r} is empty, as is every other sheet "
+                       "of the workbook", file=name, value=title)
+    listed = ", ".join(f"{other!r} ({rows:,} row{'s' * (rows != 1)})" for other, rows in filled)
+    return Problem("E-FILE-EMPTY", f"sheet {title!r} has no data; sheets with data: {listed} "
+                   f"— use --sheet {filled[0][0]}", file=name, value=title,
+                   expected="a sheet with data: " + ", ".join(o for o, _ in filled))
+
+
+def _tags(archive: zipfile.ZipFile, part: str) -> int:
+    """Rows holding a value in a sheet, counted in its bytes (a byte scan, not a parse, so
+    a workbook of many large sheets costs one pass over each): a row's closing tag, where
+    the sheet has any stored value at all."""
+    closed = values = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 22):
+            # A tag split between chunks is whole in the window; one wholly in the tail
+            # was counted with the chunk before.
+            window = tail + chunk
+            closed += window.count(b":row>") - tail.count(b":row>")
+            closed += window.count(b"</row>") - tail.count(b"</row>")
+            values += window.count(b"<v>") + window.count(b"<is>") + window.count(b":v>")
+            tail = chunk[-5:]
+    return closed if values else 0
 
 
 def _count_rows(archive: zipfile.ZipFile, part: str, name: str) -> None:
@@ -489,10 +524,6 @@ class _Sheet:
     def table(self, title: str) -> tuple[pd.DataFrame, np.ndarray, int] | None:
         """The header (the first row with a value) and the rows under it, laid out."""
         if self.refused:
-            return None
-        if not self.numbers:
-            self.problems.add(Problem("E-FILE-EMPTY", f"sheet {title!r} is empty",
-                                      file=self.name))
             return None
         numbers = np.frombuffer(self.numbers, dtype=np.int64)
         row = np.repeat(np.arange(len(numbers)), np.frombuffer(self.counts, dtype=np.int64))
