@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.e2e.test_cli import WIDE
 
 QS1 = "qs1_assessing_needs"
 HEADER: list[object] = ["authority_code", "period", "indicator", "value"]
@@ -66,3 +67,74 @@ def test_a_workbook_with_no_data_anywhere_says_so(tmp_path: Path) -> None:
     assert code == 1
     [empty] = problems(payload, "E-FILE-EMPTY")
     assert "as is every other sheet" in str(empty["message"])
+
+
+TITLED = [["Adult social care returns 2024"], ["Source: council returns", None, None, None],
+          HEADER, ["E1", "2024", QS1, 3], ["E2", "2024", QS1, "three"]]
+
+
+def test_title_rows_above_the_header_are_skipped_once_with_a_warning(tmp_path: Path) -> None:
+    code, payload, _ = run(tmp_path, workbook({"Returns": TITLED}))
+    assert code == 1
+    assert not problems(payload, "E-ROW-RAGGED")
+    [skipped] = problems(payload, "W-ROWS-ABOVE-HEADER")
+    assert skipped["row"] == 3
+    assert "rows 1–2 of sheet 'Returns' skipped: the header is row 3" in str(skipped["message"])
+    # The rows under it keep the numbers Excel shows.
+    [bad] = problems(payload, "E-VALUE-TYPE")
+    assert (bad["row"], bad["value"]) == (5, "three")
+
+
+def test_header_row_overrides_detection(tmp_path: Path) -> None:
+    # Row 1 names the key columns too (a second, empty table's header): only --header-row
+    # can say the table starts at row 3.
+    rows: list[list[object]] = [["authority_code", "period"], [], HEADER,
+                                ["E1", "2024", QS1, 3], ["E2", "2024", QS1, "three"]]
+    book = workbook({"Returns": rows})
+    code, found, _ = run(tmp_path, book)
+    assert problems(found, "E-ROW-RAGGED")  # detection takes row 1
+    code, payload, _ = run(tmp_path, book, "--header-row", "3")
+    assert code == 1
+    assert not problems(payload, "E-ROW-RAGGED")
+    assert not problems(payload, "W-ROWS-ABOVE-HEADER")
+    [bad] = problems(payload, "E-VALUE-TYPE")
+    assert (bad["row"], bad["value"]) == (5, "three")
+
+
+def test_header_row_on_an_empty_row_is_located(tmp_path: Path) -> None:
+    code, payload, _ = run(tmp_path, workbook({"Returns": TITLED}), "--header-row", "40")
+    assert code == 1
+    [wrong] = problems(payload, "E-HEADER-ROW")
+    assert wrong["row"] == 40
+    assert "last row with a value is row 5" in str(wrong["message"])
+
+
+def test_header_row_is_refused_for_csv(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(",".join(map(str, HEADER)) + f"\nE1,2024,{QS1},3\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-m", "perfassess", "validate", "--pack",
+                           "cqc-la-2024", "--input", str(path), "--header-row", "2"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "E-HEADER-ROW" in proc.stdout + proc.stderr
+
+
+def test_header_row_in_score_explain_and_the_run_file(tmp_path: Path) -> None:
+    wide = [line.split(",") for line in WIDE.splitlines()]
+    rows: list[list[object]] = [["authority_code", "period"], [], *wide]
+    book = workbook({"Returns": rows})
+    code, _, _ = run(tmp_path, book)
+    assert code == 1  # the header found is row 1's, not the table's
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    (tmp_path / "perfassess.yaml").write_text(
+        "out: runs\nheader_row: 3\nruns:\n  - pack: cqc-la-2024\n    inputs: [returns.xlsx]\n")
+    for args in (("score", "--pack", "cqc-la-2024", "--input", "returns.xlsx", "--out", "out",
+                  "--header-row", "3"),
+                 ("explain", "--pack", "cqc-la-2024", "--input", "returns.xlsx",
+                  "--authority", "E1", "--header-row", "3"),
+                 ("score",)):  # the run file's header_row
+        proc = subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
+    assert (tmp_path / "runs" / "cqc-la-2024" / "ratings.csv").is_file()

@@ -48,6 +48,14 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-FILE-EMPTY", "error", "file (or sheet) has no data rows", "", _FILE),
         Entry("E-SHEET-NOT-FOUND", "error", "the workbook has no sheet of that name",
               "the message lists the sheets the workbook has; pass one with --sheet", _FILE),
+        Entry("E-HEADER-ROW", "error", "the header row given is not a header of this input",
+              "--header-row N (run file: header_row) names the row of an Excel sheet that "
+              "holds the column names, as Excel numbers it; pick a row with the names, or "
+              "leave it out to have the header found", _FILE_ROW),
+        Entry("W-ROWS-ABOVE-HEADER", "warning", "rows above the header were skipped",
+              "the header is the first of the sheet's first 20 rows with a value that names "
+              "authority_code and period; rows above it (titles, notes) are not read; give "
+              "--header-row N to choose the row yourself", _FILE_ROW),
         Entry("E-COLUMN-MISSING", "error", "a required column is missing",
               "long files need authority_code, period, indicator, value; wide files need "
               "authority_code, period and one column per indicator", "file, row, column"),

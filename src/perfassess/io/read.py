@@ -40,14 +40,16 @@ class SourceTable:
 
 
 def read_returns(paths: list[Path], problems: Problems,
-                 sheet: str | None = None) -> list[SourceTable]:
+                 sheet: str | None = None, header_row: int | None = None
+                 ) -> list[SourceTable]:
     """Read every file; structural problems are added to ``problems`` and the file skipped.
 
-    ``sheet`` names the worksheet to read from Excel inputs (default: the first).
+    ``sheet`` names the worksheet to read from Excel inputs (default: the first);
+    ``header_row`` the row of it that holds the header (default: found, see read_xlsx).
     """
     tables = []
     for path in paths:
-        table = read_one(path, problems, sheet)
+        table = read_one(path, problems, sheet, header_row)
         if table is not None:
             tables.append(table)
     return tables
@@ -77,7 +79,8 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def read_one(path: Path, problems: Problems, sheet: str | None = None) -> SourceTable | None:
+def read_one(path: Path, problems: Problems, sheet: str | None = None,
+             header_row: int | None = None) -> SourceTable | None:
     name = str(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -85,16 +88,23 @@ def read_one(path: Path, problems: Problems, sheet: str | None = None) -> Source
                              path.is_dir() else "input file does not exist", file=name))
         return None
     try:
-        return _read(path, suffix, problems, sheet)
+        return _read(path, suffix, problems, sheet, header_row)
     except OSError as exc:  # unreadable (permissions, a device, a vanished file)
         problems.add(Problem("E-FILE-FORMAT", f"the file cannot be read ({exc.strerror or exc})",
                              file=name))
         return None
 
 
-def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
-          ) -> SourceTable | None:
+def _read(path: Path, suffix: str, problems: Problems, sheet: str | None,
+          header_at: int | None = None) -> SourceTable | None:
     name = str(path)
+    if header_at not in (None, 1) and suffix not in EXCEL_SUFFIXES:
+        # Only a sheet's rows are searched for the header; a CSV's is its first line.
+        problems.add(Problem("E-HEADER-ROW", f"--header-row {header_at} applies to Excel "
+                             "inputs only; this file's header is its first line", file=name,
+                             value=str(header_at), expected="an .xlsx input, or no "
+                             "--header-row"))
+        return None
     what = sniff(path)
     header_row: int | None = 1
     frame: pd.DataFrame | None = None
@@ -124,7 +134,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
             problems.add(Problem("E-FILE-FORMAT", f"named {suffix} but is {what}", file=name,
                                  expected="an .xlsx workbook"))
             return None
-        book = read_xlsx(path, sheet, problems)
+        book = read_xlsx(path, sheet, problems, header_at)
         if book is not None:
             frame, lines, header_row = book
     elif suffix == ".xls":
