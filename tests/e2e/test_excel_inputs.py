@@ -76,7 +76,7 @@ TITLED = [["Adult social care returns 2024"], ["Source: council returns", None, 
 def test_title_rows_above_the_header_are_skipped_once_with_a_warning(tmp_path: Path) -> None:
     code, payload, _ = run(tmp_path, workbook({"Returns": TITLED}))
     assert code == 1
-    assert not problems(payload, "E-ROW-RAGGED")
+    assert not problems(payload, "E-CELL-UNHEADED")
     [skipped] = problems(payload, "W-ROWS-ABOVE-HEADER")
     assert skipped["row"] == 3
     assert "rows 1–2 of sheet 'Returns' skipped: the header is row 3" in str(skipped["message"])
@@ -92,10 +92,10 @@ def test_header_row_overrides_detection(tmp_path: Path) -> None:
                                 ["E1", "2024", QS1, 3], ["E2", "2024", QS1, "three"]]
     book = workbook({"Returns": rows})
     code, found, _ = run(tmp_path, book)
-    assert problems(found, "E-ROW-RAGGED")  # detection takes row 1
+    assert problems(found, "E-CELL-UNHEADED")  # detection takes row 1
     code, payload, _ = run(tmp_path, book, "--header-row", "3")
     assert code == 1
-    assert not problems(payload, "E-ROW-RAGGED")
+    assert not problems(payload, "E-CELL-UNHEADED")
     assert not problems(payload, "W-ROWS-ABOVE-HEADER")
     [bad] = problems(payload, "E-VALUE-TYPE")
     assert (bad["row"], bad["value"]) == (5, "three")
@@ -138,3 +138,25 @@ def test_header_row_in_score_explain_and_the_run_file(tmp_path: Path) -> None:
                               env=env, capture_output=True, text=True, check=False)
         assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
     assert (tmp_path / "runs" / "cqc-la-2024" / "ratings.csv").is_file()
+
+
+def test_excel_problems_give_excel_advice_and_name_the_cell(tmp_path: Path) -> None:
+    rows: list[list[object]] = [HEADER, ["E1", "2024", QS1, 3, None, "stray"]]
+    code, payload, _ = run(tmp_path, workbook({"Q1 data": rows}))
+    assert code == 1
+    [stray] = problems(payload, "E-CELL-UNHEADED")
+    assert "cell 'Q1 data'!F2" in str(stray["message"])
+    text = subprocess.run([sys.executable, "-m", "perfassess", "validate", "--pack",
+                           "cqc-la-2024", "--input", str(tmp_path / "returns.xlsx")],
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+                          capture_output=True, text=True, check=False)
+    assert "separator" not in text.stderr and "unquoted comma" not in text.stderr, text.stderr
+
+
+def test_a_csv_pasted_into_one_column_gets_excel_advice(tmp_path: Path) -> None:
+    rows: list[list[object]] = [[";".join(map(str, HEADER))], [f"E1;2024;{QS1};3"]]
+    code, payload, _ = run(tmp_path, workbook({"Returns": rows}))
+    assert code == 1
+    [missing] = problems(payload, "E-COLUMN-MISSING")
+    assert "Text to Columns" in str(missing["message"])
+    assert "use commas" not in str(missing["message"])

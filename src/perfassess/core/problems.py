@@ -66,6 +66,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "a row has a different number of fields from the header",
               "look for an unquoted comma inside a value, or a missing or extra separator",
               _FILE_ROW),
+        Entry("E-CELL-UNHEADED", "error", "an Excel cell holds a value in a column with no header",
+              "give the column a name in the header row, or clear the stray cell; if title "
+              "rows sit above the table, see --header-row (the message names the cell)",
+              _FILE_ROW),
         Entry("E-FILE-LIMIT", "error",
               "file beyond what perfassess reads: more rows or columns than Excel allows, "
               "or a workbook that expands far beyond its size",

@@ -149,7 +149,8 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None,
         return None
     if suffix not in (".csv", ".txt"):  # (a CSV file's text is checked as it is read)
         check_text(frame, lines, header_row, name, problems)
-    return _to_long(frame, lines, header_row, name, problems)
+    return _to_long(frame, lines, header_row, name, problems,
+                    excel=suffix in EXCEL_SUFFIXES)
 
 
 # C0 controls but tab, LF and CR (structure, and line breaks inside quoted values), DEL and
@@ -295,7 +296,7 @@ def _control_cells(frame: pd.DataFrame) -> Iterator[tuple[int, np.ndarray, np.nd
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
-             problems: Problems) -> SourceTable | None:
+             problems: Problems, *, excel: bool = False) -> SourceTable | None:
     """Check the columns, then turn a long or wide table into the long form."""
     named = _name_columns(frame, header, name, problems)
     if named is None:
@@ -308,7 +309,8 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
     missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
-                             + _separator_hint(list(frame.columns)), file=name, row=header,
+                             + _separator_hint(list(frame.columns), excel), file=name,
+                             row=header,
                              column=missing[0],
                              expected="authority_code, period, then indicator, value (long) "
                                       "or one column per indicator (wide)"))
@@ -418,9 +420,12 @@ def _name_columns(frame: pd.DataFrame, header: int | None, name: str,
     return out
 
 
-def _separator_hint(columns: list[str]) -> str:
+def _separator_hint(columns: list[str], excel: bool = False) -> str:
     if len(columns) == 1:
         for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in columns[0] and excel:
+                return (f" (the header is one cell of names separated by {what}: split the "
+                        "column with Excel's Data > Text to Columns)")
             if sep in columns[0]:
                 return f" (the header seems to be separated by {what}; use commas)"
     return ""

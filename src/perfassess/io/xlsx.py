@@ -555,17 +555,20 @@ class _Sheet:
         if len(outside):
             # The first value beyond the headed columns in each row that has one.
             _, firsts = np.unique(row[outside], return_index=True)
-            room = max(self.problems.limit - self.problems.counts.get("E-ROW-RAGGED", 0), 0)
+            room = max(self.problems.limit - self.problems.counts.get("E-CELL-UNHEADED", 0),
+                       0)
             for at in outside[firsts[:room]]:
                 letters = _letters(int(column[at]) + 1)
+                line = int(numbers[row[at]])
                 self.problems.add(Problem(
-                    "E-ROW-RAGGED", f"a value in column {letters}, which has no header",
-                    file=self.name, row=int(numbers[row[at]]), column=letters,
+                    "E-CELL-UNHEADED", f"a value in cell {_cell(title, letters, line)}, "
+                    f"and column {letters} has no header",
+                    file=self.name, row=line, column=letters,
                     value=str(text[at]),
                     expected=f"values only under the {width} headed columns"))
             if len(firsts) > room:
-                self.problems.counts["E-ROW-RAGGED"] = (
-                    self.problems.counts.get("E-ROW-RAGGED", 0) + len(firsts) - room)
+                self.problems.counts["E-CELL-UNHEADED"] = (
+                    self.problems.counts.get("E-CELL-UNHEADED", 0) + len(firsts) - room)
         inside = under & (column < width)
         body = np.unique(row[inside])
         if len(body) * width > MAX_SPARSITY * len(text) + (1 << 20):
@@ -623,6 +626,13 @@ class _Sheet:
         spelt = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets),
                                                  pa.py_buffer(bytes(self.text_data)))
         return np.asarray(spelt.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _cell(title: str, letters: str, row: int) -> str:
+    """A cell as Excel's formulas name it: Returns!F7, 'Q1 data'!F7."""
+    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", title) is not None
+    sheet = title if plain else "'" + title.replace("'", "''") + "'"
+    return f"{sheet}!{letters}{row}"
 
 
 def _formula(cell: Any) -> str:
