@@ -588,6 +588,9 @@ class _Sheet:
     def _header(self, title: str, numbers: np.ndarray, counts: np.ndarray, text: np.ndarray,
                 header_row: int | None) -> int | None:
         """The index (among the rows with a value) of the header row, or None (a problem)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         if header_row is not None:
             at = np.flatnonzero(numbers == header_row)
             if not len(at):
@@ -602,7 +605,10 @@ class _Sheet:
         searched = min(len(numbers), HEADER_SEARCH)
         cells = int(counts[:searched].sum())
         rows = np.repeat(np.arange(searched), counts[:searched])
-        named = np.char.lower(np.char.strip(text[:cells].astype(str)))
+        # Arrow's kernels, not numpy's fixed-width strings: a long cell costs its length.
+        spelt = pa.array(text[:cells], type=pa.large_string())
+        named = np.asarray(pc.utf8_lower(pc.utf8_trim_whitespace(spelt)).to_numpy(
+            zero_copy_only=False), dtype=object)
         has = [np.isin(np.arange(searched), rows[named == key]) for key in KEY_COLUMNS]
         found = np.flatnonzero(np.logical_and.reduce(has))
         start = int(found[0]) if len(found) else 0
