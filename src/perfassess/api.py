@@ -92,14 +92,16 @@ def _split_inputs(inputs: Inputs) -> tuple[list[Path], list[Any]]:
 def validate(pack: str | LoadedPack, inputs: Inputs,
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
              prefer: str = "derived", sheet: str | None = None,
-             origin: bool = True, shared: bool = False) -> Validated:
+             origin: bool = True, shared: bool = False,
+             header_row: int | None = None) -> Validated:
     """Check every input (and values fed from other packs) against the pack.
 
     ``inputs``: a file path (str or Path), a pandas or Polars DataFrame (or pyarrow Table),
     or a sequence of them; a table is read as a file of the same layout would be, rows
     counted from 1, named ``<table>`` (``<table 2>``… when there are several) in problems.
     Problems are returned, not raised; no inputs at all is a UsageProblem. ``sheet`` picks
-    the worksheet of Excel inputs (default: each workbook's first); ``origin`` keeps where
+    the worksheet of Excel inputs (default: each workbook's first) and ``header_row`` its
+    header's row (default: found, see docs/inputs); ``origin`` keeps where
     each value came from; ``shared`` says the inputs are those of several packs, so that a
     file holding none of this pack's indicators is left to the others (listed in
     ``unused``), not an error.
@@ -110,7 +112,7 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
         raise UsageProblem("no inputs: give a file path, a list of file paths, or a "
                            "DataFrame of returns")
     problems = Problems()
-    tables = read_returns(paths, problems, sheet)
+    tables = read_returns(paths, problems, sheet, header_row)
     for i, frame in enumerate(frames, start=1):
         name = "<table>" if len(frames) == 1 else f"<table {i}>"
         table = read_frame(frame, name, problems)
@@ -149,7 +151,8 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
           reference: Reference | None = None, trace: TraceMode = "full",
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
           history: pd.DataFrame | None = None, sheet: str | None = None,
-          base: Path | None = None, shared: bool = False) -> ScoreResult:
+          base: Path | None = None, shared: bool = False,
+          header_row: int | None = None) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
     ``inputs`` as for ``validate``: a path, a DataFrame, or a sequence of them.
@@ -160,7 +163,7 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
     depend on the folder the command ran from.
     """
     checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
-                       origin=trace == "full", shared=shared)
+                       origin=trace == "full", shared=shared, header_row=header_row)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     if base is not None and checked.returns.origin is not None \

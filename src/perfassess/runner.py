@@ -61,6 +61,7 @@ class RunOptions:
     trace: TraceMode = "full"
     templates: Path | None = None
     sheet: str | None = None  # the worksheet of Excel inputs (default: the first)
+    header_row: int | None = None  # that sheet's header row (default: found)
     report: bool = True  # area reports and national summaries (off for batch runs)
     base: Path | None = None  # paths in manifests and traces are written relative to this
     # Told of each stage and its counts (the CLI shows a bar on a terminal); never in outputs.
@@ -102,7 +103,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             result = score(pack, request.inputs, reference=reference,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
-                           sheet=options.sheet, base=options.base, shared=request.shared)
+                           sheet=options.sheet, base=options.base, shared=request.shared,
+                           header_row=options.header_row)
             done[result.pack.id] = result
             progress.end(f"{len(result.ratings):,} authority-periods")
             if request.sensitivity is not None or request.stability is not None:

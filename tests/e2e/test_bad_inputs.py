@@ -181,7 +181,7 @@ CASES = [
          value="Data", options=("--sheet", "Data"), message="'Returns'"),
     Case("a value beyond the headed columns", "r.xlsx",
          lambda: workbook([XLSX_HEADER, ["E1", "2024", QS1, 3, None, "stray"]]),
-         "E-ROW-RAGGED", 2, "F", "stray"),
+         "E-CELL-UNHEADED", 2, "F", "stray", message="Returns!F2"),
     Case("an empty sheet", "r.xlsx", lambda: workbook([]), "E-FILE-EMPTY", None),
     Case("text named .xlsx", "r.xlsx", LONG + OK, "E-FILE-FORMAT", None),
     Case("a damaged workbook", "r.xlsx", lambda: workbook([XLSX_HEADER])[:300],

@@ -393,3 +393,29 @@ def test_a_zip_that_is_not_a_workbook_is_a_format_error(tmp_path: Path) -> None:
     with zipfile.ZipFile(sink, "w") as archive:
         archive.writestr("hello.txt", "hi")
     assert only(read(tmp_path, "z.xlsx", sink.getvalue())[1], "E-FILE-FORMAT")
+
+
+def test_the_header_is_found_under_a_wide_title_row_of_long_cells(tmp_path: Path) -> None:
+    """The search reads the top rows' cells as they are (Arrow's kernels, no fixed-width
+    copy of every cell at the longest one's width)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["x" * 32_000] + ["y"] * 3_000)
+    sheet.append(["authority_code", " Period ", "qs1_assessing_needs"])
+    sheet.append(["E1", "2024", "3"])
+    sink = io.BytesIO()
+    book.save(sink)
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(sink.getvalue())
+    problems = Problems()
+    started = time.perf_counter()
+    read = xlsx.read_xlsx(path, None, problems)
+    assert time.perf_counter() - started < 10
+    assert read is not None
+    frame, lines, header = read
+    assert header == 2 and list(frame.columns)[:2] == ["authority_code", " Period "]
+    assert list(lines) == [3]
+    assert [p.code for p in problems] == ["W-ROWS-ABOVE-HEADER"]

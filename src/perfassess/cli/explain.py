@@ -28,8 +28,14 @@ STYLES: dict[str, dict[str, Any]] = {
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--authority", required=True, metavar="CODE", help="Authority code.")
 @click.option("--period", metavar="PERIOD", help="Period (default: the latest one).")
+@click.option("--sheet", metavar="NAME",
+              help="Worksheet to read from Excel inputs (default: the first).")
+@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
+              help="Row of the Excel sheet that holds the header, as Excel numbers it "
+                   "(default: found; see README).")
 def explain(run_dir: Path | None, pack: str | None, inputs: tuple[str, ...],
-            reference: Path | None, authority: str, period: str | None) -> None:
+            reference: Path | None, authority: str, period: str | None, sheet: str | None,
+            header_row: int | None) -> None:
     """Explain one rating: inputs, bands, the table row that matched, caps, statuses.
 
     Either score returns now (--pack P --input FILE …) or read a finished run's folder
@@ -38,7 +44,7 @@ def explain(run_dir: Path | None, pack: str | None, inputs: tuple[str, ...],
     from perfassess.report.explainer import explain_authority
 
     lines, notes = explain_authority(run_dir, pack, list(inputs), reference, authority,
-                                     period)
+                                     period, sheet=sheet, header_row=header_row)
     for note in notes:
         click.secho(note, fg="yellow", err=True)
     for line in lines:

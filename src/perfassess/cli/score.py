@@ -41,6 +41,9 @@ if TYPE_CHECKING:
                    "inputs: the reports say how solid each rating is.")
 @click.option("--sheet", metavar="NAME",
               help="Worksheet to read from Excel inputs (default: the first).")
+@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
+              help="Row of the Excel sheet that holds the header, as Excel numbers it "
+                   "(default: found; see README).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print the result: text, or one JSON document on stdout "
                    "(problems and, per pack, what was rated and written: docs/outputs.md).")
@@ -58,7 +61,7 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
           config: Path | None, reference: Path | None, trace_mode: str | None,
           previous: Path | None, templates: Path | None, stability: Path | None,
           sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool,
-          strict: bool, fail_on_unrated: bool) -> None:
+          strict: bool, fail_on_unrated: bool, header_row: int | None) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     import json
 
@@ -103,8 +106,10 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             templates, base=base)
         strict = strict or runfile.strict
         fail_on_unrated = fail_on_unrated or runfile.fail_on_unrated
+        header_row = header_row or runfile.header_row
     options.strict, options.fail_on_unrated = strict, fail_on_unrated
     options.sheet = sheet
+    options.header_row = header_row
     options.report = not no_report
     if check:
         _check(ctx, requests, options, fmt, quiet)

@@ -15,6 +15,9 @@ import click
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--sheet", metavar="NAME",
               help="Worksheet to read from Excel inputs (default: the first).")
+@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
+              help="Row of the Excel sheet that holds the header, as Excel numbers it "
+                   "(default: found; see README).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Warnings make the input invalid (exit 1).")
@@ -23,7 +26,8 @@ import click
                    "(exit 1).")
 @click.pass_context
 def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: Path | None,
-             sheet: str | None, fmt: str, strict: bool, fail_on_unrated: bool) -> None:
+             sheet: str | None, fmt: str, strict: bool, fail_on_unrated: bool,
+             header_row: int | None) -> None:
     """Check every value of every input file, and which authority-periods would not be rated;
     exit 1 if any error, 0 if only warnings.
 
@@ -38,7 +42,7 @@ def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: 
 
     ctx.meta["perfassess.format"] = fmt
     result = score(pack, inputs, reference=Reference.read(reference) if reference else None,
-                   trace="none", sheet=sheet)
+                   trace="none", sheet=sheet, header_row=header_row)
     problems = result.problems
     gate([result], problems, strict=strict, fail_on_unrated=fail_on_unrated)
     if problems.has_errors():

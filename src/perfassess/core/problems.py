@@ -48,6 +48,14 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-FILE-EMPTY", "error", "file (or sheet) has no data rows", "", _FILE),
         Entry("E-SHEET-NOT-FOUND", "error", "the workbook has no sheet of that name",
               "the message lists the sheets the workbook has; pass one with --sheet", _FILE),
+        Entry("E-HEADER-ROW", "error", "the header row given is not a header of this input",
+              "--header-row N (run file: header_row) names the row of an Excel sheet that "
+              "holds the column names, as Excel numbers it; pick a row with the names, or "
+              "leave it out to have the header found", _FILE_ROW),
+        Entry("W-ROWS-ABOVE-HEADER", "warning", "rows above the header were skipped",
+              "the header is the first of the sheet's first 20 rows with a value that names "
+              "authority_code and period; rows above it (titles, notes) are not read; give "
+              "--header-row N to choose the row yourself", _FILE_ROW),
         Entry("E-COLUMN-MISSING", "error", "a required column is missing",
               "long files need authority_code, period, indicator, value; wide files need "
               "authority_code, period and one column per indicator", "file, row, column"),
@@ -57,6 +65,10 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
         Entry("E-ROW-RAGGED", "error",
               "a row has a different number of fields from the header",
               "look for an unquoted comma inside a value, or a missing or extra separator",
+              _FILE_ROW),
+        Entry("E-CELL-UNHEADED", "error", "an Excel cell holds a value in a column with no header",
+              "give the column a name in the header row, or clear the stray cell; if title "
+              "rows sit above the table, see --header-row (the message names the cell)",
               _FILE_ROW),
         Entry("E-FILE-LIMIT", "error",
               "file beyond what perfassess reads: more rows or columns than Excel allows, "

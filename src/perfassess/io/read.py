@@ -41,14 +41,16 @@ class SourceTable:
 
 
 def read_returns(paths: list[Path], problems: Problems,
-                 sheet: str | None = None) -> list[SourceTable]:
+                 sheet: str | None = None, header_row: int | None = None
+                 ) -> list[SourceTable]:
     """Read every file; structural problems are added to ``problems`` and the file skipped.
 
-    ``sheet`` names the worksheet to read from Excel inputs (default: the first).
+    ``sheet`` names the worksheet to read from Excel inputs (default: the first);
+    ``header_row`` the row of it that holds the header (default: found, see read_xlsx).
     """
     tables = []
     for path in paths:
-        table = read_one(path, problems, sheet)
+        table = read_one(path, problems, sheet, header_row)
         if table is not None:
             tables.append(table)
     return tables
@@ -78,7 +80,8 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def read_one(path: Path, problems: Problems, sheet: str | None = None) -> SourceTable | None:
+def read_one(path: Path, problems: Problems, sheet: str | None = None,
+             header_row: int | None = None) -> SourceTable | None:
     name = str(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -86,16 +89,23 @@ def read_one(path: Path, problems: Problems, sheet: str | None = None) -> Source
                              path.is_dir() else "input file does not exist", file=name))
         return None
     try:
-        return _read(path, suffix, problems, sheet)
+        return _read(path, suffix, problems, sheet, header_row)
     except OSError as exc:  # unreadable (permissions, a device, a vanished file)
         problems.add(Problem("E-FILE-FORMAT", f"the file cannot be read ({exc.strerror or exc})",
                              file=name))
         return None
 
 
-def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
-          ) -> SourceTable | None:
+def _read(path: Path, suffix: str, problems: Problems, sheet: str | None,
+          header_at: int | None = None) -> SourceTable | None:
     name = str(path)
+    if header_at not in (None, 1) and suffix not in EXCEL_SUFFIXES:
+        # Only a sheet's rows are searched for the header; a CSV's is its first line.
+        problems.add(Problem("E-HEADER-ROW", f"--header-row {header_at} applies to Excel "
+                             "inputs only; this file's header is its first line", file=name,
+                             value=str(header_at), expected="an .xlsx input, or no "
+                             "--header-row"))
+        return None
     what = sniff(path)
     header_row: int | None = 1
     frame: pd.DataFrame | None = None
@@ -125,7 +135,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
             problems.add(Problem("E-FILE-FORMAT", f"named {suffix} but is {what}", file=name,
                                  expected="an .xlsx workbook"))
             return None
-        book = read_xlsx(path, sheet, problems)
+        book = read_xlsx(path, sheet, problems, header_at)
         if book is not None:
             frame, lines, header_row = book
     elif suffix == ".xls":
@@ -140,7 +150,8 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None
         return None
     if suffix not in (".csv", ".txt"):  # (a CSV file's text is checked as it is read)
         check_text(frame, lines, header_row, name, problems)
-    return _to_long(frame, lines, header_row, name, problems)
+    return _to_long(frame, lines, header_row, name, problems,
+                    excel=suffix in EXCEL_SUFFIXES)
 
 
 # C0 controls but tab, LF and CR (structure, and line breaks inside quoted values), DEL and
@@ -286,7 +297,7 @@ def _control_cells(frame: pd.DataFrame) -> Iterator[tuple[int, np.ndarray, np.nd
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
-             problems: Problems) -> SourceTable | None:
+             problems: Problems, *, excel: bool = False) -> SourceTable | None:
     """Check the columns, then turn a long or wide table into the long form."""
     named = _name_columns(frame, header, name, problems)
     if named is None:
@@ -299,7 +310,8 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
     missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
-                             + _separator_hint(list(frame.columns)), file=name, row=header,
+                             + _separator_hint(list(frame.columns), excel), file=name,
+                             row=header,
                              column=missing[0],
                              expected="authority_code, period, then indicator, value (long) "
                                       "or one column per indicator (wide)"))
@@ -409,9 +421,12 @@ def _name_columns(frame: pd.DataFrame, header: int | None, name: str,
     return out
 
 
-def _separator_hint(columns: list[str]) -> str:
+def _separator_hint(columns: list[str], excel: bool = False) -> str:
     if len(columns) == 1:
         for sep, what in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            if sep in columns[0] and excel:
+                return (f" (the header is one cell of names separated by {what}: split the "
+                        "column with Excel's Data > Text to Columns)")
             if sep in columns[0]:
                 return f" (the header seems to be separated by {what}; use commas)"
     return ""

@@ -34,6 +34,10 @@ MAX_SPARSITY = 64
 # A sheet part at least this large could hold more rows than Excel's: its rows are counted
 # before they are read (an Excel row takes at least ten bytes of XML).
 COUNT_ROWS_OVER = 10 << 20
+# How many rows with a value, from the top, are searched for the header: title rows are a
+# few, and the search stays bounded however the sheet is built.
+HEADER_SEARCH = 20
+KEY_COLUMNS = ("authority_code", "period")
 
 _DATE, _TIMEDELTA, _PERCENT = 1, 2, 3
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -47,10 +51,15 @@ class _Refused(Exception):
         self.problem = problem
 
 
-def read_xlsx(path: Any, sheet: str | None, problems: Problems
+def read_xlsx(path: Any, sheet: str | None, problems: Problems, header_row: int | None = None
               ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
-    """The sheet as text (header = its first non-empty row), each row's Excel number, and
-    the header's row number; structural problems go to ``problems``.
+    """The sheet as text, each row's Excel number, and the header's row number; structural
+    problems go to ``problems``.
+
+    The header is row ``header_row`` when given; otherwise the first of the sheet's first
+    :data:`HEADER_SEARCH` rows with a value that names both key columns (``authority_code``
+    and ``period``), or, when none does, its first row with a value. Rows above a header
+    found that way are skipped with one warning (W-ROWS-ABOVE-HEADER).
 
     Cells keep what the user sees: text stays text, whole numbers have no ``.0``, a cell
     formatted as a percentage reads ``12%`` (Excel stores 0.12), errors such as ``#DIV/0!``
@@ -67,7 +76,7 @@ def read_xlsx(path: Any, sheet: str | None, problems: Problems
     try:
         with zipfile.ZipFile(path) as archive:
             _check_expansion(archive, name)
-            return _read_book(archive, name, sheet, problems)
+            return _read_book(archive, name, sheet, problems, header_row)
     except _Refused as refused:
         problems.add(refused.problem)
         return None
@@ -187,8 +196,8 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     return out
 
 
-def _read_book(archive: zipfile.ZipFile, name: str, sheet: str | None, problems: Problems
-               ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+def _read_book(archive: zipfile.ZipFile, name: str, sheet: str | None, problems: Problems,
+               header_row: int | None) -> tuple[pd.DataFrame, np.ndarray, int] | None:
     documents = [p for kind, p in _relationships(archive, "").values()
                  if kind == "officeDocument"] if "_rels/.rels" in archive.namelist() else []
     book = documents[0] if documents else "xl/workbook.xml"
@@ -221,7 +230,42 @@ def _read_book(archive: zipfile.ZipFile, name: str, sheet: str | None, problems:
     rows = _Sheet(strings, styles, epoch, name, problems)
     with archive.open(part) as stream:
         rows.read(stream)
-    return rows.table(title)
+    if not rows.numbers and not rows.refused:
+        problems.add(_no_data(archive, sheets, title, name))
+        return None
+    return rows.table(title, header_row)
+
+
+def _no_data(archive: zipfile.ZipFile, sheets: list[tuple[str, str]], title: str, name: str
+             ) -> Problem:
+    """The empty sheet's problem, naming the other sheets that have data (and their rows)."""
+    filled = [(other, rows) for other, part in sheets if other != title
+              for rows in [_tags(archive, part)] if rows]
+    if not filled:
+        return Problem("E-FILE-EMPTY", f"sheet {title!r} is empty, as is every other sheet "
+                       "of the workbook", file=name, value=title)
+    listed = ", ".join(f"{other!r} ({rows:,} row{'s' * (rows != 1)})" for other, rows in filled)
+    return Problem("E-FILE-EMPTY", f"sheet {title!r} has no data; sheets with data: {listed} "
+                   f"— use --sheet {filled[0][0]}", file=name, value=title,
+                   expected="a sheet with data: " + ", ".join(o for o, _ in filled))
+
+
+def _tags(archive: zipfile.ZipFile, part: str) -> int:
+    """Rows holding a value in a sheet, counted in its bytes (a byte scan, not a parse, so
+    a workbook of many large sheets costs one pass over each): a row's closing tag, where
+    the sheet has any stored value at all."""
+    closed = values = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1 << 22):
+            # A tag split between chunks is whole in the window; one wholly in the tail
+            # was counted with the chunk before.
+            window = tail + chunk
+            closed += window.count(b":row>") - tail.count(b":row>")
+            closed += window.count(b"</row>") - tail.count(b"</row>")
+            values += window.count(b"<v>") + window.count(b"<is>") + window.count(b":v>")
+            tail = chunk[-5:]
+    return closed if values else 0
 
 
 def _count_rows(archive: zipfile.ZipFile, part: str, name: str) -> None:
@@ -486,19 +530,23 @@ class _Sheet:
                 return "#VALUE!"  # a date beyond the calendar: shown as Excel shows it
         return _text(value, kind == _PERCENT)
 
-    def table(self, title: str) -> tuple[pd.DataFrame, np.ndarray, int] | None:
-        """The header (the first row with a value) and the rows under it, laid out."""
+    def table(self, title: str, header_row: int | None = None
+              ) -> tuple[pd.DataFrame, np.ndarray, int] | None:
+        """The header (see :func:`read_xlsx`) and the rows under it, laid out."""
         if self.refused:
             return None
-        if not self.numbers:
-            self.problems.add(Problem("E-FILE-EMPTY", f"sheet {title!r} is empty",
-                                      file=self.name))
-            return None
         numbers = np.frombuffer(self.numbers, dtype=np.int64)
-        row = np.repeat(np.arange(len(numbers)), np.frombuffer(self.counts, dtype=np.int64))
-        column = np.frombuffer(self.columns, dtype=np.int64)
+        counts = np.frombuffer(self.counts, dtype=np.int64)
         text = self._texts()
-        first = self.counts[0]
+        start = self._header(title, numbers, counts, text, header_row)
+        if start is None:
+            return None
+        # The rows above the header are dropped: the cells from the header's on.
+        skip = int(counts[:start].sum())
+        numbers, counts, text = numbers[start:], counts[start:], text[skip:]
+        row = np.repeat(np.arange(len(numbers)), counts)
+        column = np.frombuffer(self.columns, dtype=np.int64)[skip:]
+        first = int(counts[0])
         width = int(column[:first].max()) + 1
         header = np.full(width, "", dtype=object)
         header[column[:first]] = text[:first]
@@ -507,17 +555,20 @@ class _Sheet:
         if len(outside):
             # The first value beyond the headed columns in each row that has one.
             _, firsts = np.unique(row[outside], return_index=True)
-            room = max(self.problems.limit - self.problems.counts.get("E-ROW-RAGGED", 0), 0)
+            room = max(self.problems.limit - self.problems.counts.get("E-CELL-UNHEADED", 0),
+                       0)
             for at in outside[firsts[:room]]:
                 letters = _letters(int(column[at]) + 1)
+                line = int(numbers[row[at]])
                 self.problems.add(Problem(
-                    "E-ROW-RAGGED", f"a value in column {letters}, which has no header",
-                    file=self.name, row=int(numbers[row[at]]), column=letters,
+                    "E-CELL-UNHEADED", f"a value in cell {_cell(title, letters, line)}, "
+                    f"and column {letters} has no header",
+                    file=self.name, row=line, column=letters,
                     value=str(text[at]),
                     expected=f"values only under the {width} headed columns"))
             if len(firsts) > room:
-                self.problems.counts["E-ROW-RAGGED"] = (
-                    self.problems.counts.get("E-ROW-RAGGED", 0) + len(firsts) - room)
+                self.problems.counts["E-CELL-UNHEADED"] = (
+                    self.problems.counts.get("E-CELL-UNHEADED", 0) + len(firsts) - room)
         inside = under & (column < width)
         body = np.unique(row[inside])
         if len(body) * width > MAX_SPARSITY * len(text) + (1 << 20):
@@ -534,6 +585,44 @@ class _Sheet:
         frame = pd.DataFrame(grid, columns=pd.Index(header, dtype=object), dtype=object)
         return frame, numbers[body], int(numbers[0])
 
+    def _header(self, title: str, numbers: np.ndarray, counts: np.ndarray, text: np.ndarray,
+                header_row: int | None) -> int | None:
+        """The index (among the rows with a value) of the header row, or None (a problem)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if header_row is not None:
+            at = np.flatnonzero(numbers == header_row)
+            if not len(at):
+                last = int(numbers[-1])
+                self.problems.add(Problem(
+                    "E-HEADER-ROW", f"row {header_row:,} of sheet {title!r} is empty"
+                    + (f" (the sheet's last row with a value is row {last:,})"
+                       if header_row > last else ""), file=self.name, row=header_row,
+                    value=str(header_row), expected="a row of the sheet that holds the header"))
+                return None
+            return int(at[0])
+        searched = min(len(numbers), HEADER_SEARCH)
+        cells = int(counts[:searched].sum())
+        rows = np.repeat(np.arange(searched), counts[:searched])
+        # Arrow's kernels, not numpy's fixed-width strings: a long cell costs its length.
+        spelt = pa.array(text[:cells], type=pa.large_string())
+        named = np.asarray(pc.utf8_lower(pc.utf8_trim_whitespace(spelt)).to_numpy(
+            zero_copy_only=False), dtype=object)
+        has = [np.isin(np.arange(searched), rows[named == key]) for key in KEY_COLUMNS]
+        found = np.flatnonzero(np.logical_and.reduce(has))
+        start = int(found[0]) if len(found) else 0
+        if start:
+            skipped = numbers[:start]
+            spelt = (f"row {int(skipped[0]):,}" if start == 1
+                     else f"rows {int(skipped[0]):,}–{int(skipped[-1]):,}")
+            self.problems.add(Problem(
+                "W-ROWS-ABOVE-HEADER", f"{spelt} of sheet {title!r} skipped: the header is "
+                f"row {int(numbers[start]):,}, the first to name "
+                + " and ".join(KEY_COLUMNS), file=self.name, row=int(numbers[start]),
+                value=str(text[0])))
+        return start
+
     def _texts(self) -> np.ndarray:
         """Every cell's text, from the buffer, as an object array."""
         import pyarrow as pa
@@ -543,6 +632,13 @@ class _Sheet:
         spelt = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets),
                                                  pa.py_buffer(bytes(self.text_data)))
         return np.asarray(spelt.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _cell(title: str, letters: str, row: int) -> str:
+    """A cell as Excel's formulas name it: Returns!F7, 'Q1 data'!F7."""
+    plain = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", title) is not None
+    sheet = title if plain else "'" + title.replace("'", "''") + "'"
+    return f"{sheet}!{letters}{row}"
 
 
 def _formula(cell: Any) -> str:

@@ -13,11 +13,12 @@ from perfassess.report.facts import pack_facts
 
 def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],
                       reference: Path | None, authority: str,
-                      period: str | None) -> tuple[list[Line], list[str]]:
+                      period: str | None, *, sheet: str | None = None,
+                      header_row: int | None = None) -> tuple[list[Line], list[str]]:
     """The explanation's lines, and notes for the user (e.g. a changed pack)."""
     notes: list[str] = []
     data = _from_folder(run_dir, pack, notes) if run_dir is not None else _scored(
-        pack, inputs, reference)
+        pack, inputs, reference, sheet, header_row)
     ratings = data.ratings
     codes = ratings["authority_code"].astype(str)
     if authority not in set(codes):
@@ -42,12 +43,14 @@ def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],
     return explain_lines(context, facts), notes
 
 
-def _scored(pack: str | None, inputs: list[str], reference: Path | None) -> RunData:
+def _scored(pack: str | None, inputs: list[str], reference: Path | None,
+            sheet: str | None = None, header_row: int | None = None) -> RunData:
     from perfassess.api import Reference, score
 
     if pack is None or not inputs:
         raise UsageProblem("give RUN_DIR, or --pack ID_OR_PATH with --input FILE")
-    result = score(pack, inputs, reference=Reference.read(reference) if reference else None)
+    result = score(pack, inputs, reference=Reference.read(reference) if reference else None,
+                   sheet=sheet, header_row=header_row)
     return RunData.from_result(result)
 
 

@@ -96,6 +96,7 @@ class RunFile(Model):
     trace: Literal["full", "summary", "none"] = "full"
     strict: bool = False  # as --strict: any warning fails the run
     fail_on_unrated: bool = False  # as --fail-on-unrated
+    header_row: int | None = Field(default=None, ge=1)  # as --header-row
     runs: list[PackRun] = Field(min_length=1)
 
 
