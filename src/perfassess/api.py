@@ -22,6 +22,7 @@ from perfassess.io.hashing import logical_hashes
 from perfassess.io.names import display_path
 from perfassess.io.read import SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
+from perfassess.validate.attributes import take_attributes
 from perfassess.validate.inputs import parse_returns
 
 __all__ = ["Inputs", "Reference", "ScoreResult", "SourceDigest", "Validated", "not_rated", "score",
@@ -93,7 +94,7 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
              prefer: str = "derived", sheet: str | None = None,
              origin: bool = True, shared: bool = False,
-             header_row: int | None = None) -> Validated:
+             header_row: int | None = None, attributes: Sequence[str] = ()) -> Validated:
     """Check every input (and values fed from other packs) against the pack.
 
     ``inputs``: a file path (str or Path), a pandas or Polars DataFrame (or pyarrow Table),
@@ -104,7 +105,9 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
     header's row (default: found, see docs/inputs); ``origin`` keeps where
     each value came from; ``shared`` says the inputs are those of several packs, so that a
     file holding none of this pack's indicators is left to the others (listed in
-    ``unused``), not an error.
+    ``unused``), not an error. ``attributes`` names columns (or long rows' indicators)
+    that describe an authority, as the pack's own ``attributes`` do: carried into the
+    ratings as text, never read as indicators.
     """
     loaded = _pack(pack)
     paths, frames = _split_inputs(inputs)
@@ -119,10 +122,13 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
         if table is not None:
             tables.append(table)
     tables += list(fed)
+    declared = list(dict.fromkeys([*loaded.pack.attributes, *attributes]))
+    described = take_attributes(tables, declared, loaded.pack, problems)
     unused: list[str] = []
     returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer, origin,
                             unused if shared else None)
+    returns.attributes = described
     return Validated(loaded, returns, problems, paths, tables, unused)
 
 
@@ -152,7 +158,7 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
           history: pd.DataFrame | None = None, sheet: str | None = None,
           base: Path | None = None, shared: bool = False,
-          header_row: int | None = None) -> ScoreResult:
+          header_row: int | None = None, attributes: Sequence[str] = ()) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
     ``inputs`` as for ``validate``: a path, a DataFrame, or a sequence of them.
@@ -163,7 +169,8 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
     depend on the folder the command ran from.
     """
     checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
-                       origin=trace == "full", shared=shared, header_row=header_row)
+                       origin=trace == "full", shared=shared, header_row=header_row,
+                       attributes=attributes)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     if base is not None and checked.returns.origin is not None \

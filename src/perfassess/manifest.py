@@ -75,6 +75,8 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
             else display_path(s.uncertainty, base)}
     if request.stability is not None:
         run_options["stability"] = display_path(request.stability, base)
+    if request.attributes:  # only when asked, as sensitivity
+        run_options["attributes"] = list(request.attributes)
     return {
         "schema_version": SCHEMA_VERSION,
         "perfassess_version": __version__,

@@ -52,6 +52,7 @@ class RunRequest:
     # The inputs are every pack's of the command line: a file holding none of this pack's
     # indicators is left to the others.
     shared: bool = False
+    attributes: list[str] = field(default_factory=list)  # beside the pack's own
 
 
 @dataclass
@@ -104,7 +105,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared,
-                           header_row=options.header_row)
+                           header_row=options.header_row, attributes=request.attributes)
             done[result.pack.id] = result
             progress.end(f"{len(result.ratings):,} authority-periods")
             if request.sensitivity is not None or request.stability is not None:

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 @click.option("--header-row", type=click.IntRange(min=1), metavar="N",
               help="Row of the Excel sheet that holds the header, as Excel numbers it "
                    "(default: found; see README).")
+@click.option("--attribute", "attributes", multiple=True, metavar="COLUMN",
+              help="A column that describes the authority (region, type): carried into the "
+                   "results as text, not read as an indicator (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print the result: text, or one JSON document on stdout "
                    "(problems and, per pack, what was rated and written: docs/outputs.md).")
@@ -61,7 +64,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
           config: Path | None, reference: Path | None, trace_mode: str | None,
           previous: Path | None, templates: Path | None, stability: Path | None,
           sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool,
-          strict: bool, fail_on_unrated: bool, header_row: int | None) -> None:
+          strict: bool, fail_on_unrated: bool, header_row: int | None,
+          attributes: tuple[str, ...]) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     import json
 
@@ -79,7 +83,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
         if out is None:
             raise UsageProblem("--pack needs --out DIR")
         requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous,
-                               stability=stability, shared=len(packs) > 1) for p in packs]
+                               stability=stability, shared=len(packs) > 1,
+                               attributes=list(attributes)) for p in packs]
         options = RunOptions(out, reference, trace_mode or "full",  # type: ignore[arg-type]
                              templates, base=Path.cwd())
     else:
@@ -97,7 +102,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                                [base / i for i in r.inputs], list(r.feeds), r.prefer,
                                previous or (base / r.previous if r.previous else None),
                                _sensitivity(base, r.sensitivity),
-                               base / r.stability if r.stability else None)
+                               base / r.stability if r.stability else None,
+                               attributes=list(dict.fromkeys([*r.attributes, *attributes])))
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,

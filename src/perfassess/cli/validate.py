@@ -18,6 +18,9 @@ import click
 @click.option("--header-row", type=click.IntRange(min=1), metavar="N",
               help="Row of the Excel sheet that holds the header, as Excel numbers it "
                    "(default: found; see README).")
+@click.option("--attribute", "attributes", multiple=True, metavar="COLUMN",
+              help="A column that describes the authority (region, type): carried into the "
+                   "results as text, not read as an indicator (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Warnings make the input invalid (exit 1).")
@@ -27,7 +30,7 @@ import click
 @click.pass_context
 def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: Path | None,
              sheet: str | None, fmt: str, strict: bool, fail_on_unrated: bool,
-             header_row: int | None) -> None:
+             header_row: int | None, attributes: tuple[str, ...]) -> None:
     """Check every value of every input file, and which authority-periods would not be rated;
     exit 1 if any error, 0 if only warnings.
 
@@ -42,7 +45,8 @@ def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: 
 
     ctx.meta["perfassess.format"] = fmt
     result = score(pack, inputs, reference=Reference.read(reference) if reference else None,
-                   trace="none", sheet=sheet, header_row=header_row)
+                   trace="none", sheet=sheet, header_row=header_row,
+                   attributes=attributes)
     problems = result.problems
     gate([result], problems, strict=strict, fail_on_unrated=fail_on_unrated)
     if problems.has_errors():

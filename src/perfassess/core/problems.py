@@ -138,6 +138,16 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "that differ. Expected when the returns keep their own values for periods a "
               "feed covers (the bundled cpa-2005 sample does, for 2006-08): leave those "
               "periods out of the returns to silence it", _VALUE),
+        Entry("W-ATTRIBUTE-CONFLICT", "warning",
+              "an attribute given two different values for one authority-period",
+              "the first value (in file and row order) is kept in the results; correct the "
+              "other", _VALUE),
+        Entry("W-ATTRIBUTE-MISSING", "warning", "a declared attribute is in no file",
+              "check the column's name, or drop it from --attribute / attributes", "value"),
+        Entry("E-ATTRIBUTE-CLASH", "error",
+              "an attribute named like an input, an output or a key column",
+              "attributes are text carried into the results: give the column a name of its "
+              "own", "value"),
         Entry("W-UNKNOWN-INDICATOR", "warning",
               "indicator id not declared by the pack (its rows are ignored)",
               "check the spelling against `perfassess rules show PACK`", "file, row, column, "

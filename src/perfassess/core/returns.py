@@ -21,3 +21,5 @@ class Returns:
     # row (in keys), indicator, file, line, column of every value used; only when asked for
     # (a trace of inputs), as it is as long as the returns.
     origin: pd.DataFrame | None = None
+    # authority_code, period, then one text column per declared attribute (first value given)
+    attributes: pd.DataFrame | None = None

@@ -53,7 +53,7 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
                 beside.frame.drop(name)
     if marks:
         _mark(frame, marks)
-    ratings = _ratings(plan, frame, {**(names or {}), **returns.names})
+    ratings = _ratings(plan, frame, {**(names or {}), **returns.names}, returns.attributes)
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
 
 
@@ -184,7 +184,24 @@ def column(values: np.ndarray, ftype: FieldType) -> pd.Series:
     return pd.Series(values, dtype=np.float64, copy=False)
 
 
-def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
+def _attributes(frame: Frame, attributes: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """Each declared attribute's value for each authority-period ('' where none given)."""
+    if attributes is None:
+        return {}
+    names = [c for c in attributes.columns if c not in ("authority_code", "period")]
+    wanted = pd.MultiIndex.from_arrays([np.asarray(frame.keys["authority_code"], dtype=object),
+                                        np.asarray(frame.keys["period"], dtype=object)])
+    given = pd.MultiIndex.from_frame(attributes[["authority_code", "period"]].astype(object))
+    at = given.get_indexer(wanted)
+    out = {}
+    for name in names:
+        values = np.append(attributes[name].to_numpy(dtype=object), "")
+        out[name] = pd.Series(values[at], dtype=object, copy=False)
+    return out
+
+
+def _ratings(plan: Plan, frame: Frame, names: dict[str, str],
+             attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     pack = plan.pack
     rating_field = pack.rating.field
     rating = frame.values[rating_field]
@@ -193,6 +210,7 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str]) -> pd.DataFrame:
     data: dict[str, pd.Series] = {
         "authority_code": pd.Series(codes.to_numpy(), dtype=object, copy=False),
         "authority_name": _names(frame, names),
+        **_attributes(frame, attributes),
         "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object, copy=False),
         "rating": column(rating, frame.types[rating_field]),
     }

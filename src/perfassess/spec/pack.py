@@ -535,6 +535,10 @@ class Pack(Model):
     # Decimal places reports, explain and diff show of an output (default 2); ratings.csv,
     # Parquet and JSON keep every digit.
     digits: dict[str, Annotated[int, Field(ge=0, le=12)]] = Field(default_factory=dict)
+    # Columns that describe an authority (region, type): carried into the results as text,
+    # never read as indicators.
+    attributes: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+        default_factory=list, max_length=64)
     steps: Steps
     uncertainty: Uncertainty | None = None
 

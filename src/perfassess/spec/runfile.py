@@ -68,6 +68,8 @@ class PackRun(Model):
     feeds: list[Feed] = Field(default_factory=list)
     prefer: Literal["derived", "supplied"] = "derived"
     previous: str | None = None
+    # Columns describing the authority, carried into the results (as --attribute).
+    attributes: list[str] = Field(default_factory=list, max_length=64)
     sensitivity: SensitivityEntry | None = None
     stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
 

@@ -1,0 +1,87 @@
+"""Attribute columns: text describing an authority (region, type), taken out of the returns
+before they are read as indicators, and carried into the results."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from perfassess.core.problems import Problem, Problems
+from perfassess.io.read import SourceTable
+from perfassess.spec.pack import Pack
+
+RESERVED = ("authority_code", "authority_name", "period", "indicator", "value", "note",
+            "rating", "rating_status", "rating_note")
+KEYS = ["authority_code", "period", "attribute"]
+
+
+def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
+                    problems: Problems) -> pd.DataFrame | None:
+    """Take the rows (a wide file's columns, a long file's indicators) of each attribute out
+    of ``tables`` (in place); returns authority_code, period and a text column per attribute,
+    the first value given in file order, or None when no attribute is declared."""
+    if not names:
+        return None
+    for name in names:
+        if name in RESERVED or pack.input(name) is not None or name in pack.outputs:
+            what = ("a column perfassess reads or writes" if name in RESERVED else
+                    "an input of the pack" if pack.input(name) is not None else
+                    "an output of the pack")
+            problems.add(Problem("E-ATTRIBUTE-CLASH", f"attribute {name!r} is {what}",
+                                 value=name, expected="a column name of its own"))
+    names = [n for n in names if n not in RESERVED and pack.input(n) is None
+             and n not in pack.outputs]
+    parts = []
+    for k, source in enumerate(tables):
+        if source.derived:
+            continue
+        t = source.table
+        mine = t["indicator"].astype(str).isin(names).to_numpy()
+        if not mine.any():
+            continue
+        taken = t[mine]
+        value = taken["value"].astype(object)
+        parts.append(pd.DataFrame({
+            "authority_code": taken["authority_code"].astype(str).to_numpy(),
+            "period": taken["period"].astype(str).to_numpy(),
+            "attribute": taken["indicator"].astype(str).to_numpy(),
+            "value": value.where(value.notna(), "").astype(str).str.strip().to_numpy(),
+            "file": source.file, "line": taken["_line"].to_numpy(),
+            "column": taken["_column"].astype(str).to_numpy(), "order": k}))
+        tables[k] = replace(source, table=t[~mine].reset_index(drop=True))
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in [*KEYS, "value", "file", "line", "column", "order"]})
+    given = found[found["value"] != ""].sort_values(["order", "line"], kind="stable")
+    first = given.drop_duplicates(KEYS, keep="first")
+    _conflicts(given, first, problems)
+    for name in names:
+        if not (found["attribute"] == name).any():
+            problems.add(Problem("W-ATTRIBUTE-MISSING", f"attribute {name!r} is declared but "
+                                 "no file has it; its column in the results is empty",
+                                 value=name, expected=f"a column {name}"))
+    wide = first.pivot(index=["authority_code", "period"], columns="attribute",
+                       values="value") if len(first) else pd.DataFrame(
+        index=pd.MultiIndex.from_arrays([[], []], names=["authority_code", "period"]))
+    wide = wide.reindex(columns=names).astype(object).fillna("")
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def _conflicts(given: pd.DataFrame, first: pd.DataFrame, problems: Problems) -> None:
+    """W-ATTRIBUTE-CONFLICT where a later row gives another value than the first."""
+    joined = given.merge(first, on=KEYS, suffixes=("", "_first"))
+    clash = joined[joined["value"] != joined["value_first"]]
+    room = max(problems.limit - problems.counts.get("W-ATTRIBUTE-CONFLICT", 0), 0)
+    for row in clash.head(room).to_dict("records"):
+        problems.add(Problem(
+            "W-ATTRIBUTE-CONFLICT",
+            f"{row['attribute']} of {row['authority_code']} in {row['period']} is "
+            f"{row['value']!r} here but {row['value_first']!r} at {row['file_first']}:"
+            f"{row['line_first']}; the first is kept",
+            file=str(row["file"]), row=int(row["line"]), column=str(row["column"]),
+            value=str(row["value"]), expected=str(row["value_first"])))
+    beyond = len(clash) - min(room, len(clash))
+    if beyond:
+        problems.counts["W-ATTRIBUTE-CONFLICT"] = (
+            problems.counts.get("W-ATTRIBUTE-CONFLICT", 0) + beyond)
