@@ -123,9 +123,10 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
             tables.append(table)
     tables += list(fed)
     declared = list(dict.fromkeys([*loaded.pack.attributes, *attributes]))
-    described = take_attributes(tables, declared, loaded.pack, problems)
+    # The tables as read stay the sources (their hashes do not depend on the declaration).
+    read, described = take_attributes(tables, declared, loaded.pack, problems)
     unused: list[str] = []
-    returns = parse_returns(tables, loaded.pack, loaded.plan.input_types, problems,
+    returns = parse_returns(read, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer, origin,
                             unused if shared else None)
     returns.attributes = described

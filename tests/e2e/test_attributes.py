@@ -119,3 +119,11 @@ def test_a_run_file_and_a_pack_declare_them_too(tmp_path: Path) -> None:
     assert "W-UNKNOWN-INDICATOR" not in result.problems.counts
     assert list(result.ratings.columns[:4]) == ["authority_code", "authority_name", "region",
                                                 "type"]
+
+
+def test_declaring_attributes_leaves_the_inputs_hashes_as_they_are(tmp_path: Path) -> None:
+    path = _returns(tmp_path, ["London", "North", "North", "North"])
+    plain = score("cqc-la-2024", path)
+    declared = score("cqc-la-2024", path, attributes=["region", "type"])
+    assert declared.sources == plain.sources
+    assert declared.inputs_logical_sha256 == plain.inputs_logical_sha256

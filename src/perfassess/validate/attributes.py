@@ -17,12 +17,13 @@ KEYS = ["authority_code", "period", "attribute"]
 
 
 def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
-                    problems: Problems) -> pd.DataFrame | None:
-    """Take the rows (a wide file's columns, a long file's indicators) of each attribute out
-    of ``tables`` (in place); returns authority_code, period and a text column per attribute,
-    the first value given in file order, or None when no attribute is declared."""
+                    problems: Problems) -> tuple[list[SourceTable], pd.DataFrame | None]:
+    """The tables without the rows (a wide file's columns, a long file's indicators) of
+    each attribute, and authority_code, period and a text column per attribute holding the
+    first value given in file order (None when no attribute is declared)."""
+    tables = list(tables)
     if not names:
-        return None
+        return tables, None
     for name in names:
         if name in RESERVED or pack.input(name) is not None or name in pack.outputs:
             what = ("a column perfassess reads or writes" if name in RESERVED else
@@ -65,7 +66,7 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
         index=pd.MultiIndex.from_arrays([[], []], names=["authority_code", "period"]))
     wide = wide.reindex(columns=names).astype(object).fillna("")
     wide.columns.name = None
-    return wide.reset_index()
+    return tables, wide.reset_index()
 
 
 def _conflicts(given: pd.DataFrame, first: pd.DataFrame, problems: Problems) -> None:
