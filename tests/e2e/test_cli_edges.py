@@ -25,3 +25,11 @@ def test_mistyped_pack_id_suggests_the_builtin(command: list[str], tmp_path: Pat
     proc = run(command[0], "--pack", "cqc-la-2042", *command[1:], cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert "did you mean 'cqc-la-2024'?" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["score", "validate", "explain", "sensitivity"])
+def test_input_help_names_xlsx(command: str) -> None:
+    proc = run(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(proc.stdout.split())  # click wraps help text
+    assert "Parquet or Excel .xlsx" in text or "Parquet or .xlsx" in text

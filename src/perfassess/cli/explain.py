@@ -23,7 +23,7 @@ STYLES: dict[str, dict[str, Any]] = {
 @click.option("--pack", metavar="ID_OR_PATH",
               help="Pack to score with (with --input), or to pick in a run folder.")
 @click.option("--input", "inputs", multiple=True, metavar="FILE",
-              help="Returns file to score (repeatable); not with RUN_DIR.")
+              help="Returns file to score, CSV, Parquet or .xlsx (repeatable); not with RUN_DIR.")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--authority", required=True, metavar="CODE", help="Authority code.")
