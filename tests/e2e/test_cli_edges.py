@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,41 @@ def test_input_help_names_xlsx(command: str) -> None:
     assert proc.returncode == 0, proc.stderr
     text = " ".join(proc.stdout.split())  # click wraps help text
     assert "Parquet or Excel .xlsx" in text or "Parquet or .xlsx" in text
+
+
+def on_tty(*args: str, env: dict[str, str]) -> str:
+    """What the CLI writes when stdout and stderr are a pseudo-terminal."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "perfassess", *args], env=env,
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait()
+    os.close(master)
+    return b"".join(chunks).decode()
+
+
+MISSING = ("validate", "--pack", "cqc-la-2024", "--input", "missing.csv")
+PLAIN = {k: v for k, v in ENV.items() if k != "NO_COLOR"}
+
+
+def test_colour_on_a_terminal_unless_no_color_or_no_color_flag() -> None:
+    assert "\x1b[" in on_tty(*MISSING, env=PLAIN)
+    assert "\x1b[" not in on_tty(*MISSING, env={**PLAIN, "NO_COLOR": "1"})
+    assert "\x1b[" not in on_tty("--no-color", *MISSING, env=PLAIN)
+    assert "\x1b[" in on_tty("--color", *MISSING, env={**PLAIN, "NO_COLOR": "1"})
+
+
+def test_color_flag_forces_colour_into_a_pipe() -> None:
+    assert "\x1b[" not in run(*MISSING).stderr
+    forced = subprocess.run([sys.executable, "-m", "perfassess", "--color", *MISSING],
+                            env=PLAIN, capture_output=True, text=True, check=False)
+    assert "\x1b[" in forced.stderr
