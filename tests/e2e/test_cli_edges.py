@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -72,3 +73,29 @@ def test_color_flag_forces_colour_into_a_pipe() -> None:
     forced = subprocess.run([sys.executable, "-m", "perfassess", "--color", *MISSING],
                             env=PLAIN, capture_output=True, text=True, check=False)
     assert "\x1b[" in forced.stderr
+
+
+RUN = str(ROOT / "reports" / "cqc-la-2024")
+
+
+@pytest.mark.parametrize("given", ["Blackpool", "blackpool", "blackp", "e06000009"])
+def test_explain_takes_a_name_or_a_unique_prefix(given: str) -> None:
+    proc = run("explain", RUN, "--authority", given)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Blackpool (E06000009)")
+
+
+def test_explain_ambiguous_prefix_lists_the_candidates() -> None:
+    proc = run("explain", RUN, "--authority", "north")
+    assert proc.returncode == 2
+    assert "ambiguous" in proc.stderr and "North Tyneside (E08000022)" in proc.stderr
+
+
+def test_explain_json() -> None:
+    proc = run("explain", RUN, "--authority", "Blackpool", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["authority"] == {"code": "E06000009", "name": "Blackpool"}
+    assert data["period"] == "2025" and data["rating"]["label"] == "Good"
+    step = data["steps"][0]
+    assert set(step) >= {"field", "value", "rule", "status", "reason", "outcome"}
