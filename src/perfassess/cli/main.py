@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -39,8 +40,16 @@ class PerfassessGroup(click.Group):
 
 @click.group(cls=PerfassessGroup)
 @click.version_option(__version__, prog_name="perfassess")
-def cli() -> None:
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour the output or not (default: on a terminal, unless NO_COLOR is set).")
+@click.pass_context
+def cli(ctx: click.Context, color: bool | None) -> None:
     """Rate public services from performance evidence with declarative YAML rule packs."""
+    # Any non-empty NO_COLOR disables colour (no-color.org); the flag wins over it, and with
+    # neither click decides by whether the stream is a terminal.
+    if color is None and os.environ.get("NO_COLOR"):
+        color = False
+    ctx.color = color
 
 
 def _register() -> None:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @click.option("--pack", "packs", multiple=True, metavar="ID_OR_PATH",
               help="Built-in pack id or a pack folder (repeatable).")
 @click.option("--input", "inputs", multiple=True, metavar="FILE",
-              help="Returns file, CSV or Parquet, long or wide (repeatable).")
+              help="Returns file, CSV, Parquet or Excel .xlsx, long or wide (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder; each pack writes OUT/<pack id>/.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),

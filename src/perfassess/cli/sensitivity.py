@@ -11,7 +11,7 @@ import click
 @click.option("--pack", required=True, metavar="ID_OR_PATH",
               help="Built-in pack id or a pack folder.")
 @click.option("--input", "inputs", multiple=True, required=True, metavar="FILE",
-              help="Returns file, CSV or Parquet, long or wide (repeatable).")
+              help="Returns file, CSV, Parquet or Excel .xlsx, long or wide (repeatable).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder; writes OUT/<pack id>/.")
 @click.option("--draws", type=int, default=1000, show_default=True,

@@ -10,7 +10,7 @@ import click
 @click.command()
 @click.option("--pack", required=True, metavar="ID_OR_PATH", help="Built-in pack id or folder.")
 @click.option("--input", "inputs", multiple=True, required=True, metavar="FILE",
-              help="Returns file (repeatable).")
+              help="Returns file, CSV, Parquet or Excel .xlsx (repeatable).")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
 @click.option("--sheet", metavar="NAME",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from perfassess.core.problems import UsageProblem
 from perfassess.report.area import Layout, area_contexts, prepare_tables
@@ -14,19 +17,15 @@ from perfassess.report.facts import pack_facts
 def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],
                       reference: Path | None, authority: str,
                       period: str | None, *, sheet: str | None = None,
-                      header_row: int | None = None) -> tuple[list[Line], list[str]]:
-    """The explanation's lines, and notes for the user (e.g. a changed pack)."""
+                      header_row: int | None = None
+                      ) -> tuple[list[Line], list[str], dict[str, Any]]:
+    """The explanation's lines, notes for the user (e.g. a changed pack), and as data."""
     notes: list[str] = []
     data = _from_folder(run_dir, pack, notes) if run_dir is not None else _scored(
         pack, inputs, reference, sheet, header_row)
     ratings = data.ratings
     codes = ratings["authority_code"].astype(str)
-    if authority not in set(codes):
-        folded = {c.casefold(): c for c in codes}
-        if authority.casefold() not in folded:
-            raise UsageProblem(f"no authority {authority!r} in these results "
-                               f"({codes.nunique()} authorities)")
-        authority = folded[authority.casefold()]
+    authority = _which_authority(ratings, authority)
     periods = sorted(ratings.loc[codes == authority, "period"].astype(str))
     if period is None:
         period = periods[-1]
@@ -40,7 +39,47 @@ def explain_authority(run_dir: Path | None, pack: str | None, inputs: list[str],
     tables = prepare_tables(data, facts)
     context = next(area_contexts(data, facts, tables, Layout.of(tables.ratings),
                                  only={(authority, period)}))
-    return explain_lines(context, facts), notes
+    return explain_lines(context, facts), notes, explain_json(context)
+
+
+def explain_json(context: dict[str, Any]) -> dict[str, Any]:
+    """The explanation as data: the rating and each step's field, value, rule and outcome."""
+    a, rating = context["authority"], context["rating"]
+    return {
+        "authority": {"code": a["code"], "name": a["name"]},
+        "period": str(context["period"]),
+        "rating": {"rated": bool(rating["rated"]),
+                   "label": rating["label"] if rating["rated"] else None,
+                   "status": rating["status"]},
+        "steps": [{"step": s["step"], "kind": s["kind"], "field": s["field"],
+                   "value": s["value"], "rule": s.get("rule", s.get("rule_id")),
+                   "status": s["status"], "reason": s["reason"], "outcome": s.get("outcome")}
+                  for s in context["steps"]],
+    }
+
+
+def _which_authority(ratings: pd.DataFrame, given: str) -> str:
+    """The code of the authority named by ``given``: a code or a name, any case, or a
+    unique prefix of one; an ambiguous prefix is a usage error listing the candidates."""
+    people = ratings[["authority_code"]].astype(str)
+    names = (ratings["authority_name"] if "authority_name" in ratings.columns
+             else ratings["authority_code"])
+    people["name"] = names.fillna("").astype(str)
+    people = people.drop_duplicates("authority_code")
+    key = given.casefold()
+    code, name = people["authority_code"].str.casefold(), people["name"].str.casefold()
+    for hit in ((code == key) | (name == key),
+                code.str.startswith(key) | name.str.startswith(key)):
+        found = people[hit]
+        if len(found) == 1:
+            return str(found["authority_code"].iloc[0])
+        if len(found) > 1:
+            shown = ", ".join(f"{n} ({c})" if n else c
+                              for c, n in zip(found["authority_code"], found["name"],
+                                              strict=True))
+            raise UsageProblem(f"authority {given!r} is ambiguous: it could be {shown}")
+    raise UsageProblem(f"no authority {given!r} in these results "
+                       f"({len(people)} authorities; give a code or a name)")
 
 
 def _scored(pack: str | None, inputs: list[str], reference: Path | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import itertools
 import json
@@ -58,9 +59,12 @@ def resolve_pack_dir(id_or_path: str) -> Path:
         folder = _pack_folder(base)
         if folder is not None:
             return _version_folder(folder, base, version)
-    known = ", ".join(builtin_ids()) or "none"
+    ids = builtin_ids()
+    known = ", ".join(ids) or "none"
+    close = difflib.get_close_matches(id_or_path.rpartition("@")[0] or id_or_path, ids, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise UsageProblem(f"no rule pack {id_or_path!r}: not a built-in id ({known}) and not a "
-                       f"folder with a {PACK_FILE}")
+                       f"folder with a {PACK_FILE}{hint}")
 
 
 def _pack_folder(id_or_path: str) -> Path | None:
