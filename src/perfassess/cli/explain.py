@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from perfassess.cli.options import excel_options
+
 STYLES: dict[str, dict[str, Any]] = {
     "head": {"bold": True},
     "key": {"fg": "cyan"},
@@ -30,11 +32,7 @@ STYLES: dict[str, dict[str, Any]] = {
 @click.option("--authority", required=True, metavar="CODE_OR_NAME",
               help="Authority code or name, any case, or a unique prefix of either.")
 @click.option("--period", metavar="PERIOD", help="Period (default: the latest one).")
-@click.option("--sheet", metavar="NAME",
-              help="Worksheet to read from Excel inputs (default: the first).")
-@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
-              help="Row of the Excel sheet that holds the header, as Excel numbers it "
-                   "(default: found; see README).")
+@excel_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Text for people, or JSON: rating and each step.")
 def explain(run_dir: Path | None, pack: str | None, inputs: tuple[str, ...],

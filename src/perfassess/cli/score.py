@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from perfassess.cli.options import reading_options
+
 if TYPE_CHECKING:
     from perfassess.core.results import ScoreResult
     from perfassess.runner import RunOptions, RunOutcome, RunRequest
@@ -39,14 +41,7 @@ if TYPE_CHECKING:
 @click.option("--stability", type=click.Path(file_okay=False, path_type=Path),
               help="An earlier `perfassess sensitivity --out DIR` of the same pack and "
                    "inputs: the reports say how solid each rating is.")
-@click.option("--sheet", metavar="NAME",
-              help="Worksheet to read from Excel inputs (default: the first).")
-@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
-              help="Row of the Excel sheet that holds the header, as Excel numbers it "
-                   "(default: found; see README).")
-@click.option("--attribute", "attributes", multiple=True, metavar="COLUMN",
-              help="A column that describes the authority (region, type): carried into the "
-                   "results as text, not read as an indicator (repeatable).")
+@reading_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print the result: text, or one JSON document on stdout "
                    "(problems and, per pack, what was rated and written: docs/outputs.md).")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from perfassess.cli.options import reading_options
+
 
 @click.command()
 @click.option("--pack", required=True, metavar="ID_OR_PATH", help="Built-in pack id or folder.")
@@ -13,14 +15,7 @@ import click
               help="Returns file, CSV, Parquet or Excel .xlsx (repeatable).")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Authority reference CSV (authority_code, authority_name).")
-@click.option("--sheet", metavar="NAME",
-              help="Worksheet to read from Excel inputs (default: the first).")
-@click.option("--header-row", type=click.IntRange(min=1), metavar="N",
-              help="Row of the Excel sheet that holds the header, as Excel numbers it "
-                   "(default: found; see README).")
-@click.option("--attribute", "attributes", multiple=True, metavar="COLUMN",
-              help="A column that describes the authority (region, type): carried into the "
-                   "results as text, not read as an indicator (repeatable).")
+@reading_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Warnings make the input invalid (exit 1).")
