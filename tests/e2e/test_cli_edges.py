@@ -21,7 +21,8 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("command", [["score", "--input", "x.csv", "--out", "o"], ["validate", "--input", "x.csv"],
+@pytest.mark.parametrize("command", [["score", "--input", "x.csv", "--out", "o"],
+                                     ["validate", "--input", "x.csv"],
                                      ["explain", "--input", "x.csv", "--authority", "E1"]])
 def test_mistyped_pack_id_suggests_the_builtin(command: list[str], tmp_path: Path) -> None:
     proc = run(command[0], "--pack", "cqc-la-2042", *command[1:], cwd=tmp_path)

@@ -73,7 +73,7 @@ def _which_authority(ratings: pd.DataFrame, given: str) -> str:
             return str(found["authority_code"].iloc[0])
         if len(found) > 1:
             shown = ", ".join(f"{n} ({c})" if n else c
-                              for c, n in zip(found["authority_code"], found["name"]))
+                              for c, n in zip(found["authority_code"], found["name"], strict=True))
             raise UsageProblem(f"authority {given!r} is ambiguous: it could be {shown}")
     raise UsageProblem(f"no authority {given!r} in these results "
                        f"({len(people)} authorities; give a code or a name)")
