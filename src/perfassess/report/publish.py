@@ -66,14 +66,15 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     html, md = (env.get_template(name) for name in TEMPLATES["area"])
     builder = AreaBuilder(data, facts, tables, layout)
     columns = tables.columns
-    n = len(tables.ratings)
+    n, told = len(tables.ratings), 0
     for i in range(n):
         context = builder.context(i)
         code, period = str(columns["authority_code"][i]), str(columns["period"][i])
         _write(folder, layout.area(period, code, "html"), html.render(context), hashes)
         _write(folder, layout.area(period, code, "md"), md.render(context), hashes)
-        if (i + 1) % CHUNK == 0 or i + 1 == n:
-            progress.advance(2 * (CHUNK if (i + 1) % CHUNK == 0 else (i + 1) % CHUNK))
+        if i + 1 - told == CHUNK or i + 1 == n:
+            progress.advance(2 * (i + 1 - told))
+            told = i + 1
     lines = "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
     (folder / HASHES).write_bytes(lines.encode("utf-8"))
     return {HASHES: {"files": len(hashes)}}

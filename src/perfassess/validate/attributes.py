@@ -24,15 +24,12 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
     tables = list(tables)
     if not names:
         return tables, None
-    for name in names:
-        if name in RESERVED or pack.input(name) is not None or name in pack.outputs:
-            what = ("a column perfassess reads or writes" if name in RESERVED else
-                    "an input of the pack" if pack.input(name) is not None else
-                    "an output of the pack")
+    clashes = {name: _clash(name, pack) for name in names}
+    for name, what in clashes.items():
+        if what:
             problems.add(Problem("E-ATTRIBUTE-CLASH", f"attribute {name!r} is {what}",
                                  value=name, expected="a column name of its own"))
-    names = [n for n in names if n not in RESERVED and pack.input(n) is None
-             and n not in pack.outputs]
+    names = [name for name, what in clashes.items() if not what]
     parts = []
     for k, source in enumerate(tables):
         if source.derived:
@@ -67,6 +64,15 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
     wide = wide.reindex(columns=names).astype(object).fillna("")
     wide.columns.name = None
     return tables, wide.reset_index()
+
+
+def _clash(name: str, pack: Pack) -> str:
+    """What else ``name`` already is ('' if nothing)."""
+    if name in RESERVED:
+        return "a column perfassess reads or writes"
+    if pack.input(name) is not None:
+        return "an input of the pack"
+    return "an output of the pack" if name in pack.outputs else ""
 
 
 def _conflicts(given: pd.DataFrame, first: pd.DataFrame, problems: Problems) -> None:
