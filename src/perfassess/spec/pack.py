@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from perfassess.core.pinned import PACK_FILE_PATTERN
+
 Status = Literal["documented", "reconstructed", "illustrative"]
 Scalar = str | int | float
 ID_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -231,7 +233,7 @@ class ComparatorTable(Model):
     content hash covers the list and an edited list is caught before any data is read.
     """
 
-    file: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+    file: str = Field(pattern=PACK_FILE_PATTERN)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     authority_column: str = "authority_code"
     comparator_column: str = "comparator_code"

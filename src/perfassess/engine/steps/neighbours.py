@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from perfassess.core.pinned import PinnedFileError, read_pinned
 from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
@@ -22,22 +22,10 @@ def read_comparators(table: ComparatorTable, folder: Path | None,
     """The (authority, comparator) pairs of a table inside the pack folder, checked against
     its declared hash; a pair listed twice counts twice, as the list gives it."""
     where = (*path, "comparators", "file")
-    if folder is None:
-        raise PlanError("E-PACK-TABLE", f"{table.file}: this pack was not loaded from a "
-                        "folder, so its comparator table cannot be found", where)
-    root = folder.resolve()
-    target = (root / table.file).resolve()
-    if not target.is_relative_to(root):
-        raise PlanError("E-PACK-TABLE", f"{table.file}: a comparator table must lie inside "
-                        "the pack folder", where)
-    if not target.is_file():
-        raise PlanError("E-PACK-TABLE", f"{table.file}: no such file in the pack folder "
-                        f"({folder})", where)
-    data = target.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != table.sha256:
-        raise PlanError("E-PACK-TABLE", f"{table.file} has sha256 {digest}, not the "
-                        f"{table.sha256} the pack declares", (*path, "comparators", "sha256"))
+    try:
+        data = read_pinned(folder, table.file, table.sha256, "comparator table")
+    except PinnedFileError as exc:
+        raise PlanError("E-PACK-TABLE", str(exc), (*path, "comparators", exc.key)) from None
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
                             encoding="utf-8-sig")
