@@ -60,6 +60,10 @@ TRACE_AUTHORITIES = 200_000
 SENSITIVITY_DRAWS = (1_000, 4_000)
 SENSITIVITY_CHUNK = 100
 SENSITIVITY_SAMPLE = "data/sample/ss_stars_2002_2005.csv"
+# Issue 16: CMS's whole July 2025 input as published (4,566 hospitals), scored as downloaded.
+PUBLISHED = {"cms-hospital-stars-2025": (
+    "rules/cms-hospital-stars-2025/alldata_2025jul.csv", ["--period", "2025-07"])}
+PUBLISHED_MODES = ("rules-check", "batch", "full")
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Scenario:
 
     name: str
     kind: str  # python, import-cli, import-score, help, sample, national, batch, scale,
-    # floor, duckdb, sensitivity
+    # floor, duckdb, sensitivity, published
     quick: bool  # part of the quick set
     repeat: int = 1  # runs; the median wall time is reported
     pack: str | None = None
@@ -77,10 +81,11 @@ class Scenario:
     uses: str | None = None  # floor: the perfassess scenario whose ratings it writes again
     draws: int = 0  # sensitivity: how many draws
     trace: str | None = None  # scale: the --trace mode, instead of the batch flags' none
+    mode: str | None = None  # published: rules-check, batch (no reports, no trace) or full
 
     @property
     def runs_perfassess_score(self) -> bool:
-        return self.kind in ("sample", "national", "batch", "scale")
+        return self.kind in ("sample", "national", "batch", "scale", "published")
 
 
 def size_label(n: int) -> str:
@@ -107,6 +112,8 @@ def all_scenarios() -> list[Scenario]:
     out += [Scenario(f"batch/{pack}", "batch", True, repeat=3, pack=pack,
                      data=DataSpec(pack, NATIONAL_AUTHORITIES))
             for pack in BATCH_PACKS]
+    out += [Scenario(f"published/{pack}/{mode}", "published", True, repeat=3, pack=pack,
+                     mode=mode) for pack in PUBLISHED for mode in PUBLISHED_MODES]
     trace_data = DataSpec("cqc-la-2024", TRACE_AUTHORITIES, ("2024",), CQC_STATEMENTS)
     out += [Scenario(f"trace/cqc-la-2024/{size_label(TRACE_AUTHORITIES)}/{mode}", "scale",
                      False, pack="cqc-la-2024", data=trace_data, trace=mode)
@@ -150,6 +157,14 @@ def perfassess_args(scenario: Scenario, data_path: str | None, out: Path,
     """The arguments after ``perfassess`` for a scoring scenario, and the folder to run in."""
     if scenario.kind == "sample":
         return ["score", "--out", str(out)], REPO
+    if scenario.kind == "published":
+        assert scenario.pack is not None
+        if scenario.mode == "rules-check":
+            return ["rules", "check", scenario.pack], REPO
+        path, options = PUBLISHED[scenario.pack]
+        args = ["score", "--pack", scenario.pack, "--input", path, *options, "--out", str(out)]
+        return args + (["--trace", "none", "--no-report"] if scenario.mode == "batch"
+                       else []), REPO
     assert scenario.pack is not None and data_path is not None
     args = ["score", "--pack", scenario.pack, "--input", data_path, "--out", str(out)]
     if scenario.kind == "scale":
