@@ -84,9 +84,11 @@ class Schema:
         self.fields[name] = ftype
         self.producer[name] = step_id
 
-    def compile(self, text: str, path: YamlPath, want: str = "bool") -> Compiled:
+    def compile(self, text: str, path: YamlPath, want: str = "bool",
+                zero_division: str = "error") -> Compiled:
         try:
-            return compile_expression(text, self.fields, self.groups, want=want)
+            return compile_expression(text, self.fields, self.groups, want=want,
+                                      zero_division=zero_division)
         except ExpressionError as exc:
             raise PlanError("E-PACK-EXPR", exc.message + f" (at position {exc.position + 1} "
                             f"of {text!r})", path, exc.position) from exc

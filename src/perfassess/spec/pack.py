@@ -341,6 +341,8 @@ class ComputeStep(StepBase):
     output: str
     expr: str
     integer: bool = False
+    # What '/' in expr makes of a zero divisor: stop with E-DIVISION-BY-ZERO, or a missing value.
+    zero_division: Literal["error", "missing"] = "error"
 
 
 class RequireStep(StepBase):
