@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from perfassess.core.problems import ProblemsFound
 from tests.conftest import column, run_long, tiny_pack
 
 SCORE = {"id": "s", "title": "S", "type": "number"}
@@ -188,6 +191,106 @@ def test_standardise_methods(method: str, expected: list[float]) -> None:
     pack = tiny_pack([SCORE], [step], rating="z")
     rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 4)]
     assert result_values(run_long(pack, rows), "z") == pytest.approx(expected)
+
+
+def zscore_pack(declared: str = "none", **options: object) -> object:
+    score = {**SCORE, "polarity": declared}
+    groups = [{"id": g, "title": g, "type": "integer"} for g in ("g", "h")]
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "zscore",
+            "outputs": {"center": "mean", "spread": "sd", "score": "z"},
+            "status": "documented", **options}
+    return tiny_pack([score, *groups], [step], rating="z")
+
+
+def test_zscore_ddof_1_is_the_sample_sd_and_the_trace_says_n_mean_and_sd() -> None:
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 4)]
+    result = run_long(zscore_pack(ddof=1), rows)
+    assert result_values(result, "sd") == pytest.approx([(7 / 3) ** 0.5] * 3)
+    assert result_values(result, "z")[0] == pytest.approx((-4 / 3) / (7 / 3) ** 0.5)
+    reasons = set(result.trace[result.trace["field"] == "z"]["reason"])
+    assert reasons == {"zscore within period: n 3, mean 2.33333, SD 1.52753 (sample, ddof 1)"}
+    population = run_long(zscore_pack(), rows)
+    assert result_values(population, "sd") == pytest.approx([(42 / 27) ** 0.5] * 3)
+
+
+@pytest.mark.parametrize(("polarity", "options", "sign"), [
+    ("lower", {"polarity": "from_input"}, -1),
+    ("higher", {"polarity": "from_input"}, 1),
+    ("none", {"sign": -1}, -1),
+    ("lower", {}, 1),  # the input's polarity is followed only when asked
+])
+def test_zscore_direction(polarity: str, options: dict[str, object], sign: int) -> None:
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 3)]
+    assert result_values(run_long(zscore_pack(polarity, **options), rows), "z") == \
+        pytest.approx([-sign, sign])
+
+
+@pytest.mark.parametrize(("polarity", "options", "message"), [
+    ("range", {"polarity": "from_input"}, "has polarity range, which gives no direction"),
+    ("none", {"polarity": "from_input"}, "has polarity none, which gives no direction"),
+    ("lower", {"polarity": "from_input", "sign": 1}, "give sign or polarity, not both"),
+    ("none", {"method": "rank", "ddof": 1}, "ddof applies to method zscore only"),
+    ("none", {"ties": "dense"}, "ties applies to method rank only"),
+    ("none", {"method": "min_max", "sign": -1, "outputs": {"score": "z"}},
+     "sign and polarity apply to methods zscore and median_mad only"),
+])
+def test_standardise_options_are_checked_before_any_data(
+        polarity: str, options: dict[str, object], message: str) -> None:
+    with pytest.raises(ProblemsFound, match=re.escape(message)):
+        zscore_pack(polarity, **options)
+
+
+def test_polarity_from_input_needs_an_input() -> None:
+    steps = [{"id": "neg", "kind": "compute", "output": "t", "expr": "s * 2",
+              "status": "documented"},
+             {"id": "st", "kind": "standardise", "input": "t", "method": "zscore",
+              "polarity": "from_input", "outputs": {"score": "z"}, "status": "documented"}]
+    with pytest.raises(ProblemsFound) as caught:
+        tiny_pack([SCORE], steps, rating="z")
+    assert caught.value.problems[0].code == "E-PACK-TYPE"
+    assert "'t' is computed by step 'neg'" in caught.value.problems[0].message
+
+
+def test_zscore_by_several_fields_and_a_row_missing_one_is_in_no_population() -> None:
+    values = {"A": (1, 1, 1), "B": (1, 1, 3), "C": (1, 2, 10), "D": (1, 2, 20),
+              "E": (2, 1, 100), "F": (2, 1, 300), "G": (None, 1, 5)}
+    rows = [(code, "2001", name, v) for code, vs in values.items()
+            for name, v in zip(("g", "h", "s"), vs, strict=True) if v is not None]
+    result = run_long(zscore_pack(by=["g", "h"]), rows)
+    assert result_values(result, "mean")[:6] == [2, 2, 15, 15, 200, 200]
+    assert result_values(result, "z")[:6] == [-1, 1, -1, 1, -1, 1]
+    assert all(np.isnan(result_values(result, name)[6]) for name in ("mean", "sd", "z"))
+    g_row = result.trace[(result.trace["authority_code"] == "G")
+                         & (result.trace["field"] == "z")]
+    assert list(g_row["outcome"]) == ["by_missing"]
+    assert list(g_row["reason"]) == ["g and h: a value missing, so no population"]
+    one = run_long(zscore_pack(by="g"), rows)  # one field, as before
+    assert result_values(one, "mean")[:6] == [8.5] * 4 + [200, 200]
+
+
+@pytest.mark.parametrize(("ties", "expected"), [
+    ("min", [1, 2, 2, 4]), ("max", [1, 3, 3, 4]), ("average", [1, 2.5, 2.5, 4]),
+    ("dense", [1, 2, 2, 3]), ("ordinal", [1, 2, 3, 4]),
+])
+def test_rank_ties(ties: str, expected: list[float]) -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "rank", "ties": ties,
+            "outputs": {"score": "r"}, "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="r")
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 2),
+            ("D", "2001", "s", 3)]
+    assert result_values(run_long(pack, rows), "r") == expected
+    assert result_values(run_long(pack, rows[::-1]), "r") == expected  # whatever the order
+
+
+def test_rank_ordinal_breaks_ties_by_authority_code_also_when_descending() -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "rank",
+            "ties": "ordinal", "descending": True, "outputs": {"score": "r"},
+            "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="r")
+    rows = [("Z", "2001", "s", 5), ("M", "2001", "s", 9), ("A", "2001", "s", 5)]
+    result = run_long(pack, rows)
+    assert list(result.evaluation.frame.keys["authority_code"]) == ["A", "M", "Z"]
+    assert result_values(result, "r") == [2, 1, 3]
 
 
 @pytest.mark.parametrize(("method", "digits", "values", "expected"), [

@@ -41,6 +41,8 @@ class Schema:
     folder: Path | None = None  # the pack's folder, where its reference tables live
     # Named numbers of the pack: a field each (type number), with its value and status code.
     parameters: dict[str, tuple[float, int]] = field(default_factory=dict)
+    # Each input's declared polarity (higher, lower, range, none), for steps that follow it.
+    polarity: dict[str, str] = field(default_factory=dict)
 
     def parameter(self, name: str, path: YamlPath) -> tuple[float, int]:
         """A parameter named where a number may be given (a cut point, a weight)."""
@@ -171,6 +173,7 @@ def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
         path: YamlPath = ("inputs", i)
         ftype = input_type(spec.type, spec.vocabulary, schema, path)
         schema.define(spec.id, ftype, "input", (*path, "id"))
+        schema.polarity[spec.id] = spec.polarity
         input_types[spec.id] = ftype
     for name, parameter in pack.parameters.items():
         path = ("parameters", name)
