@@ -124,6 +124,70 @@ def test_limit_caps_only_lower_and_record_which_fired() -> None:
     assert any(r.startswith("not evaluated: s missing") for r in reasons)
 
 
+def field_cap_pack(bound_type: dict[str, object], **cap: object) -> object:
+    judgement = {"id": "j", "title": "J", "type": "label", "vocabulary": "serving"}
+    step = {"id": "caps", "kind": "limit", "input": "j", "output": "out", "caps": [
+        {"id": "c1", "when": "s > 20", "reason": "s above 20", "status": "documented",
+         **cap}]}
+    return tiny_pack([judgement, SCORE, {"id": "k", "title": "K", **bound_type}], [step],
+                     rating="out", vocabularies={"serving": ["No", "Some", "Most", "Yes"],
+                                                 "other": ["No", "Yes"]})
+
+
+def test_a_cap_may_take_its_bound_from_another_field() -> None:
+    pack = field_cap_pack({"type": "label", "vocabulary": "serving"}, at_most="k")
+    rows = [
+        ("A", "2001", "j", "Yes"), ("A", "2001", "s", 25), ("A", "2001", "k", "Some"),  # bites
+        ("B", "2001", "j", "No"), ("B", "2001", "s", 25), ("B", "2001", "k", "Some"),   # below
+        ("C", "2001", "j", "Yes"), ("C", "2001", "s", 25),                  # no bound: no cap
+        ("D", "2001", "j", "Yes"), ("D", "2001", "s", 5), ("D", "2001", "k", "No"),     # no
+    ]
+    result = run_long(pack, rows)
+    assert column(result, "out") == ["Some", "No", "Yes", "Yes"]
+    trace = result.trace[result.trace["rule_id"] == "caps/c1"]
+    fired = trace[trace["authority_code"] == "A"]
+    assert list(fired["value"]) == ["at most k (Some)"]
+    assert list(fired["reason"]) == ["fired: s above 20"]
+    unbounded = trace[trace["authority_code"] == "C"]
+    assert list(unbounded["outcome"]) == ["not_evaluated"]
+    assert list(unbounded["reason"]) == ["not evaluated: k missing, so the cap does not apply"]
+
+
+def test_a_floor_from_a_number_field() -> None:
+    step = {"id": "caps", "kind": "limit", "input": "s", "output": "out", "caps": [
+        {"id": "f", "when": "true", "at_least": "k", "reason": "floor", "status": "documented"}]}
+    pack = tiny_pack([SCORE, {"id": "k", "title": "K", "type": "integer"}], [step],
+                     rating="out")
+    rows = [("A", "2001", "s", 1), ("A", "2001", "k", 3), ("B", "2001", "s", 5),
+            ("B", "2001", "k", 3), ("C", "2001", "s", 1)]
+    assert result_values(run_long(pack, rows), "out") == [3, 5, 1]
+
+
+@pytest.mark.parametrize(("bound_type", "message"), [
+    ({"type": "number"}, "field 'k' (number) cannot bound 'j', which holds labels of 'serving'"),
+    ({"type": "label", "vocabulary": "other"},
+     "field 'k' (labels of 'other') cannot bound 'j', which holds labels of 'serving'"),
+])
+def test_a_bound_field_must_be_of_the_capped_field_s_type(
+        bound_type: dict[str, object], message: str) -> None:
+    with pytest.raises(ProblemsFound) as caught:
+        field_cap_pack(bound_type, at_most="k")
+    assert caught.value.problems[0].code == "E-PACK-TYPE"
+    assert message in caught.value.problems[0].message
+
+
+def test_a_label_bound_is_a_label_even_where_a_field_has_its_name() -> None:
+    inputs = [{"id": "j", "title": "J", "type": "label", "vocabulary": "level"}, SCORE,
+              {"id": "some", "title": "A field named as a label", "type": "label",
+               "vocabulary": "level"}]
+    step = {"id": "caps", "kind": "limit", "input": "j", "output": "out", "caps": [
+        {"id": "c1", "when": "s > 20", "at_most": "some", "reason": "r", "status": "documented"}]}
+    pack = tiny_pack(inputs, [step], rating="out",
+                     vocabularies={"level": ["none", "some", "most", "all"]})
+    rows = [("A", "2001", "j", "all"), ("A", "2001", "s", 25), ("A", "2001", "some", "most")]
+    assert column(run_long(pack, rows), "out") == ["some"]
+
+
 def test_aggregate_weighted_mean_rebases_over_present_inputs() -> None:
     inputs = [{"id": k, "title": k, "type": "number", "na": {"means": "left out"}}
               for k in ("a", "b", "c")]
