@@ -289,6 +289,16 @@ def test_zscore_direction(polarity: str, options: dict[str, object], sign: int) 
         pytest.approx([-sign, sign])
 
 
+def test_median_mad_turned_round_by_sign() -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "median_mad",
+            "sign": -1, "outputs": {"center": "med", "score": "dist"}, "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="dist")
+    rows = [(c, "2001", "s", v) for c, v in zip("ABC", [1, 2, 4], strict=True)]
+    result = run_long(pack, rows)
+    assert result_values(result, "dist") == [1, 0, -2]
+    assert result_values(result, "med") == [2, 2, 2]  # the centre is not turned round
+
+
 @pytest.mark.parametrize(("polarity", "options", "message"), [
     ("range", {"polarity": "from_input"}, "has polarity range, which gives no direction"),
     ("none", {"polarity": "from_input"}, "has polarity none, which gives no direction"),
@@ -497,3 +507,24 @@ def test_a_require_step_over_seventy_fields_names_each_row_s_missing_ones() -> N
     rows = [r for r in full if (r[0], r[2]) not in {("B", "x69"), ("C", "x0"), ("C", "x65")}]
     result = run_long(pack, rows)
     assert list(result.ratings["rating_note"]) == ["", "needs x69", "needs x0, x65"]
+
+
+def test_a_zero_divisor_in_a_condition_is_a_located_problem_on_rated_rows_only() -> None:
+    inputs = [SCORE, {"id": "d", "title": "D", "type": "number"},
+              {"id": "q", "title": "Q", "type": "number", "required": True}]
+    step = {"id": "cut", "kind": "decide", "output": "out", "hit_policy": "first",
+            "vocabulary": "stars", "status": "documented", "default": {"then": "0 stars"},
+            "rules": [{"id": "r1", "when": "s / d > 1", "then": "2 stars"}]}
+    pack = tiny_pack(inputs, [step], rating="out", vocabularies=STARS)
+    rows = [(code, period, name, value)
+            for code, period, values in (("A", "2001", (3, 1, 1)), ("B", "2001", (3, 0, 1)),
+                                         ("C", "2002", (3, 0, 1)), ("D", "2001", (3, 0, None)))
+            for name, value in zip("sdq", values, strict=True) if value is not None]
+    with pytest.raises(ProblemsFound) as caught:
+        run_long(pack, rows)
+    found = caught.value.problems
+    # D is not rated (its required q is missing): its divisor does not matter.
+    assert [(p.code, p.column, p.value) for p in found] == [
+        ("E-DIVISION-BY-ZERO", "cut", "B"), ("E-DIVISION-BY-ZERO", "cut", "C")]
+    assert found[0].message == "step cut: B 2001 divides by zero at position 3 of 's / d > 1'"
+    assert column(run_long(pack, [r for r in rows if r[0] in "AD"]), "out") == ["2 stars", ""]
