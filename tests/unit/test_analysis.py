@@ -242,3 +242,15 @@ def test_a_huge_symmetric_group_is_refused_before_it_is_built() -> None:
                   groups={"m": [f"m{i}" for i in range(40)]}, max_combinations=1_000)
     assert codes(found) == [("W-PACK-UNCHECKED", ())]
     assert "12,341 combinations of group 'm'" in found[0].message
+
+
+def test_a_table_over_a_ratio_that_some_combinations_divide_by_zero_is_not_checked() -> None:
+    inputs = [{"id": k, "title": k, "type": "integer", "min": 0, "max": 2, "required": True}
+              for k in ("a", "b")]
+    steps = [{"id": "ratio", "kind": "compute", "output": "r", "expr": "a / b",
+              "status": "illustrative"}]
+    found = table([("r >= 1", 1)], inputs=inputs, steps=steps, default=0)
+    assert codes(found) == [("W-PACK-UNCHECKED", ())]
+    assert "step 'ratio' divides by zero in some combinations ('a / b')" in found[0].message
+    steps[0]["expr"] = "div(a, b, 0)"  # said what a zero divisor gives: checked
+    assert table([("r >= 1", 1)], inputs=inputs, steps=steps, default=0) == []

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from perfassess.engine.expr import ExpressionError, compile_expression, parse
+from perfassess.engine.expr import ExpressionError, ZeroDivisor, compile_expression, parse
 from perfassess.engine.fields import INTEGER, NUMBER, PERIOD, label_type
 
 SERVING = label_type("serving", ("No", "Some", "Most", "Yes"))
@@ -76,12 +76,74 @@ def test_reductions_skip_missing_and_keep_label_type() -> None:
     assert values("mean(ordinal(labels))")[0] == 1.5
 
 
-def test_arithmetic_and_division_by_zero_is_missing() -> None:
+def test_arithmetic() -> None:
     assert values("x * 2 + 1")[:3] == [3, 7, 7]
-    out = values("x / (y - 3)")
-    assert np.isnan(out[0]) and np.isnan(out[1]) and out[2] == -1.5
+    assert values("x / (y + 1)")[:3] == [0.25, 0.75, 1.5]
     assert values("abs(v)")[:3] == [0.5, 2, 10]
     assert values("-v")[1] == 2
+
+
+def test_division_by_zero_is_refused_on_the_rows_it_happens_unless_the_pack_says_otherwise(
+) -> None:
+    with pytest.raises(ZeroDivisor) as caught:
+        values("x / (y - 3)")  # rows 0 and 1 divide by zero; row 3 has no dividend
+    assert list(caught.value.rows) == [0, 1] and caught.value.position == 2
+    lenient = compile_expression("x / (y - 3)", SCHEMA, GROUPS, want="value",
+                                 zero_division="missing").values(ENV, 4)
+    assert np.isnan(lenient[:2]).all() and lenient[2] == -1.5
+    # Rows not rated any more do not count.
+    inactive = {**ENV, "#active": np.array([False, False, True, True])}
+    assert compile_expression("x / (y - 3)", SCHEMA, GROUPS,
+                              want="value").values(inactive, 4)[2] == -1.5
+
+
+def test_div_says_what_a_zero_divisor_gives() -> None:
+    out = values("div(x, y - 3)")
+    assert np.isnan(out[:2]).all() and out[2] == -1.5 and np.isnan(out[3])
+    assert values("div(x, y - 3, 0)")[:3] == [0, 0, -1.5]
+    assert np.isnan(values("div(x, y - 3, 0)")[3])  # a missing dividend stays missing
+    assert values("div(x, y - 3, v)")[:2] == [0.5, -2]
+
+
+def test_if_divides_only_on_the_rows_of_its_branch() -> None:
+    assert values("if(y != 3, x / (y - 3), 0)")[:3] == [0, 0, -1.5]
+    with pytest.raises(ZeroDivisor):
+        values("if(y == 3, x / (y - 3), 0)")
+
+
+def test_a_literal_zero_divisor_is_a_static_error() -> None:
+    with pytest.raises(ExpressionError, match="division by zero"):
+        compile_expression("x / 0", SCHEMA, GROUPS, want="value", zero_division="missing")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("round(v)", [1, -2, 10]),
+    ("round(v + 0.05, 1)", [0.6, -2, 10.1]),
+    ("round(x * 0.25, 0, 'half_even')", [0, 1, 1]),
+    ("round(v, 0, 'floor')", [0, -2, 10]),
+    ("round(v, 0, 'ceil')", [1, -2, 10]),
+    ("round(v - 0.9, 0, 'trunc')", [0, -2, 9]),
+    ("round(x * 45, -1)", [50, 140, 140]),
+])
+def test_round_rounds_as_the_round_step_does(text: str, expected: list[float]) -> None:
+    assert values(text)[:3] == pytest.approx(expected)
+    assert np.isnan(values(text)[3])
+
+
+def test_round_to_whole_numbers_is_an_integer() -> None:
+    assert compile_expression("round(v)", SCHEMA, GROUPS, want="value").result == INTEGER
+    assert compile_expression("round(v, 1)", SCHEMA, GROUPS, want="value").result == NUMBER
+
+
+@pytest.mark.parametrize("text", [
+    "(x > 1) + (y > 1)", "if(x > 1, y > 1, 0)", "sum(x > 1, y > 1)", "-(x > 1)",
+    "(x > 1) * 3", "(x > 1) == 1", "round(x > 1)",
+])
+def test_a_condition_used_as_a_number_is_refused_with_a_hint(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text, SCHEMA, GROUPS, want="value")
+    assert "is not a number" in caught.value.message
+    assert "count(...)" in caught.value.message and "if(condition, 1, 0)" in caught.value.message
 
 
 def test_period_compares_as_text() -> None:
@@ -158,6 +220,12 @@ def test_if_is_three_valued() -> None:
     ("if(x > 1, 2)", "if takes three arguments: if(condition, then, else)"),
     ("x if y else z", "'if' is Python"),
     ("sqrt(a)", "sqrt needs a number; labels are ordered but not numbers"),
+    ("round(v, 1.5)", "round's digits must be a whole number written out"),
+    ("round(v, x)", "round's digits must be a whole number written out"),
+    ("round(v, 0, 'up')", "round's method is one of half_up, half_even, floor, ceil"),
+    ("round(v, 0, half_up)", "round's method is one of"),
+    ("round()", "round takes one to three arguments"),
+    ("div(x)", "div takes two or three arguments"),
 ])
 def test_function_errors_say_how_to_call_them(text: str, message: str) -> None:
     with pytest.raises(ExpressionError, match=re.escape(message)):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from perfassess.core.problems import ProblemsFound
 from tests.conftest import column, run_long, tiny_pack
 
 SCORE = {"id": "s", "title": "S", "type": "number"}
@@ -121,6 +124,70 @@ def test_limit_caps_only_lower_and_record_which_fired() -> None:
     assert any(r.startswith("not evaluated: s missing") for r in reasons)
 
 
+def field_cap_pack(bound_type: dict[str, object], **cap: object) -> object:
+    judgement = {"id": "j", "title": "J", "type": "label", "vocabulary": "serving"}
+    step = {"id": "caps", "kind": "limit", "input": "j", "output": "out", "caps": [
+        {"id": "c1", "when": "s > 20", "reason": "s above 20", "status": "documented",
+         **cap}]}
+    return tiny_pack([judgement, SCORE, {"id": "k", "title": "K", **bound_type}], [step],
+                     rating="out", vocabularies={"serving": ["No", "Some", "Most", "Yes"],
+                                                 "other": ["No", "Yes"]})
+
+
+def test_a_cap_may_take_its_bound_from_another_field() -> None:
+    pack = field_cap_pack({"type": "label", "vocabulary": "serving"}, at_most="k")
+    rows = [
+        ("A", "2001", "j", "Yes"), ("A", "2001", "s", 25), ("A", "2001", "k", "Some"),  # bites
+        ("B", "2001", "j", "No"), ("B", "2001", "s", 25), ("B", "2001", "k", "Some"),   # below
+        ("C", "2001", "j", "Yes"), ("C", "2001", "s", 25),                  # no bound: no cap
+        ("D", "2001", "j", "Yes"), ("D", "2001", "s", 5), ("D", "2001", "k", "No"),     # no
+    ]
+    result = run_long(pack, rows)
+    assert column(result, "out") == ["Some", "No", "Yes", "Yes"]
+    trace = result.trace[result.trace["rule_id"] == "caps/c1"]
+    fired = trace[trace["authority_code"] == "A"]
+    assert list(fired["value"]) == ["at most k (Some)"]
+    assert list(fired["reason"]) == ["fired: s above 20"]
+    unbounded = trace[trace["authority_code"] == "C"]
+    assert list(unbounded["outcome"]) == ["not_evaluated"]
+    assert list(unbounded["reason"]) == ["not evaluated: k missing, so the cap does not apply"]
+
+
+def test_a_floor_from_a_number_field() -> None:
+    step = {"id": "caps", "kind": "limit", "input": "s", "output": "out", "caps": [
+        {"id": "f", "when": "true", "at_least": "k", "reason": "floor", "status": "documented"}]}
+    pack = tiny_pack([SCORE, {"id": "k", "title": "K", "type": "integer"}], [step],
+                     rating="out")
+    rows = [("A", "2001", "s", 1), ("A", "2001", "k", 3), ("B", "2001", "s", 5),
+            ("B", "2001", "k", 3), ("C", "2001", "s", 1)]
+    assert result_values(run_long(pack, rows), "out") == [3, 5, 1]
+
+
+@pytest.mark.parametrize(("bound_type", "message"), [
+    ({"type": "number"}, "field 'k' (number) cannot bound 'j', which holds labels of 'serving'"),
+    ({"type": "label", "vocabulary": "other"},
+     "field 'k' (labels of 'other') cannot bound 'j', which holds labels of 'serving'"),
+])
+def test_a_bound_field_must_be_of_the_capped_field_s_type(
+        bound_type: dict[str, object], message: str) -> None:
+    with pytest.raises(ProblemsFound) as caught:
+        field_cap_pack(bound_type, at_most="k")
+    assert caught.value.problems[0].code == "E-PACK-TYPE"
+    assert message in caught.value.problems[0].message
+
+
+def test_a_label_bound_is_a_label_even_where_a_field_has_its_name() -> None:
+    inputs = [{"id": "j", "title": "J", "type": "label", "vocabulary": "level"}, SCORE,
+              {"id": "some", "title": "A field named as a label", "type": "label",
+               "vocabulary": "level"}]
+    step = {"id": "caps", "kind": "limit", "input": "j", "output": "out", "caps": [
+        {"id": "c1", "when": "s > 20", "at_most": "some", "reason": "r", "status": "documented"}]}
+    pack = tiny_pack(inputs, [step], rating="out",
+                     vocabularies={"level": ["none", "some", "most", "all"]})
+    rows = [("A", "2001", "j", "all"), ("A", "2001", "s", 25), ("A", "2001", "some", "most")]
+    assert column(run_long(pack, rows), "out") == ["some"]
+
+
 def test_aggregate_weighted_mean_rebases_over_present_inputs() -> None:
     inputs = [{"id": k, "title": k, "type": "number", "na": {"means": "left out"}}
               for k in ("a", "b", "c")]
@@ -188,6 +255,116 @@ def test_standardise_methods(method: str, expected: list[float]) -> None:
     pack = tiny_pack([SCORE], [step], rating="z")
     rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 4)]
     assert result_values(run_long(pack, rows), "z") == pytest.approx(expected)
+
+
+def zscore_pack(declared: str = "none", **options: object) -> object:
+    score = {**SCORE, "polarity": declared}
+    groups = [{"id": g, "title": g, "type": "integer"} for g in ("g", "h")]
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "zscore",
+            "outputs": {"center": "mean", "spread": "sd", "score": "z"},
+            "status": "documented", **options}
+    return tiny_pack([score, *groups], [step], rating="z")
+
+
+def test_zscore_ddof_1_is_the_sample_sd_and_the_trace_says_n_mean_and_sd() -> None:
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 4)]
+    result = run_long(zscore_pack(ddof=1), rows)
+    assert result_values(result, "sd") == pytest.approx([(7 / 3) ** 0.5] * 3)
+    assert result_values(result, "z")[0] == pytest.approx((-4 / 3) / (7 / 3) ** 0.5)
+    reasons = set(result.trace[result.trace["field"] == "z"]["reason"])
+    assert reasons == {"zscore within period: n 3, mean 2.33333, SD 1.52753 (sample, ddof 1)"}
+    population = run_long(zscore_pack(), rows)
+    assert result_values(population, "sd") == pytest.approx([(42 / 27) ** 0.5] * 3)
+
+
+@pytest.mark.parametrize(("polarity", "options", "sign"), [
+    ("lower", {"polarity": "from_input"}, -1),
+    ("higher", {"polarity": "from_input"}, 1),
+    ("none", {"sign": -1}, -1),
+    ("lower", {}, 1),  # the input's polarity is followed only when asked
+])
+def test_zscore_direction(polarity: str, options: dict[str, object], sign: int) -> None:
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 3)]
+    assert result_values(run_long(zscore_pack(polarity, **options), rows), "z") == \
+        pytest.approx([-sign, sign])
+
+
+def test_median_mad_turned_round_by_sign() -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "median_mad",
+            "sign": -1, "outputs": {"center": "med", "score": "dist"}, "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="dist")
+    rows = [(c, "2001", "s", v) for c, v in zip("ABC", [1, 2, 4], strict=True)]
+    result = run_long(pack, rows)
+    assert result_values(result, "dist") == [1, 0, -2]
+    assert result_values(result, "med") == [2, 2, 2]  # the centre is not turned round
+
+
+@pytest.mark.parametrize(("polarity", "options", "message"), [
+    ("range", {"polarity": "from_input"}, "has polarity range, which gives no direction"),
+    ("none", {"polarity": "from_input"}, "has polarity none, which gives no direction"),
+    ("lower", {"polarity": "from_input", "sign": 1}, "give sign or polarity, not both"),
+    ("none", {"method": "rank", "ddof": 1}, "ddof applies to method zscore only"),
+    ("none", {"ties": "dense"}, "ties applies to method rank only"),
+    ("none", {"method": "min_max", "sign": -1, "outputs": {"score": "z"}},
+     "sign and polarity apply to methods zscore and median_mad only"),
+])
+def test_standardise_options_are_checked_before_any_data(
+        polarity: str, options: dict[str, object], message: str) -> None:
+    with pytest.raises(ProblemsFound, match=re.escape(message)):
+        zscore_pack(polarity, **options)
+
+
+def test_polarity_from_input_needs_an_input() -> None:
+    steps = [{"id": "neg", "kind": "compute", "output": "t", "expr": "s * 2",
+              "status": "documented"},
+             {"id": "st", "kind": "standardise", "input": "t", "method": "zscore",
+              "polarity": "from_input", "outputs": {"score": "z"}, "status": "documented"}]
+    with pytest.raises(ProblemsFound) as caught:
+        tiny_pack([SCORE], steps, rating="z")
+    assert caught.value.problems[0].code == "E-PACK-TYPE"
+    assert "'t' is computed by step 'neg'" in caught.value.problems[0].message
+
+
+def test_zscore_by_several_fields_and_a_row_missing_one_is_in_no_population() -> None:
+    values = {"A": (1, 1, 1), "B": (1, 1, 3), "C": (1, 2, 10), "D": (1, 2, 20),
+              "E": (2, 1, 100), "F": (2, 1, 300), "G": (None, 1, 5)}
+    rows = [(code, "2001", name, v) for code, vs in values.items()
+            for name, v in zip(("g", "h", "s"), vs, strict=True) if v is not None]
+    result = run_long(zscore_pack(by=["g", "h"]), rows)
+    assert result_values(result, "mean")[:6] == [2, 2, 15, 15, 200, 200]
+    assert result_values(result, "z")[:6] == [-1, 1, -1, 1, -1, 1]
+    assert all(np.isnan(result_values(result, name)[6]) for name in ("mean", "sd", "z"))
+    g_row = result.trace[(result.trace["authority_code"] == "G")
+                         & (result.trace["field"] == "z")]
+    assert list(g_row["outcome"]) == ["by_missing"]
+    assert list(g_row["reason"]) == ["g and h: a value missing, so no population"]
+    one = run_long(zscore_pack(by="g"), rows)  # one field, as before
+    assert result_values(one, "mean")[:6] == [8.5] * 4 + [200, 200]
+
+
+@pytest.mark.parametrize(("ties", "expected"), [
+    ("min", [1, 2, 2, 4]), ("max", [1, 3, 3, 4]), ("average", [1, 2.5, 2.5, 4]),
+    ("dense", [1, 2, 2, 3]), ("ordinal", [1, 2, 3, 4]),
+])
+def test_rank_ties(ties: str, expected: list[float]) -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "rank", "ties": ties,
+            "outputs": {"score": "r"}, "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="r")
+    rows = [("A", "2001", "s", 1), ("B", "2001", "s", 2), ("C", "2001", "s", 2),
+            ("D", "2001", "s", 3)]
+    assert result_values(run_long(pack, rows), "r") == expected
+    assert result_values(run_long(pack, rows[::-1]), "r") == expected  # whatever the order
+
+
+def test_rank_ordinal_breaks_ties_by_authority_code_also_when_descending() -> None:
+    step = {"id": "st", "kind": "standardise", "input": "s", "method": "rank",
+            "ties": "ordinal", "descending": True, "outputs": {"score": "r"},
+            "status": "documented"}
+    pack = tiny_pack([SCORE], [step], rating="r")
+    rows = [("Z", "2001", "s", 5), ("M", "2001", "s", 9), ("A", "2001", "s", 5)]
+    result = run_long(pack, rows)
+    assert list(result.evaluation.frame.keys["authority_code"]) == ["A", "M", "Z"]
+    assert result_values(result, "r") == [2, 1, 3]
 
 
 @pytest.mark.parametrize(("method", "digits", "values", "expected"), [
@@ -330,3 +507,24 @@ def test_a_require_step_over_seventy_fields_names_each_row_s_missing_ones() -> N
     rows = [r for r in full if (r[0], r[2]) not in {("B", "x69"), ("C", "x0"), ("C", "x65")}]
     result = run_long(pack, rows)
     assert list(result.ratings["rating_note"]) == ["", "needs x69", "needs x0, x65"]
+
+
+def test_a_zero_divisor_in_a_condition_is_a_located_problem_on_rated_rows_only() -> None:
+    inputs = [SCORE, {"id": "d", "title": "D", "type": "number"},
+              {"id": "q", "title": "Q", "type": "number", "required": True}]
+    step = {"id": "cut", "kind": "decide", "output": "out", "hit_policy": "first",
+            "vocabulary": "stars", "status": "documented", "default": {"then": "0 stars"},
+            "rules": [{"id": "r1", "when": "s / d > 1", "then": "2 stars"}]}
+    pack = tiny_pack(inputs, [step], rating="out", vocabularies=STARS)
+    rows = [(code, period, name, value)
+            for code, period, values in (("A", "2001", (3, 1, 1)), ("B", "2001", (3, 0, 1)),
+                                         ("C", "2002", (3, 0, 1)), ("D", "2001", (3, 0, None)))
+            for name, value in zip("sdq", values, strict=True) if value is not None]
+    with pytest.raises(ProblemsFound) as caught:
+        run_long(pack, rows)
+    found = caught.value.problems
+    # D is not rated (its required q is missing): its divisor does not matter.
+    assert [(p.code, p.column, p.value) for p in found] == [
+        ("E-DIVISION-BY-ZERO", "cut", "B"), ("E-DIVISION-BY-ZERO", "cut", "C")]
+    assert found[0].message == "step cut: B 2001 divides by zero at position 3 of 's / d > 1'"
+    assert column(run_long(pack, [r for r in rows if r[0] in "AD"]), "out") == ["2 stars", ""]

@@ -174,6 +174,12 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "authority-periods not rated, and --fail-on-unrated (or fail_on_unrated: true) "
               "makes that fail", "the W-NOT-RATED warnings say why; nothing is written",
               "column (the pack)"),
+        Entry("E-DIVISION-BY-ZERO", "error",
+              "an expression divides by zero where the pack does not say what that means",
+              "the message names the step, the authority-period and the expression; if a zero "
+              "divisor is expected, say what it gives: div(a, b, otherwise) or div(a, b) "
+              "(missing) in the expression, or zero_division: missing on a compute step",
+              "column (the step), value (the authority code)"),
     ]),
     *_section("Rule packs", [
         Entry("E-YAML-SYNTAX", "error", "YAML does not parse", "", _PACK),

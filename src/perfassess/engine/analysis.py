@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.engine.dataflow import outputs
-from perfassess.engine.expr import Call, In, Name, Node, children, parse
+from perfassess.engine.expr import Call, In, Name, Node, ZeroDivisor, children, parse
 from perfassess.engine.fields import FieldType, repeated
 from perfassess.engine.frame import Frame, Trace
 from perfassess.engine.plan import Plan, YamlPath
@@ -391,7 +391,11 @@ class _Table:
                       trace=Trace("none"))
         offset = len(self.plan.runners) - len(self.pack.steps)
         for j in sorted(state.expanded):
-            self.plan.runners[offset + j](frame)
+            try:
+                self.plan.runners[offset + j](frame)
+            except ZeroDivisor as exc:
+                raise Unanalysable(f"step {self.pack.steps[j].id!r} divides by zero in some "
+                                   f"combinations ({exc.text!r})") from None
         active = np.ones(n, dtype=bool)
         for name in self.present & set(frame.values):
             active &= ~(np.isnan(frame.values[name]) & ~frame.na.get(name, np.zeros(n, bool)))

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.core.returns import Returns
 from perfassess.engine.dataflow import dead_after, outputs, reads
+from perfassess.engine.expr import ZeroDivisor
 from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
-from perfassess.engine.plan import Counterfactual, Plan
+from perfassess.engine.plan import Counterfactual, Plan, Runner
 from perfassess.engine.steps.registry import kind_of
 from perfassess.spec.pack import StepBase
 
@@ -43,8 +45,8 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     offset = len(plan.runners) - len(plan.pack.steps)  # the implicit required-inputs check
     marks: dict[str, np.ndarray] = {}  # by field: the status code counterfactuals give it
     for j, (runner, done_with) in enumerate(zip(plan.runners, dead, strict=True)):
-        runner(frame)
         step = plan.pack.steps[j - offset] if j >= offset else None
+        run_step(runner, frame, step.id if step is not None else "required-inputs")
         for beside in others:
             beside.follow(j, step, step_reads[j - offset] if step else set(), frame, marks)
         for name in done_with:
@@ -80,7 +82,7 @@ class _Beside:
                 other.status[name] = base.status[name]
             other.active = base.active.copy()
             return
-        self.cf.plan.runners[j](other)
+        run_step(self.cf.plan.runners[j], other, step.id if step else "required-inputs")
         self.rows_diverged = self.rows_diverged or not np.array_equal(other.active,
                                                                       base.active)
         for name in written:
@@ -89,6 +91,29 @@ class _Beside:
                 self.diverged.add(name)
                 mark = marks.setdefault(name, np.zeros(base.n, dtype=np.int8))
                 np.maximum(mark, self.cf.level, out=mark, where=differs)
+
+
+def run_step(runner: Runner, frame: Frame, step_id: str) -> None:
+    """Run one step; a division by zero it refuses is a located problem, not a traceback."""
+    try:
+        runner(frame)
+    except ZeroDivisor as exc:
+        raise ProblemsFound(zero_divisor_problems(exc, frame, step_id)) from None
+
+
+def zero_divisor_problems(exc: ZeroDivisor, frame: Frame, step_id: str) -> Problems:
+    """E-DIVISION-BY-ZERO for each row (up to the problems' limit) a step divided by zero."""
+    problems = Problems()
+    rows = exc.rows[:problems.limit]
+    codes = frame.keys["authority_code"].to_numpy(dtype=object)[rows]
+    periods = frame.keys["period"].to_numpy(dtype=object)[rows]
+    for code, period in zip(codes, periods, strict=True):  # bounded by the problems' limit
+        problems.add(Problem(
+            "E-DIVISION-BY-ZERO", f"step {step_id}: {code} {period} divides by zero at "
+            f"position {exc.position + 1} of {exc.text!r}", column=step_id, value=str(code)))
+    if len(exc.rows) > len(rows):
+        problems.counts["E-DIVISION-BY-ZERO"] += len(exc.rows) - len(rows)
+    return problems
 
 
 def _frame(plan: Plan, returns: Returns, trace_mode: TraceMode,

@@ -30,6 +30,7 @@ import numpy as np
 
 from perfassess.core.people import listing
 from perfassess.engine.fields import BOOLEAN, INTEGER, NUMBER, FieldType
+from perfassess.engine.numbers import ROUND_METHODS, round_values
 
 
 class ExpressionError(ValueError):
@@ -41,6 +42,21 @@ class ExpressionError(ValueError):
         self.position = position
         pointer = " " * position + "^"
         super().__init__(f"{message} at position {position + 1}\n  {text}\n  {pointer}")
+
+
+class ZeroDivisor(ValueError):
+    """A division by zero the expression did not say what to make of, and the frame rows
+    (positions) where it happened."""
+
+    def __init__(self, text: str, position: int, rows: np.ndarray) -> None:
+        self.text = text
+        self.position = position
+        self.rows = rows
+        super().__init__(f"division by zero at position {position + 1} of {text!r} "
+                         f"({len(rows)} row(s))")
+
+    def __reduce__(self) -> tuple[type[ZeroDivisor], tuple[str, int, np.ndarray]]:
+        return ZeroDivisor, (self.text, self.position, self.rows)
 
 
 # --------------------------------------------------------------------------- tokens
@@ -513,15 +529,23 @@ _MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
 }
 FUNCTIONS = _NUMERIC_FUNCS | _QUANTIFIERS | set(_MATH) | {
-    "n_present", "present", "missing", "na", "coalesce", "ordinal", "pow", "clip", "if"}
+    "n_present", "present", "missing", "na", "coalesce", "ordinal", "pow", "clip", "if",
+    "round", "div"}
+# What '/' makes of a zero divisor (under a present dividend) unless the expression says
+# otherwise with div(a, b, otherwise): "error" stops the run with a located problem,
+# "missing" gives a missing value.
+ZERO_DIVISION = ("error", "missing")
+_BOOL_AS_NUMBER = ("a condition (true/false) is not a number: count conditions over a group "
+                   "with count(...), or write if(condition, 1, 0)")
 
 
 class _Compiler:
     def __init__(self, text: str, schema: Mapping[str, FieldType],
-                 groups: Mapping[str, Sequence[str]]) -> None:
+                 groups: Mapping[str, Sequence[str]], zero_division: str = "error") -> None:
         self.text = text
         self.schema = schema
         self.groups = groups
+        self.zero_division = zero_division
 
     def fail(self, message: str, pos: int) -> None:
         raise ExpressionError(message, self.text, pos)
@@ -589,13 +613,7 @@ class _Compiler:
             self.fail(f"a quoted label {typed.literal!r} can only be compared with a label "
                       "field", typed.pos)
         if typed.kind == "bool":
-            fn = typed.fn
-
-            def as_num(env: Env, n: int) -> np.ndarray:
-                tr = fn(env, n)
-                assert isinstance(tr, Truth)
-                return np.where(tr.t, 1.0, np.where(tr.f, 0.0, np.nan))
-            return as_num
+            self.fail(_BOOL_AS_NUMBER, typed.pos)
         return typed.fn  # type: ignore[return-value]
 
     def as_number(self, typed: _Typed, what: str) -> Callable[[Env, int], np.ndarray]:
@@ -643,9 +661,15 @@ class _Compiler:
         reuse = 0 if left.fresh and left.constant is None else (
             1 if right.fresh and right.constant is None else None)
         divide = node.op == "/"
+        if divide and right.constant == 0:
+            self.fail("division by zero", node.pos)
+        strict = divide and self.zero_division == "error" and right.constant is None
+        text, pos = self.text, node.pos
 
         def arith(env: Env, n: int) -> np.ndarray:
             a, b = lf(env, n), rf(env, n)
+            if strict:  # before the result may be written into a or b
+                check_divisor(env, n, a, b, text, pos)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out: np.ndarray = ufunc(a, b, out=(a, b)[reuse] if reuse is not None else None)
                 if divide:
@@ -817,7 +841,65 @@ class _Compiler:
             return self.compile_math(node, bind)
         if name == "if":
             return self.compile_if(node, bind)
+        if name == "round":
+            return self.compile_round(node, bind)
+        if name == "div":
+            return self.compile_div(node, bind)
         return self.compile_reduction(node, bind)
+
+    def compile_round(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        """round(x, digits, method): the round step's rounding; digits (a whole number,
+        default 0) and method (default 'half_up') are literals."""
+        usage = "round(x), round(x, digits) or round(x, digits, 'method')"
+        if not 1 <= len(node.args) <= 3:
+            self.fail(f"round takes one to three arguments: {usage}", node.pos)
+        inner = self.compile(node.args[0], bind)
+        fn = self.as_number(inner, "round")
+        digits, method = 0, "half_up"
+        if len(node.args) > 1:
+            arg = node.args[1]
+            negative = isinstance(arg, Unary) and arg.op == "-" and isinstance(arg.operand, Num)
+            number = arg.operand if isinstance(arg, Unary) and negative else arg
+            if not isinstance(number, Num) or number.value != int(number.value):
+                self.fail(f"round's digits must be a whole number written out: {usage}",
+                          arg.pos)
+            assert isinstance(number, Num)
+            digits = -int(number.value) if negative else int(number.value)
+        if len(node.args) > 2:
+            arg = node.args[2]
+            if not isinstance(arg, Str) or arg.value not in ROUND_METHODS:
+                self.fail(f"round's method is one of {listing(list(ROUND_METHODS))}, quoted",
+                          arg.pos)
+            assert isinstance(arg, Str)
+            method = arg.value
+
+        def rounded(env: Env, n: int) -> np.ndarray:
+            x = np.broadcast_to(np.asarray(fn(env, n), dtype=np.float64), (n,))
+            return round_values(x, digits, method)
+        return _Typed("value", INTEGER if digits <= 0 else NUMBER, rounded, inner.fields,
+                      pos=node.pos, fresh=True)
+
+    def compile_div(self, node: Call, bind: Mapping[str, str]) -> _Typed:
+        """div(a, b): a / b, missing where b is zero; div(a, b, otherwise): ``otherwise``
+        where b is zero. A missing a or b gives a missing value."""
+        if len(node.args) not in (2, 3):
+            self.fail("div takes two or three arguments: div(a, b) or div(a, b, otherwise)",
+                      node.pos)
+        parts = [self.compile(arg, bind) for arg in node.args]
+        fns = [self.as_number(p, "div") for p in parts]
+        fields = frozenset().union(*(p.fields for p in parts))
+
+        def divide(env: Env, n: int) -> np.ndarray:
+            a, b, *rest = (np.broadcast_to(np.asarray(f(env, n), dtype=np.float64), (n,))
+                           for f in fns)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                out = np.divide(a, b)
+            out[~np.isfinite(out)] = np.nan
+            if rest:
+                zero = (b == 0) & ~np.isnan(a)
+                np.copyto(out, rest[0], where=zero)
+            return out
+        return _Typed("value", NUMBER, divide, fields, pos=node.pos, fresh=True)
 
     def compile_math(self, node: Call, bind: Mapping[str, str]) -> _Typed:
         """abs, sqrt, ln, exp (one number), pow(x, y), clip(x, low, high): missing in,
@@ -855,11 +937,16 @@ class _Compiler:
         then_fn, other_fn = self.as_number(then, "if"), self.as_number(other, "if")
         whole = all(t.ftype is not None and t.ftype.kind == "integer" for t in (then, other))
         fields = condition.fields | then.fields | other.fields
+        # A branch is worked out for every row but used only where it is chosen: a division
+        # by zero counts only on the rows of its own branch (if(b != 0, a / b, 0) is fine).
+        guard = [_divides(arg) for arg in node.args[1:]]
 
         def choose(env: Env, n: int) -> np.ndarray:
             tr = cond(env, n)
-            a = np.broadcast_to(np.asarray(then_fn(env, n), dtype=np.float64), (n,))
-            b = np.broadcast_to(np.asarray(other_fn(env, n), dtype=np.float64), (n,))
+            a = np.broadcast_to(np.asarray(then_fn(narrowed(env, tr.t) if guard[0] else env, n),
+                                           dtype=np.float64), (n,))
+            b = np.broadcast_to(np.asarray(other_fn(narrowed(env, tr.f) if guard[1] else env,
+                                                    n), dtype=np.float64), (n,))
             return np.where(tr.t, a, np.where(tr.f, b, np.nan))
         return _Typed("value", INTEGER if whole else NUMBER, choose, fields,
                       pos=node.pos, fresh=True)
@@ -1021,6 +1108,39 @@ def node_pos(node: Node) -> int:
     return node.pos
 
 
+def _divides(root: Node) -> bool:
+    """Whether an expression holds a '/' (which may refuse a zero divisor)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Binary) and node.op == "/":
+            return True
+        stack.extend(children(node))
+    return False
+
+
+def narrowed(env: Env, rows: np.ndarray) -> Env:
+    """The same fields, for working out a value that is used only on ``rows``."""
+    child = Scope(env)
+    child.memo = env.memo if isinstance(env, Scope) else {}
+    active = env.get("#active")
+    child["#active"] = rows if active is None else rows & active
+    return child
+
+
+def check_divisor(env: Env, n: int, a: np.ndarray, b: np.ndarray, text: str, pos: int) -> None:
+    """Refuse a zero divisor under a present dividend, on the rows the value is used on."""
+    zero = b == 0
+    if not np.any(zero):
+        return
+    bad = np.broadcast_to(zero & ~np.isnan(a), (n,))
+    active = env.get("#active")
+    if active is not None:
+        bad = bad & active
+    if bad.any():
+        raise ZeroDivisor(text, pos, np.flatnonzero(bad))
+
+
 def _first_present_status(parts: list[_Typed],
                           fns: list[Callable[[Env, int], np.ndarray]]) -> StatusFn:
     """coalesce's value comes from its first present argument, and so does its status
@@ -1075,13 +1195,14 @@ def period_mask(env: Env, op: str, literal: str) -> np.ndarray:
 
 def compile_expression(text: str, schema: Mapping[str, FieldType],
                        groups: Mapping[str, Sequence[str]] | None = None,
-                       *, want: str = "bool") -> Compiled:
+                       *, want: str = "bool", zero_division: str = "error") -> Compiled:
     """Parse and type-check ``text`` against the fields in ``schema``.
 
-    ``want`` is "bool" for conditions or "value" for arithmetic (compute steps).
+    ``want`` is "bool" for conditions or "value" for arithmetic (compute steps);
+    ``zero_division`` what '/' makes of a zero divisor (see ZERO_DIVISION).
     """
     tree = parse(text)
-    compiler = _Compiler(text, schema, groups or {})
+    compiler = _Compiler(text, schema, groups or {}, zero_division)
     typed = compiler.compile(tree, {})
     if want == "bool":
         fn = compiler.as_bool(typed)

@@ -149,6 +149,7 @@ class Frame:
         for name, mask in self.na.items():
             env[f"{name}#na"] = mask
         env["#period"], env["#periods"] = self.period_index()
+        env["#active"] = self.active  # rows a division by zero would matter on
         return env
 
     def period_index(self) -> tuple[np.ndarray, np.ndarray]:

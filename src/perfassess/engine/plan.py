@@ -41,6 +41,8 @@ class Schema:
     folder: Path | None = None  # the pack's folder, where its reference tables live
     # Named numbers of the pack: a field each (type number), with its value and status code.
     parameters: dict[str, tuple[float, int]] = field(default_factory=dict)
+    # Each input's declared polarity (higher, lower, range, none), for steps that follow it.
+    polarity: dict[str, str] = field(default_factory=dict)
 
     def parameter(self, name: str, path: YamlPath) -> tuple[float, int]:
         """A parameter named where a number may be given (a cut point, a weight)."""
@@ -84,9 +86,11 @@ class Schema:
         self.fields[name] = ftype
         self.producer[name] = step_id
 
-    def compile(self, text: str, path: YamlPath, want: str = "bool") -> Compiled:
+    def compile(self, text: str, path: YamlPath, want: str = "bool",
+                zero_division: str = "error") -> Compiled:
         try:
-            return compile_expression(text, self.fields, self.groups, want=want)
+            return compile_expression(text, self.fields, self.groups, want=want,
+                                      zero_division=zero_division)
         except ExpressionError as exc:
             raise PlanError("E-PACK-EXPR", exc.message + f" (at position {exc.position + 1} "
                             f"of {text!r})", path, exc.position) from exc
@@ -169,6 +173,7 @@ def build_plan(pack: Pack, folder: Path | None = None) -> Plan:
         path: YamlPath = ("inputs", i)
         ftype = input_type(spec.type, spec.vocabulary, schema, path)
         schema.define(spec.id, ftype, "input", (*path, "id"))
+        schema.polarity[spec.id] = spec.polarity
         input_types[spec.id] = ftype
     for name, parameter in pack.parameters.items():
         path = ("parameters", name)

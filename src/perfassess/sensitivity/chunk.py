@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perfassess.engine.evaluate import run_step
 from perfassess.engine.fields import FieldType
 from perfassess.engine.frame import Frame, Trace
 from perfassess.sensitivity.declare import Declared
@@ -179,8 +180,8 @@ def evaluate_draws(design: Design, program: Program, chosen: np.ndarray,
     frame = Frame(keys=keys, values=values, types=program.plan.base_types(), status=status,
                   na={k: np.tile(v, m) for k, v in design.na.items() if k in values},
                   trace=Trace("none"), draw=np.repeat(np.arange(m), n))
-    for runner in program.runners:
-        runner(frame)
+    for runner, step_id in zip(program.runners, program.step_ids, strict=True):
+        run_step(runner, frame, step_id)
     return np.asarray(frame.values[design.rating], dtype=np.float64).reshape(m, n)
 
 

@@ -17,6 +17,7 @@ class Program:
     runners: list[Runner]
     inputs: list[str]  # the inputs read (directly or through earlier steps)
     parameters: list[str]
+    step_ids: list[str]  # each runner's step, as a problem it raises names it
 
 
 def program(plan: Plan) -> Program:
@@ -43,4 +44,5 @@ def program(plan: Plan) -> Program:
     runners = plan.runners[:offset] + [plan.runners[offset + j] for j in sorted(keep)]
     return Program(plan, runners,
                    [spec.id for spec in pack.inputs if spec.id in needed],
-                   [name for name in schema.parameters if name in needed])
+                   [name for name in schema.parameters if name in needed],
+                   ["required-inputs"] * offset + [pack.steps[j].id for j in sorted(keep)])

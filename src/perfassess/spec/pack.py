@@ -216,14 +216,37 @@ class BandStep(StepBase):
 
 
 class StandardiseStep(StepBase):
-    """Distance of each value from the centre of its population (period, or period × group)."""
+    """Distance of each value from the centre of its population (period, or period × the
+    ``by`` fields)."""
 
     kind: Literal["standardise"]
     input: str
     method: Literal["median_mad", "zscore", "rank", "percent_of_max", "min_max"]
-    by: str | None = None
+    by: str | list[str] | None = None
     descending: bool = False
+    ddof: Literal[0, 1] = 0  # zscore's SD: 0 population, 1 sample
+    sign: Literal[1, -1] | None = None  # zscore, median_mad: the score times this
+    polarity: Literal["from_input"] | None = None  # ... or -1 where the input's is lower
+    ties: Literal["min", "max", "average", "dense", "ordinal"] = "min"  # rank
     outputs: dict[Literal["center", "spread", "score"], str]
+
+    @model_validator(mode="after")
+    def _check(self) -> StandardiseStep:
+        given = self.model_fields_set
+        if "ddof" in given and self.method != "zscore":
+            raise ValueError("ddof applies to method zscore only")
+        if "ties" in given and self.method != "rank":
+            raise ValueError("ties applies to method rank only")
+        if self.sign is not None and self.polarity is not None:
+            raise ValueError("give sign or polarity, not both")
+        if (self.sign is not None or self.polarity is not None) and self.method not in (
+                "zscore", "median_mad"):
+            raise ValueError("sign and polarity apply to methods zscore and median_mad only")
+        return self
+
+    def by_fields(self) -> list[str]:
+        """The fields that split each period into strata (none: the period is one)."""
+        return [] if self.by is None else [self.by] if isinstance(self.by, str) else self.by
 
 
 class ComparatorTable(Model):
@@ -343,6 +366,8 @@ class ComputeStep(StepBase):
     output: str
     expr: str
     integer: bool = False
+    # What '/' in expr makes of a zero divisor: stop with E-DIVISION-BY-ZERO, or a missing value.
+    zero_division: Literal["error", "missing"] = "error"
 
 
 class RequireStep(StepBase):

@@ -13,7 +13,8 @@ from perfassess.spec.pack import ComputeStep
 
 
 def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
-    compiled = schema.compile(step.expr, (*path, "expr"), want="value")
+    compiled = schema.compile(step.expr, (*path, "expr"), want="value",
+                              zero_division=step.zero_division)
     status = rule_status(step, None, path)
     out_type = INTEGER if step.integer else compiled.result
     schema.define(step.output, out_type, step.id, (*path, "output"))

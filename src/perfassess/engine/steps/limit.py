@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from perfassess.engine.fields import TEXT, format_values, repeated
+from perfassess.engine.fields import TEXT, FieldType, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import rule_status, spell_combinations
@@ -25,6 +25,33 @@ def cap_words(cap: Cap, schema: Schema) -> dict[str, str]:
             "not_evaluated": f"{', '.join(data)} missing"}
 
 
+def bound_field(cap: Cap, input_name: str, schema: Schema) -> str | None:
+    """The field a cap's bound names (``at_most: compliance``), or None for a literal. A
+    label of the capped field's vocabulary is a literal even if a field has its name."""
+    bound = cap.at_most if cap.at_most is not None else cap.at_least
+    if not isinstance(bound, str) or bound not in schema.fields:
+        return None
+    ftype = schema.fields.get(input_name)
+    if ftype is not None and ftype.kind == "label" and ftype.vocabulary is not None and \
+            bound.strip().lower() in {label.lower() for label in ftype.vocabulary}:
+        return None
+    return bound
+
+
+def _check_bound(name: str, bound: FieldType, capped: str, in_type: FieldType,
+                 path: YamlPath) -> None:
+    """A field as a bound: numbers cap numbers, labels cap labels of the same vocabulary."""
+    if in_type.kind == "label":
+        if bound.kind != "label" or bound.vocabulary_name != in_type.vocabulary_name:
+            what = f"labels of {bound.vocabulary_name!r}" if bound.kind == "label" \
+                else bound.kind
+            raise PlanError("E-PACK-TYPE", f"field {name!r} ({what}) cannot bound {capped!r}, "
+                            f"which holds labels of {in_type.vocabulary_name!r}", path)
+    elif bound.kind not in ("number", "integer"):
+        raise PlanError("E-PACK-TYPE", f"field {name!r} is {bound.kind}; it cannot bound "
+                        f"{capped!r}, which is a number", path)
+
+
 def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
     in_type = schema.require_field(step.input, (*path, "input"))
     if not in_type.is_ordered:
@@ -37,12 +64,19 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         exempt = schema.compile(cap.exempt_when, (*cpath, "exempt_when")) if cap.exempt_when \
             else None
         bound = cap.at_most if cap.at_most is not None else cap.at_least
-        value = schema.literal(bound, in_type, (*cpath, "at_most" if cap.at_most is not None
-                                                else "at_least"))
+        bpath = (*cpath, "at_most" if cap.at_most is not None else "at_least")
+        field = bound_field(cap, step.input, schema)
+        if field is not None:
+            _check_bound(field, schema.fields[field], step.input, in_type, bpath)
+            value: float | str = field
+            spelt = ""
+        else:
+            value = schema.literal(bound, in_type, bpath)
+            spelt = format_values(np.array([value]), in_type)[0]
         exempt_st = status_code(cap.exempt_status) if cap.exempt_status else rule_status(
             cap, step, cpath)
         caps.append((cap, when, exempt, value, rule_status(cap, step, cpath), exempt_st,
-                     cap_words(cap, schema), format_values(np.array([value]), in_type)[0]))
+                     cap_words(cap, schema), spelt))
     schema.define(step.output, in_type, step.id, (*path, "output"))
     if step.fired_output:
         schema.define(step.fired_output, TEXT, step.id, (*path, "fired_output"))
@@ -56,9 +90,15 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
         status = frame.status[step.input].copy()
         fired: list[np.ndarray] = []  # per cap, the rows it fired on
         capable = ~np.isnan(x) & frame.active  # rows a cap can apply to
-        for cap, when, exempt, bound, st, exempt_st, words, bound_spelt in caps:
+        for cap, when, exempt, literal, st, exempt_st, words, bound_spelt in caps:
             truth = when.truth(env, n)
             holds = truth.t & capable
+            bound: float | np.ndarray = literal  # type: ignore[assignment]
+            unbounded = None
+            if isinstance(literal, str):  # another field's value: where it is missing,
+                bound = frame.values[literal]  # the cap does not apply
+                unbounded = holds & np.isnan(bound)
+                holds &= ~unbounded
             excused = holds & exempt.truth(env, n).t if exempt is not None else (
                 np.zeros(n, dtype=bool))
             effective = holds & ~excused
@@ -67,7 +107,8 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             would_bite = (out > bound) if cap.at_most is not None else (out < bound)
             bites = effective & would_bite
             np.copyto(out, bound, where=bites)
-            cond_status = np.maximum(frame.max_status(when.fields), st)
+            read = when.fields | {literal} if isinstance(literal, str) else when.fields
+            cond_status = np.maximum(frame.max_status(read), st)
             np.maximum(status, cond_status, out=status, where=bites)
             np.maximum(status, exempt_st, out=status, where=excused & would_bite)
             if step.fired_output:
@@ -75,18 +116,26 @@ def prepare(step: LimitStep, schema: Schema, path: YamlPath) -> Runner:
             if not traced:
                 continue
             unknown = ~truth.t & ~truth.f & frame.active
-            bound_text = _bound(cap)
             rule_id = f"{step.id}/{cap.id}"
-            for mask, code, outcome in ((effective, st, "cap_fired"),
-                                        (excused, exempt_st, "cap_exempt"),
-                                        (unknown, st, "not_evaluated")):
+            chunks = [(effective, st, "cap_fired", words["cap_fired"]),
+                      (excused, exempt_st, "cap_exempt", words["cap_exempt"]),
+                      (unknown, st, "not_evaluated", words["not_evaluated"])]
+            if unbounded is not None:
+                chunks.append((unbounded & frame.active, st, "not_evaluated",
+                               f"{literal} missing, so the cap does not apply"))
+            for mask, code, outcome, said in chunks:
                 rows = np.flatnonzero(mask)
-                frame.trace.add(TraceChunk(rows, step.id, step.output,
-                                           repeated(bound_text, len(rows)),
-                                           rule_id, np.full(len(rows), code, dtype=np.int8),
-                                           f"{CAP_OUTCOMES[outcome]}: {words[outcome]}",
-                                           outcome, {"to_value": bound_spelt},
-                                           verdict=True))
+                if isinstance(literal, str):  # "at most compliance (Good)"
+                    values = format_values(np.asarray(bound)[rows], frame.types[literal])
+                    to_value: np.ndarray | str = values.astype(object)
+                    text: np.ndarray = (f"{_bound(cap)} (" + values.astype(object) + ")"
+                                        ).astype(object)
+                else:
+                    to_value, text = bound_spelt, repeated(_bound(cap), len(rows))
+                frame.trace.add(TraceChunk(rows, step.id, step.output, text, rule_id,
+                                           np.full(len(rows), code, dtype=np.int8),
+                                           f"{CAP_OUTCOMES[outcome]}: {said}",
+                                           outcome, {"to_value": to_value}, verdict=True))
         frame.set(step.output, out, in_type, status)
         if frame.trace.mode != "none":
             changed = (out != x) & ~np.isnan(x)
@@ -113,9 +162,29 @@ def _outcomes(step: LimitStep, name: str, schema: Schema,
     values = inner(step.input) if name == step.output else None
     if values is None:
         return None
-    return sorted(set(values) | set(codes(
-        [cap.at_most if cap.at_most is not None else cap.at_least for cap in step.caps],
-        name, schema)))
+    found = set(values)
+    literals = []
+    for cap in step.caps:
+        field = bound_field(cap, step.input, schema)
+        if field is None:
+            literals.append(cap.at_most if cap.at_most is not None else cap.at_least)
+            continue
+        bounds = inner(field)
+        if bounds is None:
+            return None
+        found |= {v for v in bounds if not np.isnan(v)}
+    return sorted(found | set(codes(literals, name, schema)))
+
+
+def _bound_fields(step: LimitStep, schema: Schema) -> list[str]:
+    """The fields the step's caps take their bounds from, in order, once each."""
+    found = [bound_field(cap, step.input, schema) for cap in step.caps]
+    return list(dict.fromkeys(name for name in found if name is not None))
+
+
+def _reads(step: LimitStep, schema: Schema) -> set[str]:
+    return {step.input, *_bound_fields(step, schema)} | expression_fields(
+        [text for cap in step.caps for text in (cap.when, cap.exempt_when)], schema)
 
 
 def undone(step: LimitStep, level: int) -> StepBase | None:
@@ -129,13 +198,12 @@ def undone(step: LimitStep, level: int) -> StepBase | None:
 
 KIND = StepKind(
     LimitStep, prepare,
-    reads=lambda s, schema: {s.input} | expression_fields(
-        [text for cap in s.caps for text in (cap.when, cap.exempt_when)], schema),
+    reads=_reads,
     writes=lambda s: [s.output] + ([s.fired_output] if s.fired_output else []),
     explains_rating=True,
     rules=lambda s: [Rule(cap.id, cap, cap.note or cap.reason, f"{_bound(cap)} when {cap.when}")
                      for cap in s.caps],
-    enumerate=lambda s, schema: Enumeration([s.input], tuple(
+    enumerate=lambda s, schema: Enumeration([s.input, *_bound_fields(s, schema)], tuple(
         (text, "bool") for cap in s.caps for text in (cap.when, cap.exempt_when) if text)),
     outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input),
     undone=undone)

@@ -6,31 +6,11 @@ import numpy as np
 
 from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
+from perfassess.engine.numbers import round_values
 from perfassess.engine.plan import Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import numeric_input, rule_status
 from perfassess.engine.steps.registry import Enumeration, StepKind
 from perfassess.spec.pack import ComputeStep, RoundStep, StepBase
-
-
-def round_values(x: np.ndarray, digits: int, method: str) -> np.ndarray:
-    scale = 10.0 ** digits
-    y = x * scale  # a new array: the rounding below works in it
-    if method == "half_up":  # away from zero, as people round by hand
-        magnitude = np.abs(y)
-        magnitude += 0.5
-        np.floor(magnitude, out=magnitude)
-        np.sign(y, out=y)
-        y *= magnitude
-    elif method == "half_even":
-        np.round(y, out=y)
-    elif method == "floor":
-        np.floor(y, out=y)
-    elif method == "ceil":
-        np.ceil(y, out=y)
-    else:
-        np.trunc(y, out=y)
-    y /= scale
-    return y
 
 
 def prepare(step: RoundStep, schema: Schema, path: YamlPath) -> Runner:
