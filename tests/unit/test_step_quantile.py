@@ -10,6 +10,7 @@ import pytest
 from perfassess.core.problems import ProblemsFound
 from perfassess.packs import LoadedPack
 from tests.conftest import column, run_long, tiny_pack
+from tests.unit.test_analysis import codes, table
 
 SCORE = {"id": "s", "title": "S", "type": "number"}
 GROUP = {"id": "g", "title": "G", "type": "label", "vocabulary": "grp"}
@@ -167,3 +168,12 @@ def test_static_errors(extra: dict[str, Any], code: str, words: str) -> None:
         quantile_pack(**extra)
     problem = caught.value.problems.items[0]
     assert problem.code == code and words in problem.message
+
+
+def test_a_decision_on_the_group_is_checked_over_its_k_values() -> None:
+    step = {"id": "q", "kind": "quantile", "input": "x", "status": "documented",
+            "ntile": {"k": 4, "output": "quartile"}}
+    found = table([("quartile >= 2", 1)], steps=[step],
+                  inputs=[{"id": "x", "title": "x", "type": "number", "required": True}])
+    assert codes(found) == [("E-PACK-GAP", ("rules",))]
+    assert "quartile = 1" in found[0].message
