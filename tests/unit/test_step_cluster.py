@@ -292,3 +292,11 @@ def test_static_errors(extra: dict[str, Any], code: str, words: str) -> None:
     problem = caught.value.problems.items[0]
     assert problem.code == code and words in problem.message
 
+
+
+def test_no_stratum_at_all_gives_no_classes() -> None:
+    # Every row lacks g, so there is no stratum to cluster (and nothing to index).
+    pack = cluster_pack(by="g", outputs={"class": "cls", "center": "cen"})
+    result = run_long(pack, one_stratum([1, 2, 3]))
+    assert column(result, "cls") == ["", "", ""]
+    assert set(result.trace.loc[result.trace["step"] == "c", "outcome"]) == {"by_missing"}

@@ -177,3 +177,11 @@ def test_a_decision_on_the_group_is_checked_over_its_k_values() -> None:
                   inputs=[{"id": "x", "title": "x", "type": "number", "required": True}])
     assert codes(found) == [("E-PACK-GAP", ("rules",))]
     assert "quartile = 1" in found[0].message
+
+
+def test_no_stratum_at_all_gives_no_values() -> None:
+    pack = quantile_pack(by="g", probabilities={"0.5": "median"},
+                         ntile={"k": 3, "output": "third"})
+    result = run_long(pack, one_stratum([1, 2, 3]))
+    assert column(result, "median") == column(result, "third") == ["", "", ""]
+    assert set(result.trace.loc[result.trace["step"] == "q", "outcome"]) == {"by_missing"}

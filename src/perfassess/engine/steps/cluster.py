@@ -159,7 +159,6 @@ def _explain(frame: Frame, step: ClusterStep, groups: st.Strata, data: st.Ordere
     """The trace's reason and outcome for every row."""
     if not frame.trace.wants(step.id):
         return "", ""
-    safe = np.maximum(groups.of_row, 0)
     converged = np.logical_and.reduce([done for _, done in runs])
     code = np.where(~live, np.where(distinct < step.k, "too_few_values", "no_seed"),
                     np.where(converged, "value", "not_converged"))
@@ -182,11 +181,11 @@ def _explain(frame: Frame, step: ClusterStep, groups: st.Strata, data: st.Ordere
     spelt = np.array(texts, dtype=object)
     missing = np.isnan(frame.values[step.input])
     in_stratum = groups.of_row >= 0
-    reason = np.where(~in_stratum, " or ".join(st.by_fields(step.by)) + " missing: in no "
-                      "stratum", np.where(missing, f"{step.input} missing",
-                                          spelt[safe] if groups.n else ""))
+    reason = np.where(~in_stratum, st.no_stratum(st.by_fields(step.by)),
+                      np.where(missing, f"{step.input} missing",
+                               st.on_rows(spelt, groups.of_row, "")))
     outcome = np.where(~in_stratum, "by_missing",
-                       np.where(missing, "input_missing", code[safe] if groups.n else ""))
+                       np.where(missing, "input_missing", st.on_rows(code, groups.of_row, "")))
     return reason.astype(object), outcome.astype(object)
 
 

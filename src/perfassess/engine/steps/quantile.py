@@ -31,11 +31,10 @@ def prepare(step: QuantileStep, schema: Schema, path: YamlPath) -> Runner:
         groups = st.strata(frame, by)
         data = st.ordered(x, groups.of_row, groups.n)
         in_stratum = groups.of_row >= 0
-        safe = np.maximum(groups.of_row, 0)
         out_status = np.maximum(frame.max_status([step.input, *by]), status).astype(np.int8)
         missing = np.isnan(x)
-        empty = in_stratum & (data.counts[safe] == 0)
-        reason = np.where(groups.by_missing, f"{listing_or(by)} missing: in no stratum",
+        empty = st.on_rows(data.counts == 0, groups.of_row, False)
+        reason = np.where(groups.by_missing, st.no_stratum(by),
                           np.where(empty, f"no {step.input} in the stratum",
                                    f"{step.definition} within {where}")).astype(object)
         outcome = np.where(groups.by_missing, "by_missing",
@@ -44,9 +43,9 @@ def prepare(step: QuantileStep, schema: Schema, path: YamlPath) -> Runner:
             # Each stratum's size, spelt once per stratum (not per row).
             sizes = np.array([f"{step.definition} within {where} (n = {c})"
                               for c in data.counts], dtype=object)
-            reason = np.where(outcome == "value", sizes[safe], reason)
+            reason = np.where(outcome == "value", st.on_rows(sizes, groups.of_row, ""), reason)
         for p, name in step.probabilities.items():
-            values = np.where(in_stratum, st.percentile(data, p, step.definition)[safe], np.nan)
+            values = st.on_rows(st.percentile(data, p, step.definition), groups.of_row, np.nan)
             frame.set(name, values, NUMBER, out_status)
             frame.record(step.id, name, step.id, reason, outcome, keep_missing=True)
         if step.ntile is not None:
@@ -61,10 +60,6 @@ def prepare(step: QuantileStep, schema: Schema, path: YamlPath) -> Runner:
                          np.where(in_stratum & missing, "input_missing", outcome),
                          keep_missing=True)
     return run
-
-
-def listing_or(names: list[str]) -> str:
-    return " or ".join(names)
 
 
 def _outcomes(step: QuantileStep, name: str) -> list[float] | None:

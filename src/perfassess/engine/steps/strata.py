@@ -43,6 +43,11 @@ def population(by: list[str]) -> str:
     return "period" + "".join(f" and {name}" for name in by)
 
 
+def no_stratum(by: list[str]) -> str:
+    """The trace's reason for a row whose ``by`` value is missing."""
+    return f"{' or '.join(by)} missing: in no stratum"
+
+
 @dataclass(frozen=True)
 class Strata:
     """Each row's stratum (-1: a ``by`` value is missing) and how many strata there are."""
@@ -72,6 +77,13 @@ def strata(frame: Frame, by: list[str]) -> Strata:
         of_row[~lacking] = dense
         n = len(distinct)
     return Strata(of_row, n, lacking)
+
+
+def on_rows(per_stratum: np.ndarray, of_row: np.ndarray, fill: float | str) -> np.ndarray:
+    """A value per stratum given to each row of it; ``fill`` for rows in no stratum."""
+    # A row in no stratum has -1: the last element, the fill appended after the strata.
+    spread: np.ndarray = np.append(per_stratum, [fill])[of_row]
+    return spread
 
 
 @dataclass(frozen=True)
