@@ -249,6 +249,92 @@ class StandardiseStep(StepBase):
         return [] if self.by is None else [self.by] if isinstance(self.by, str) else self.by
 
 
+# Percentile definitions by Hyndman and Fan's numbering, each also under the name of the
+# software whose default it is: hf2 = SAS PCTLDEF=5 (the empirical distribution function
+# with averaging), hf7 = R's and numpy's default (linear interpolation between order
+# statistics). A step that names none uses hf7.
+PercentileDefinition = Literal["hf2", "sas5", "hf7", "r7"]
+Strata = str | list[str] | None
+
+
+class NtileSpec(Model):
+    """The quantile group (1..k, lowest values first) of each row's value in its stratum."""
+
+    k: int = Field(ge=2)  # how many groups; the boundaries are the (i/k)th percentiles
+    output: str  # the integer field the group goes to
+    # Which group a value equal to a boundary falls in: the group below it (lower) or the
+    # one above (upper).
+    boundary: Literal["lower", "upper"] = "lower"
+
+
+class QuantileStep(StepBase):
+    """Percentiles of a value within its stratum (period, or period × the ``by`` fields),
+    and optionally each row's quantile group."""
+
+    kind: Literal["quantile"]
+    input: str
+    # A field or a list of fields: a stratum is one period and one combination of their
+    # values. A row missing any of them is in no stratum: it gets no value.
+    by: Strata = None
+    definition: PercentileDefinition = "hf7"
+    # Probability (0 to 1) -> the field that gets the stratum's percentile, on every row of
+    # the stratum (including rows whose own value is missing).
+    probabilities: dict[float, str] = Field(default_factory=dict, max_length=MAX_LABELS)
+    ntile: NtileSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> QuantileStep:
+        if not self.probabilities and self.ntile is None:
+            raise ValueError("a quantile step needs 'probabilities', 'ntile' or both")
+        for p in self.probabilities:
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"probability {p} is not between 0 and 1")
+        return self
+
+
+class ClusterSeeds(Model):
+    """Initial centres: the medians of the k quantile groups of the stratum's values."""
+
+    method: Literal["quantile_medians"] = "quantile_medians"
+    definition: PercentileDefinition = "hf2"  # of the group boundaries (CMS: hf2)
+    boundary: Literal["lower", "upper"] = "lower"  # a value equal to one (CMS: lower)
+
+
+class ClusterPass(Model):
+    """A second k-means run seeded with the first run's final centres."""
+
+    # SAS FASTCLUS STRICT=: a value farther than this from its nearest centre keeps that
+    # cluster but is left out when the centres are recomputed (none: every value counts).
+    strict: float | None = Field(default=None, gt=0)
+    max_iter: int | None = Field(default=None, ge=1)  # none: the first run's
+    converge: float | None = Field(default=None, ge=0)  # none: the first run's
+
+
+class ClusterStep(StepBase):
+    """One-dimensional k-means of a value into k ordered classes within each stratum
+    (period, or period × the ``by`` fields), seeded deterministically; classes are
+    numbered by their final centre, lowest first (1..k)."""
+
+    kind: Literal["cluster"]
+    input: str
+    by: Strata = None  # as for quantile: a row missing a ``by`` value is in no stratum
+    k: int = Field(ge=2)
+    seeds: ClusterSeeds = Field(default_factory=ClusterSeeds)
+    max_iter: int = Field(default=1000, ge=1)  # at most 10,000 (docs/limits.md)
+    # 0: iterate until no centre moves. c > 0: stop when every centre moved by at most c
+    # times the smallest distance between the run's initial centres (FASTCLUS CONVERGE=).
+    converge: float = Field(default=0.0, ge=0)
+    # A value equidistant from two centres joins the lower-numbered (lower) cluster, or the
+    # higher-numbered one (upper); clusters are numbered in the order of their seeds.
+    ties: Literal["lower", "upper"] = "lower"
+    second_pass: ClusterPass | None = None
+    # class: 1..k. center: the final centre of the row's class. to_boundary_below / above:
+    # the distance from the value down / up to the midpoint between its class's centre and
+    # the next one (missing in class 1 / k); to_nearest_boundary: the smaller of the two.
+    outputs: dict[Literal["class", "center", "to_boundary_below", "to_boundary_above",
+                          "to_nearest_boundary"], str]
+
+
 class ComparatorTable(Model):
     """Each authority's list of comparators: a CSV file shipped inside the pack folder.
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from perfassess.engine.steps import (
     aggregate,
     band,
+    cluster,
     compute,
     decide,
     limit,
     mapping,
     neighbours,
+    quantile,
     require,
     rounding,
     standardise,
@@ -18,5 +20,5 @@ from perfassess.engine.steps import (
 from perfassess.engine.steps.registry import register
 
 for _module in (band, standardise, neighbours, aggregate, decide, limit, mapping, rounding,
-                compute, require, travel):
+                compute, require, travel, quantile, cluster):
     register(_module.KIND)
