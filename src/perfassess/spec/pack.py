@@ -55,23 +55,30 @@ class Source(Model):
     note: str | None = None
 
 
-# The ways a pack may write its periods: a year, or a financial year (its two years, the
-# second by its last two digits). Plain ASCII digits only, so "FY24", full-width digits or a
-# hidden direction mark are not periods; and within one form, text order is time order.
-PeriodForm = Literal["YYYY", "YYYY-YY"]
+# The ways a pack may write its periods: a year, a financial year (its two years, the second
+# by its last two digits), or a month (a monthly or one-off release such as 2025-07). Plain
+# ASCII digits only, so "FY24", full-width digits or a hidden direction mark are not periods;
+# and within one form, text order is time order.
+PeriodForm = Literal["YYYY", "YYYY-YY", "YYYY-MM"]
 PERIOD_FORMS: dict[str, tuple[str, str]] = {  # form -> (pattern of the whole text, example)
     "YYYY": (r"[0-9]{4}", "2024"),
     "YYYY-YY": (r"[0-9]{4}-[0-9]{2}", "2024-25"),
+    "YYYY-MM": (r"[0-9]{4}-(0[1-9]|1[0-2])", "2025-07"),
 }
 
 
+def in_form(text: str, form: str) -> bool:
+    """Whether ``text`` is written in ``form`` (a financial year's second year must follow
+    its first; a month is 01 to 12)."""
+    pattern, _ = PERIOD_FORMS[form]
+    return re.fullmatch(pattern, text) is not None and (form != "YYYY-YY" or consecutive(text))
+
+
 def period_form_of(text: str) -> str | None:
-    """The form ``text`` is written in (a financial year's second year must follow its
-    first), or None."""
-    for form, (pattern, _) in PERIOD_FORMS.items():
-        if re.fullmatch(pattern, text) and (form != "YYYY-YY" or consecutive(text)):
-            return form
-    return None
+    """The form ``text`` is written in, or None. A text that is both a financial year and a
+    month (2011-12) is taken as the financial year: a monthly pack starting so declares
+    ``form: YYYY-MM``."""
+    return next((form for form in PERIOD_FORMS if in_form(text, form)), None)
 
 
 def consecutive(text: str) -> bool:
@@ -81,8 +88,8 @@ def consecutive(text: str) -> bool:
 
 class Periods(Model):
     """The periods a pack applies to: ``first`` (and ``last``) in the pack's period form,
-    ``YYYY`` (2005) or ``YYYY-YY`` (2018-19), declared as ``form`` or taken from how
-    ``first`` is written. Returns must write their periods in the same form."""
+    ``YYYY`` (2005), ``YYYY-YY`` (2018-19) or ``YYYY-MM`` (2025-07), declared as ``form`` or
+    taken from how ``first`` is written. Returns must write their periods in the same form."""
 
     first: str
     last: str | None = None
@@ -92,10 +99,11 @@ class Periods(Model):
     def _in_form(self) -> Periods:
         form = self.period_form()
         for name, text in (("first", self.first), ("last", self.last)):
-            if text is not None and period_form_of(text) != form:
+            if text is not None and not in_form(text, form):
                 if self.form is None and name == "first":
-                    raise ValueError(f"first {text!r} is neither a year such as 2024 nor a "
-                                     "financial year such as 2024-25 (YYYY or YYYY-YY)")
+                    raise ValueError(f"first {text!r} is neither a year such as 2024, a "
+                                     "financial year such as 2024-25 nor a month such as "
+                                     "2025-07 (YYYY, YYYY-YY or YYYY-MM)")
                 raise ValueError(f"{name} {text!r} is not written in the form {form} "
                                  f"(such as {PERIOD_FORMS[form][1]})")
         if self.last is not None and self.last < self.first:
