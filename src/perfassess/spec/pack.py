@@ -519,6 +519,37 @@ class Uncertainty(Model):
     note: str | None = None
 
 
+# An attribute is a column name or a pattern over column names (``*_DEN``, ``HAI_?_DEN``).
+ATTRIBUTE_PATTERN = r"^[A-Za-z0-9_*?\[\]!.-]+$"
+
+
+class ReturnsLayout(Model):
+    """How the pack's returns are published, when not with ``authority_code`` and ``period``
+    columns: the column(s) that key an authority (or ``["@row"]``, each row's position in
+    its file), the column of its name, the column of the period or the period itself."""
+
+    key: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list,
+                                                          max_length=8)
+    name: str | None = Field(default=None, min_length=1)
+    period: str | None = None
+    period_column: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _row_key_alone(self) -> ReturnsLayout:
+        if "@row" in self.key and len(self.key) > 1:
+            raise ValueError("key @row (a row's position) goes alone, not with columns")
+        if self.period is not None and self.period_column is not None:
+            raise ValueError("give period (the file has none) or period_column, not both")
+        return self
+
+
+class Wording(Model):
+    """What the pack rates, as its reports call it (default: authority, authorities)."""
+
+    singular: str = Field(default="authority", min_length=1, max_length=40)
+    plural: str = Field(default="authorities", min_length=1, max_length=40)
+
+
 class RatingSpec(Model):
     field: str
     sort: list[str] = Field(default_factory=list)
@@ -545,8 +576,11 @@ class Pack(Model):
     digits: dict[str, Annotated[int, Field(ge=0, le=12)]] = Field(default_factory=dict)
     # Columns that describe an authority (region, type): carried into the results as text,
     # never read as indicators.
-    attributes: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+    # A name may be a pattern (``*_DEN``): every column it matches is carried.
+    attributes: list[Annotated[str, Field(pattern=ATTRIBUTE_PATTERN)]] = Field(
         default_factory=list, max_length=64)
+    returns: ReturnsLayout | None = None  # key/name/period columns of files as published
+    authority: Wording = Field(default_factory=Wording)  # "hospital", "hospitals"
     steps: Steps
     uncertainty: Uncertainty | None = None
 
@@ -559,6 +593,14 @@ class Pack(Model):
             raise ValueError(f"digits names {unknown[0]!r}, which is not one of the pack's "
                              "outputs")
         return digits
+
+    @model_validator(mode="after")
+    def _returns_period_in_form(self) -> Pack:
+        period = self.returns.period if self.returns else None
+        if period is not None and not in_form(period, self.periods.period_form()):
+            raise ValueError(f"returns.period {period!r} is not written as the pack's periods "
+                             f"({self.periods.expected()})")
+        return self
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)
