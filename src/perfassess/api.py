@@ -20,8 +20,9 @@ from perfassess.engine.unrated import unrated
 from perfassess.io.frames import is_table, read_frame
 from perfassess.io.hashing import logical_hashes
 from perfassess.io.names import display_path
-from perfassess.io.read import SourceTable, read_returns
+from perfassess.io.read import ROW_KEY, Layout, SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
+from perfassess.spec.pack import Pack, in_form
 from perfassess.validate.attributes import take_attributes
 from perfassess.validate.inputs import parse_returns
 
@@ -90,11 +91,39 @@ def _split_inputs(inputs: Inputs) -> tuple[list[Path], list[Any]]:
     return paths, tables
 
 
+def layout_of(pack: Pack, key: Sequence[str] = (), name: str | None = None,
+              period: str | None = None, period_column: str | None = None,
+              carry: Sequence[str] = (), problems: Problems | None = None) -> Layout:
+    """How to read this pack's files: what is given (command line, run file, API) before
+    what the pack's ``returns:`` declares; a given period not in the pack's form is an
+    E-PERIOD-FORM in ``problems``."""
+    if isinstance(key, str):
+        key = [key]
+    if ROW_KEY in key and len(key) > 1:
+        raise UsageProblem(f"key {ROW_KEY} (a row's position) goes alone, not with columns "
+                           f"({', '.join(k for k in key if k != ROW_KEY)})")
+    declared = pack.returns
+    if declared is not None:
+        key = key or declared.key
+        name = name or declared.name
+        if period is None and period_column is None:
+            period, period_column = declared.period, declared.period_column
+    form = pack.periods.period_form()
+    if period is not None and not in_form(period, form) and problems is not None:
+        problems.add(Problem("E-PERIOD-FORM", f"the period given, {period!r}, is not written "
+                             f"as {pack.id} writes its periods ({pack.periods.expected()})",
+                             value=period, expected=pack.periods.expected()))
+    return Layout(tuple(key), name, period, period_column, months=form == "YYYY-MM",
+                  carry=tuple(carry))
+
+
 def validate(pack: str | LoadedPack, inputs: Inputs,
              reference: Reference | None = None, *, fed: Sequence[SourceTable] = (),
              prefer: str = "derived", sheet: str | None = None,
              origin: bool = True, shared: bool = False,
-             header_row: int | None = None, attributes: Sequence[str] = ()) -> Validated:
+             header_row: int | None = None, attributes: Sequence[str] = (),
+             key: Sequence[str] = (), name: str | None = None, period: str | None = None,
+             period_column: str | None = None) -> Validated:
     """Check every input (and values fed from other packs) against the pack.
 
     ``inputs``: a file path (str or Path), a pandas or Polars DataFrame (or pyarrow Table),
@@ -107,7 +136,13 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
     file holding none of this pack's indicators is left to the others (listed in
     ``unused``), not an error. ``attributes`` names columns (or long rows' indicators)
     that describe an authority, as the pack's own ``attributes`` do: carried into the
-    ratings as text, never read as indicators.
+    ratings as text, never read as indicators; a name with ``*``, ``?`` or ``[`` is a
+    pattern (``*_DEN``) carrying every column it matches.
+
+    Files as published: ``key`` names the column(s) read as authority_code (several are
+    joined with ``|``; ``["@row"]`` numbers each file's rows from 1), ``name`` the column
+    read as authority_name, ``period`` the period of files that have no period column,
+    ``period_column`` the column that holds it; each defaults to the pack's ``returns:``.
     """
     loaded = _pack(pack)
     paths, frames = _split_inputs(inputs)
@@ -115,14 +150,15 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
         raise UsageProblem("no inputs: give a file path, a list of file paths, or a "
                            "DataFrame of returns")
     problems = Problems()
-    tables = read_returns(paths, problems, sheet, header_row)
+    declared = list(dict.fromkeys([*loaded.pack.attributes, *attributes]))
+    layout = layout_of(loaded.pack, key, name, period, period_column, declared, problems)
+    tables = read_returns(paths, problems, sheet, header_row, layout)
     for i, frame in enumerate(frames, start=1):
-        name = "<table>" if len(frames) == 1 else f"<table {i}>"
-        table = read_frame(frame, name, problems)
+        label = "<table>" if len(frames) == 1 else f"<table {i}>"
+        table = read_frame(frame, label, problems, layout)
         if table is not None:
             tables.append(table)
     tables += list(fed)
-    declared = list(dict.fromkeys([*loaded.pack.attributes, *attributes]))
     # The tables as read stay the sources (their hashes do not depend on the declaration).
     read, described = take_attributes(tables, declared, loaded.pack, problems)
     unused: list[str] = []
@@ -159,10 +195,13 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
           fed: Sequence[SourceTable] = (), prefer: str = "derived",
           history: pd.DataFrame | None = None, sheet: str | None = None,
           base: Path | None = None, shared: bool = False,
-          header_row: int | None = None, attributes: Sequence[str] = ()) -> ScoreResult:
+          header_row: int | None = None, attributes: Sequence[str] = (),
+          key: Sequence[str] = (), name: str | None = None, period: str | None = None,
+          period_column: str | None = None) -> ScoreResult:
     """Validate, then evaluate; raises ProblemsFound when any error was found.
 
-    ``inputs`` as for ``validate``: a path, a DataFrame, or a sequence of them.
+    ``inputs`` as for ``validate``: a path, a DataFrame, or a sequence of them; ``key``,
+    ``name``, ``period`` and ``period_column`` as there (files as published).
 
     ``fed`` holds values derived from other packs' results; ``history`` holds earlier
     runs' results, for direction of travel beyond this run's periods. With ``base``, the
@@ -171,7 +210,8 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
     """
     checked = validate(pack, inputs, reference, fed=fed, prefer=prefer, sheet=sheet,
                        origin=trace == "full", shared=shared, header_row=header_row,
-                       attributes=attributes)
+                       attributes=attributes, key=key, name=name, period=period,
+                       period_column=period_column)
     if checked.problems.has_errors():
         raise ProblemsFound(checked.problems)
     if base is not None and checked.returns.origin is not None \

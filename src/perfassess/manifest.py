@@ -77,6 +77,9 @@ def build_manifest(result: ScoreResult, work: Path, outputs: dict[str, dict[str,
         run_options["stability"] = display_path(request.stability, base)
     if request.attributes:  # only when asked, as sensitivity
         run_options["attributes"] = list(request.attributes)
+    for option in ("key", "name", "period", "period_column"):  # only when asked
+        if getattr(request, option):
+            run_options[option] = getattr(request, option)
     return {
         "schema_version": SCHEMA_VERSION,
         "perfassess_version": __version__,

@@ -53,6 +53,12 @@ class RunRequest:
     # indicators is left to the others.
     shared: bool = False
     attributes: list[str] = field(default_factory=list)  # beside the pack's own
+    # Files as published (before the pack's returns: declaration): the key column(s), the
+    # name column, the period of files without one, the column holding it.
+    key: list[str] = field(default_factory=list)
+    name: str | None = None
+    period: str | None = None
+    period_column: str | None = None
 
 
 @dataclass
@@ -105,7 +111,9 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared,
-                           header_row=options.header_row, attributes=request.attributes)
+                           header_row=options.header_row, attributes=request.attributes,
+                           key=request.key, name=request.name, period=request.period,
+                           period_column=request.period_column)
             done[result.pack.id] = result
             progress.end(f"{len(result.ratings):,} authority-periods")
             if request.sensitivity is not None or request.stability is not None:

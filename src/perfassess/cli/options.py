@@ -17,7 +17,19 @@ _HEADER_ROW = click.option("--header-row", type=click.IntRange(min=1), metavar="
 _ATTRIBUTE = click.option("--attribute", "attributes", multiple=True, metavar="COLUMN",
                           help="A column that describes the authority (region, type): "
                                "carried into the results as text, not read as an indicator "
-                               "(repeatable).")
+                               "(repeatable); a pattern such as '*_DEN' carries every "
+                               "column it matches.")
+_KEY = click.option("--key", "key", multiple=True, metavar="COLUMN",
+                    help="The column that keys an authority, read as authority_code (as "
+                         "text: leading zeros kept); repeat for a composite key, joined with "
+                         "'|'; '@row' keys each row by its position in its file (fragile).")
+_NAME = click.option("--name", "name", metavar="COLUMN",
+                     help="The column read as authority_name.")
+_PERIOD = click.option("--period", "period", metavar="PERIOD",
+                       help="The period of input files that have no period column, in the "
+                            "pack's form (2025-07).")
+_PERIOD_COLUMN = click.option("--period-column", "period_column", metavar="COLUMN",
+                              help="The column that holds the period, when not 'period'.")
 
 
 def excel_options(command: F) -> F:
@@ -25,6 +37,11 @@ def excel_options(command: F) -> F:
     return _SHEET(_HEADER_ROW(command))
 
 
+def layout_options(command: F) -> F:
+    """--key, --name, --period and --period-column: files as published."""
+    return _KEY(_NAME(_PERIOD(_PERIOD_COLUMN(command))))
+
+
 def reading_options(command: F) -> F:
-    """--sheet, --header-row and --attribute."""
-    return excel_options(_ATTRIBUTE(command))
+    """--sheet, --header-row, --attribute, and the layout options."""
+    return excel_options(_ATTRIBUTE(layout_options(command)))

@@ -60,7 +60,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
           previous: Path | None, templates: Path | None, stability: Path | None,
           sheet: str | None, fmt: str, quiet: bool, no_report: bool, check: bool,
           strict: bool, fail_on_unrated: bool, header_row: int | None,
-          attributes: tuple[str, ...]) -> None:
+          attributes: tuple[str, ...], key: tuple[str, ...], name: str | None,
+          period: str | None, period_column: str | None) -> None:
     """Rate returns under rule packs; with no options, run the project's run file."""
     import json
 
@@ -79,7 +80,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
             raise UsageProblem("--pack needs --out DIR")
         requests = [RunRequest(p, [Path(i) for i in inputs], previous=previous,
                                stability=stability, shared=len(packs) > 1,
-                               attributes=list(attributes)) for p in packs]
+                               attributes=list(attributes), key=list(key), name=name,
+                               period=period, period_column=period_column) for p in packs]
         options = RunOptions(out, reference, trace_mode or "full",  # type: ignore[arg-type]
                              templates, base=Path.cwd())
     else:
@@ -98,7 +100,10 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                                previous or (base / r.previous if r.previous else None),
                                _sensitivity(base, r.sensitivity),
                                base / r.stability if r.stability else None,
-                               attributes=list(dict.fromkeys([*r.attributes, *attributes])))
+                               attributes=list(dict.fromkeys([*r.attributes, *attributes])),
+                               key=list(key or r.key), name=name or r.name,
+                               period=period or r.period,
+                               period_column=period_column or r.period_column)
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,

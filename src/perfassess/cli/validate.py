@@ -25,7 +25,8 @@ from perfassess.cli.options import reading_options
 @click.pass_context
 def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: Path | None,
              sheet: str | None, fmt: str, strict: bool, fail_on_unrated: bool,
-             header_row: int | None, attributes: tuple[str, ...]) -> None:
+             header_row: int | None, attributes: tuple[str, ...], key: tuple[str, ...],
+             name: str | None, period: str | None, period_column: str | None) -> None:
     """Check every value of every input file, and which authority-periods would not be rated;
     exit 1 if any error, 0 if only warnings.
 
@@ -41,7 +42,8 @@ def validate(ctx: click.Context, pack: str, inputs: tuple[str, ...], reference: 
     ctx.meta["perfassess.format"] = fmt
     result = score(pack, inputs, reference=Reference.read(reference) if reference else None,
                    trace="none", sheet=sheet, header_row=header_row,
-                   attributes=attributes)
+                   attributes=attributes, key=key, name=name, period=period,
+                   period_column=period_column)
     problems = result.problems
     gate([result], problems, strict=strict, fail_on_unrated=fail_on_unrated)
     if problems.has_errors():

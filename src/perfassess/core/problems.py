@@ -58,10 +58,22 @@ CATALOGUE: dict[str, Entry] = {e.code: e for e in [
               "--header-row N to choose the row yourself", _FILE_ROW),
         Entry("E-COLUMN-MISSING", "error", "a required column is missing",
               "long files need authority_code, period, indicator, value; wide files need "
-              "authority_code, period and one column per indicator", "file, row, column"),
+              "authority_code, period and one column per indicator; a file that keys its "
+              "rows by other columns, or has no period column, is read with --key COLUMN, "
+              "--name COLUMN, --period PERIOD (run file and pack: key, name, period)",
+              "file, row, column"),
         Entry("E-COLUMN-DUPLICATE", "error", "two columns have the same name",
               "rename or remove one of them; column names are compared after trimming spaces",
               "file, row, column"),
+        Entry("E-COLUMN-TWICE", "error",
+              "a key column is in the file and also given (--key, --name, --period)",
+              "the file has authority_code, authority_name or period (or the period column "
+              "named) and the command line, run file or pack makes it from another column or "
+              "gives it: drop one of the two", _FILE_ROW + ", column"),
+        Entry("E-KEY-DUPLICATE", "error", "a key given by --key is on two rows of a file",
+              "a key (--key, key:) names one row per period; for a name that is not unique, "
+              "add a column to the key (--key name --key state) or, as a last resort, key "
+              "by the row's position (--key @row)", _VALUE),
         Entry("E-ROW-RAGGED", "error",
               "a row has a different number of fields from the header",
               "look for an unquoted comma inside a value, or a missing or extra separator",

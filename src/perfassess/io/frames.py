@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problems
-from perfassess.io.read import SourceTable, _as_text, _is_text_key, _to_long
+from perfassess.io.read import Layout, SourceTable, _as_text, _is_text_key, _to_long
 from perfassess.narrow import int_type
 
 
@@ -37,7 +37,8 @@ def as_pandas(table: Any) -> pd.DataFrame:
     return frame
 
 
-def read_frame(table: Any, name: str, problems: Problems) -> SourceTable | None:
+def read_frame(table: Any, name: str, problems: Problems, layout: Layout | None = None
+               ) -> SourceTable | None:
     """A table in the long or wide layout of an input file; rows are counted from 1 in the
     table's order (as a Parquet file's are), and structural problems name it ``name``."""
     frame = as_pandas(table)
@@ -49,7 +50,7 @@ def read_frame(table: Any, name: str, problems: Problems) -> SourceTable | None:
         if _is_text_key(column):
             frame[column] = _as_text(frame[column])
     lines: np.ndarray = np.arange(1, len(frame) + 1, dtype=int_type(len(frame), np.int32))
-    return _to_long(frame, lines, None, name, problems)
+    return _to_long(frame, lines, None, name, problems, layout=layout)
 
 
 def _is_lazy(value: object) -> bool:

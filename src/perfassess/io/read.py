@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import fnmatch
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,35 @@ KEY_COLUMNS = ("authority_code", "period")
 LONG_COLUMNS = ("authority_code", "period", "indicator", "value")
 OPTIONAL_COLUMNS = ("authority_name", "note")
 KNOWN_COLUMNS = (*LONG_COLUMNS, *OPTIONAL_COLUMNS)
+KEY_SEPARATOR = "|"  # between the parts of a composite key (--key a --key b -> "a|b")
+ROW_KEY = "@row"  # --key @row: each row's 1-based position among its file's data rows
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_MONTH_YEAR = re.compile(r"\s*([A-Za-z]+)\s+([0-9]{4})\s*")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a file as published says who and when, when not by ``authority_code`` and
+    ``period`` columns: the key column(s) (or ``@row``), the name column, the period of a
+    file that has none or the column holding it, and the attribute patterns (so that a key
+    or name column also declared an attribute is carried too)."""
+
+    key: tuple[str, ...] = ()
+    name: str | None = None
+    period: str | None = None
+    period_column: str | None = None
+    months: bool = False  # read "October 2025" (or "Oct 2025") as 2025-10
+    carry: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.key or self.name or self.period or self.period_column or self.months)
+
+    def given(self) -> dict[str, object]:
+        """What was declared, for the manifest (only the parts given)."""
+        return {k: v for k, v in (("key", list(self.key)), ("name", self.name),
+                                  ("period", self.period),
+                                  ("period_column", self.period_column)) if v}
 
 
 @dataclass
@@ -41,16 +71,17 @@ class SourceTable:
 
 
 def read_returns(paths: list[Path], problems: Problems,
-                 sheet: str | None = None, header_row: int | None = None
-                 ) -> list[SourceTable]:
+                 sheet: str | None = None, header_row: int | None = None,
+                 layout: Layout | None = None) -> list[SourceTable]:
     """Read every file; structural problems are added to ``problems`` and the file skipped.
 
     ``sheet`` names the worksheet to read from Excel inputs (default: the first);
-    ``header_row`` the row of it that holds the header (default: found, see read_xlsx).
+    ``header_row`` the row of it that holds the header (default: found, see read_xlsx);
+    ``layout`` the columns that stand for authority_code, authority_name and period.
     """
     tables = []
     for path in paths:
-        table = read_one(path, problems, sheet, header_row)
+        table = read_one(path, problems, sheet, header_row, layout)
         if table is not None:
             tables.append(table)
     return tables
@@ -81,7 +112,8 @@ def sniff(path: Path) -> str | None:
 
 
 def read_one(path: Path, problems: Problems, sheet: str | None = None,
-             header_row: int | None = None) -> SourceTable | None:
+             header_row: int | None = None, layout: Layout | None = None
+             ) -> SourceTable | None:
     name = str(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -89,7 +121,7 @@ def read_one(path: Path, problems: Problems, sheet: str | None = None,
                              path.is_dir() else "input file does not exist", file=name))
         return None
     try:
-        return _read(path, suffix, problems, sheet, header_row)
+        return _read(path, suffix, problems, sheet, header_row, layout)
     except OSError as exc:  # unreadable (permissions, a device, a vanished file)
         problems.add(Problem("E-FILE-FORMAT", f"the file cannot be read ({exc.strerror or exc})",
                              file=name))
@@ -97,7 +129,7 @@ def read_one(path: Path, problems: Problems, sheet: str | None = None,
 
 
 def _read(path: Path, suffix: str, problems: Problems, sheet: str | None,
-          header_at: int | None = None) -> SourceTable | None:
+          header_at: int | None = None, layout: Layout | None = None) -> SourceTable | None:
     name = str(path)
     if header_at not in (None, 1) and suffix not in EXCEL_SUFFIXES:
         # Only a sheet's rows are searched for the header; a CSV's is its first line.
@@ -151,7 +183,7 @@ def _read(path: Path, suffix: str, problems: Problems, sheet: str | None,
     if suffix not in (".csv", ".txt"):  # (a CSV file's text is checked as it is read)
         check_text(frame, lines, header_row, name, problems)
     return _to_long(frame, lines, header_row, name, problems,
-                    excel=suffix in EXCEL_SUFFIXES)
+                    excel=suffix in EXCEL_SUFFIXES, layout=layout)
 
 
 # C0 controls but tab, LF and CR (structure, and line breaks inside quoted values), DEL and
@@ -297,7 +329,8 @@ def _control_cells(frame: pd.DataFrame) -> Iterator[tuple[int, np.ndarray, np.nd
 
 
 def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: str,
-             problems: Problems, *, excel: bool = False) -> SourceTable | None:
+             problems: Problems, *, excel: bool = False, layout: Layout | None = None
+             ) -> SourceTable | None:
     """Check the columns, then turn a long or wide table into the long form."""
     named = _name_columns(frame, header, name, problems)
     if named is None:
@@ -307,10 +340,19 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
         problems.add(Problem("E-FILE-EMPTY", "the file has a header but no data rows",
                              file=name))
         return None
+    if layout:
+        laid = _lay_out(frame, header, name, problems, layout)
+        if laid is None:
+            return None
+        frame = laid
+        if layout.key and layout.key != (ROW_KEY,) and "indicator" not in frame.columns:
+            frame, lines = _unique_keys(frame, lines, name, problems, layout)
     missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
+        hint = "" if layout else (" (a file that names them otherwise, or has no period "
+                                  "column: --key COLUMN, --period PERIOD; see README)")
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
-                             + _separator_hint(list(frame.columns), excel), file=name,
+                             + (_separator_hint(list(frame.columns), excel) or hint), file=name,
                              row=header,
                              column=missing[0],
                              expected="authority_code, period, then indicator, value (long) "
@@ -355,6 +397,132 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
         "_column": _repeat(indicators, n),
     }, copy=False)
     return SourceTable(name, "wide", long, header_row=header)
+
+
+def _lay_out(frame: pd.DataFrame, header: int | None, name: str, problems: Problems,
+             layout: Layout) -> pd.DataFrame | None:
+    """The frame with authority_code, authority_name and period made from the columns
+    ``layout`` names (those columns taken out, unless an attribute pattern carries them);
+    None, with the problems added, when a named column is missing or one is given twice."""
+    columns = list(frame.columns)
+    found = True
+
+    def column(wanted: str, what: str) -> str | None:
+        nonlocal found
+        if wanted in columns:
+            return wanted
+        folded = [c for c in columns if str(c).lower() == wanted.lower()]
+        if len(folded) == 1:
+            return str(folded[0])
+        found = False
+        problems.add(Problem("E-COLUMN-MISSING", f"the {what} column {wanted!r} is not in the "
+                             f"file (it has {_listing(columns)})", file=name, row=header,
+                             column=wanted, value=wanted, expected=f"a column {wanted}"))
+        return None
+
+    def twice(standard: str, given: str, what: str) -> None:
+        nonlocal found
+        found = False
+        problems.add(Problem("E-COLUMN-TWICE", f"the file has a column {standard!r} and "
+                             f"{what} gives it too ({given}): which is meant?", file=name,
+                             row=header, column=standard, value=standard,
+                             expected=f"no {standard} column, or no {what}"))
+
+    rows = layout.key == (ROW_KEY,)
+    keys = [] if rows else [column(k, "key") for k in layout.key]
+    who = column(layout.name, "name") if layout.name else None
+    when = column(layout.period_column, "period") if layout.period_column else None
+    if layout.key and "authority_code" in columns and keys != ["authority_code"]:
+        twice("authority_code", " + ".join(layout.key), "the key")
+    if who not in (None, "authority_name") and "authority_name" in columns:
+        twice("authority_name", str(layout.name), "the name")
+    if layout.period is not None and (when is not None or "period" in columns):
+        twice(when or "period", layout.period, "the period given")
+    elif when not in (None, "period") and "period" in columns:
+        twice("period", str(layout.period_column), "the period column")
+    if not found:
+        return None
+    out = frame.copy(deep=False)
+    taken = [c for c in (*keys, who, when) if c is not None]
+    if rows:
+        out["authority_code"] = pd.Series(np.arange(1, len(frame) + 1).astype(str),
+                                          index=frame.index, dtype=object)
+    elif keys:
+        parts = [_as_text(frame[k]).astype(object).astype(str).str.strip() for k in keys]
+        joined = parts[0]
+        for part in parts[1:]:  # a few key columns, each whole
+            joined = joined + KEY_SEPARATOR + part
+        blank = np.logical_or.reduce([(p == "").to_numpy() for p in parts])
+        out["authority_code"] = joined.where(~blank, "")
+    if who is not None:
+        out["authority_name"] = _as_text(frame[who])
+    if layout.period is not None:
+        out["period"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
+                                                  categories=pd.Index([layout.period]))
+    elif when is not None:
+        out["period"] = _as_text(frame[when])
+    if layout.months and "period" in out.columns:
+        out["period"] = _months(out["period"])
+    gone = [c for c in dict.fromkeys(taken) if c not in KNOWN_COLUMNS
+            and not any(fnmatch.fnmatchcase(c, p) for p in layout.carry)]
+    return out.drop(columns=gone)
+
+
+def _unique_keys(frame: pd.DataFrame, lines: np.ndarray, name: str, problems: Problems,
+                 layout: Layout) -> tuple[pd.DataFrame, np.ndarray]:
+    """A wide file keyed by named columns holds one row per authority and period: a key
+    on two rows is E-KEY-DUPLICATE naming both lines (two homes of one name would
+    otherwise be merged, or one dropped when their values agree); the later rows are
+    dropped so that no per-value duplicate is reported as well."""
+    keys = frame[["authority_code", "period"]].astype(str)
+    later = keys.duplicated(keep="first").to_numpy() & (keys["authority_code"] != "").to_numpy()
+    if not later.any():
+        return frame, lines
+    code = keys["authority_code"].to_numpy()
+    first_line = pd.Series(lines).groupby([code, keys["period"].to_numpy()]).transform(
+        "first").to_numpy()
+    at = np.flatnonzero(later)
+    room = max(problems.limit - problems.counts.get("E-KEY-DUPLICATE", 0), 0)
+    periods = keys["period"].to_numpy()
+    source = " + ".join(layout.key)
+    for i in at[:room].tolist():  # bounded by the problems' limit
+        when = "" if layout.period is not None else f" in {periods[i]}"
+        problems.add(Problem("E-KEY-DUPLICATE", f"key {code[i]!r} (from {source}) is on rows "
+                             f"{first_line[i]} and {lines[i]}{when}: a key names one row "
+                             "(the later one is not read)", file=name, row=int(lines[i]),
+                             column=layout.key[0], value=str(code[i]),
+                             expected="each key on one row"))
+    if len(at) > room:
+        problems.counts["E-KEY-DUPLICATE"] = (
+            problems.counts.get("E-KEY-DUPLICATE", 0) + len(at) - room)
+    return frame[~later], lines[~later]
+
+
+def _listing(columns: list[Any], most: int = 8) -> str:
+    shown = ", ".join(repr(str(c)) for c in columns[:most])
+    return shown + (f" and {len(columns) - most} more" if len(columns) > most else "")
+
+
+def _months(periods: pd.Series) -> pd.Series:
+    """Periods written as a month and year ("October 2025", "Oct 2025") as 2025-10; once
+    per distinct value. Anything else is left as written (and checked as a period)."""
+    series = periods if isinstance(periods.dtype, pd.CategoricalDtype) else \
+        periods.astype(object).astype("category")
+    labels = [str(c) for c in series.cat.categories]
+    renamed = []
+    for label in labels:  # distinct values: a few per file
+        match = _MONTH_YEAR.fullmatch(label)
+        word = match.group(1).lower() if match else ""
+        month = next((i for i, m in enumerate(_MONTHS, start=1)
+                      if len(word) >= 3 and m.startswith(word)), None)
+        renamed.append(f"{match.group(2)}-{month:02d}" if match and month else label)
+    if renamed == labels:
+        return periods
+    codes = series.cat.codes.to_numpy()
+    unique = list(dict.fromkeys(renamed))
+    remap = np.append(np.array([unique.index(r) for r in renamed], dtype=np.int64), -1)
+    return pd.Series(pd.Categorical.from_codes(remap[codes], categories=pd.Index(unique)),
+                     index=periods.index)
 
 
 def _tile(series: pd.Series, k: int) -> pd.Categorical[Any] | np.ndarray:

@@ -139,6 +139,7 @@ def pack_summary(facts: PackFacts) -> Record:
         assessor=pack.assessor, summary=pack.summary or "",
         periods=pack.periods.describe(), content_hash=facts.loaded.content_hash,
         rule_counts=Record(rule_count(pack)), uncertain_rules=statuses,
+        authority=Record(singular=pack.authority.singular, plural=pack.authority.plural),
         sources=[Record(id=s.id, title=s.title, url=s.url or "") for s in pack.sources])
 
 

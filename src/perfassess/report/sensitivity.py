@@ -56,7 +56,9 @@ def page_info(run: SensitivityRun) -> dict[str, Any]:
     spec = uncertainty_hash(run)
     return {
         "pack": {"id": pack.id, "title": pack.title, "version": pack.version,
-                 "hash_short": run.loaded.content_hash[:19]},
+                 "hash_short": run.loaded.content_hash[:19],
+                 "authority": {"singular": pack.authority.singular,
+                               "plural": pack.authority.plural}},
         "draws": run.options.draws, "seed": run.options.seed,
         "fragile_below": percent(run.options.fragile_below),
         "uncertainty": {"source": "the pack" if run.spec_source == "pack" else run.spec_source,

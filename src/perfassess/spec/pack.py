@@ -57,23 +57,30 @@ class Source(Model):
     note: str | None = None
 
 
-# The ways a pack may write its periods: a year, or a financial year (its two years, the
-# second by its last two digits). Plain ASCII digits only, so "FY24", full-width digits or a
-# hidden direction mark are not periods; and within one form, text order is time order.
-PeriodForm = Literal["YYYY", "YYYY-YY"]
+# The ways a pack may write its periods: a year, a financial year (its two years, the second
+# by its last two digits), or a month (a monthly or one-off release such as 2025-07). Plain
+# ASCII digits only, so "FY24", full-width digits or a hidden direction mark are not periods;
+# and within one form, text order is time order.
+PeriodForm = Literal["YYYY", "YYYY-YY", "YYYY-MM"]
 PERIOD_FORMS: dict[str, tuple[str, str]] = {  # form -> (pattern of the whole text, example)
     "YYYY": (r"[0-9]{4}", "2024"),
     "YYYY-YY": (r"[0-9]{4}-[0-9]{2}", "2024-25"),
+    "YYYY-MM": (r"[0-9]{4}-(0[1-9]|1[0-2])", "2025-07"),
 }
 
 
+def in_form(text: str, form: str) -> bool:
+    """Whether ``text`` is written in ``form`` (a financial year's second year must follow
+    its first; a month is 01 to 12)."""
+    pattern, _ = PERIOD_FORMS[form]
+    return re.fullmatch(pattern, text) is not None and (form != "YYYY-YY" or consecutive(text))
+
+
 def period_form_of(text: str) -> str | None:
-    """The form ``text`` is written in (a financial year's second year must follow its
-    first), or None."""
-    for form, (pattern, _) in PERIOD_FORMS.items():
-        if re.fullmatch(pattern, text) and (form != "YYYY-YY" or consecutive(text)):
-            return form
-    return None
+    """The form ``text`` is written in, or None. A text that is both a financial year and a
+    month (2011-12) is taken as the financial year: a monthly pack starting so declares
+    ``form: YYYY-MM``."""
+    return next((form for form in PERIOD_FORMS if in_form(text, form)), None)
 
 
 def consecutive(text: str) -> bool:
@@ -83,8 +90,8 @@ def consecutive(text: str) -> bool:
 
 class Periods(Model):
     """The periods a pack applies to: ``first`` (and ``last``) in the pack's period form,
-    ``YYYY`` (2005) or ``YYYY-YY`` (2018-19), declared as ``form`` or taken from how
-    ``first`` is written. Returns must write their periods in the same form."""
+    ``YYYY`` (2005), ``YYYY-YY`` (2018-19) or ``YYYY-MM`` (2025-07), declared as ``form`` or
+    taken from how ``first`` is written. Returns must write their periods in the same form."""
 
     first: str
     last: str | None = None
@@ -94,10 +101,11 @@ class Periods(Model):
     def _in_form(self) -> Periods:
         form = self.period_form()
         for name, text in (("first", self.first), ("last", self.last)):
-            if text is not None and period_form_of(text) != form:
+            if text is not None and not in_form(text, form):
                 if self.form is None and name == "first":
-                    raise ValueError(f"first {text!r} is neither a year such as 2024 nor a "
-                                     "financial year such as 2024-25 (YYYY or YYYY-YY)")
+                    raise ValueError(f"first {text!r} is neither a year such as 2024, a "
+                                     "financial year such as 2024-25 nor a month such as "
+                                     "2025-07 (YYYY, YYYY-YY or YYYY-MM)")
                 raise ValueError(f"{name} {text!r} is not written in the form {form} "
                                  f"(such as {PERIOD_FORMS[form][1]})")
         if self.last is not None and self.last < self.first:
@@ -624,6 +632,37 @@ class Uncertainty(Model):
     note: str | None = None
 
 
+# An attribute is a column name or a pattern over column names (``*_DEN``, ``HAI_?_DEN``).
+ATTRIBUTE_PATTERN = r"^[A-Za-z0-9_*?\[\]!.-]+$"
+
+
+class ReturnsLayout(Model):
+    """How the pack's returns are published, when not with ``authority_code`` and ``period``
+    columns: the column(s) that key an authority (or ``["@row"]``, each row's position in
+    its file), the column of its name, the column of the period or the period itself."""
+
+    key: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list,
+                                                          max_length=8)
+    name: str | None = Field(default=None, min_length=1)
+    period: str | None = None
+    period_column: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _row_key_alone(self) -> ReturnsLayout:
+        if "@row" in self.key and len(self.key) > 1:
+            raise ValueError("key @row (a row's position) goes alone, not with columns")
+        if self.period is not None and self.period_column is not None:
+            raise ValueError("give period (the file has none) or period_column, not both")
+        return self
+
+
+class Wording(Model):
+    """What the pack rates, as its reports call it (default: authority, authorities)."""
+
+    singular: str = Field(default="authority", min_length=1, max_length=40)
+    plural: str = Field(default="authorities", min_length=1, max_length=40)
+
+
 class RatingSpec(Model):
     field: str
     sort: list[str] = Field(default_factory=list)
@@ -650,8 +689,11 @@ class Pack(Model):
     digits: dict[str, Annotated[int, Field(ge=0, le=12)]] = Field(default_factory=dict)
     # Columns that describe an authority (region, type): carried into the results as text,
     # never read as indicators.
-    attributes: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+    # A name may be a pattern (``*_DEN``): every column it matches is carried.
+    attributes: list[Annotated[str, Field(pattern=ATTRIBUTE_PATTERN)]] = Field(
         default_factory=list, max_length=64)
+    returns: ReturnsLayout | None = None  # key/name/period columns of files as published
+    authority: Wording = Field(default_factory=Wording)  # "hospital", "hospitals"
     steps: Steps
     uncertainty: Uncertainty | None = None
 
@@ -664,6 +706,14 @@ class Pack(Model):
             raise ValueError(f"digits names {unknown[0]!r}, which is not one of the pack's "
                              "outputs")
         return digits
+
+    @model_validator(mode="after")
+    def _returns_period_in_form(self) -> Pack:
+        period = self.returns.period if self.returns else None
+        if period is not None and not in_form(period, self.periods.period_form()):
+            raise ValueError(f"returns.period {period!r} is not written as the pack's periods "
+                             f"({self.periods.expected()})")
+        return self
 
     def input(self, input_id: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.id == input_id), None)

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound, UsageProblem
@@ -62,6 +69,11 @@ class SensitivityEntry(Model):
     vary_documented: bool = False
 
 
+def _listed(value: object) -> object:
+    """``key: PROVIDER_ID`` is ``key: [PROVIDER_ID]``."""
+    return [value] if isinstance(value, str) else value
+
+
 class PackRun(Model):
     pack: str  # a built-in id, or a pack folder (or its pack.yaml) relative to the run file
     inputs: list[str] = Field(default_factory=list)
@@ -70,6 +82,13 @@ class PackRun(Model):
     previous: str | None = None
     # Columns describing the authority, carried into the results (as --attribute).
     attributes: list[str] = Field(default_factory=list, max_length=64)
+    # Files as published (as --key, --name, --period, --period-column): before the pack's
+    # own returns: declaration.
+    key: Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_listed)] = Field(
+        default_factory=list, max_length=8)
+    name: str | None = Field(default=None, min_length=1)
+    period: str | None = Field(default=None, min_length=1)
+    period_column: str | None = Field(default=None, min_length=1)
     sensitivity: SensitivityEntry | None = None
     stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
 
@@ -78,6 +97,8 @@ class PackRun(Model):
         if self.sensitivity is not None and self.stability is not None:
             raise ValueError("give sensitivity (computed in this run) or stability (an "
                              "earlier result), not both")
+        if "@row" in self.key and len(self.key) > 1:
+            raise ValueError("key @row (a row's position) goes alone, not with columns")
         if self.stability is not None and self.feeds:
             raise ValueError("a fed pack's stability depends on the fed values: compute it "
                              "in the run with sensitivity: {draws: N, seed: S}")

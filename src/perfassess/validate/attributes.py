@@ -3,6 +3,7 @@ before they are read as indicators, and carried into the results."""
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import replace
 
 import pandas as pd
@@ -20,10 +21,15 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
                     problems: Problems) -> tuple[list[SourceTable], pd.DataFrame | None]:
     """The tables without the rows (a wide file's columns, a long file's indicators) of
     each attribute, and authority_code, period and a text column per attribute holding the
-    first value given in file order (None when no attribute is declared)."""
+    first value given in file order (None when no attribute is declared).
+
+    A name holding ``*``, ``?`` or ``[`` is a pattern (``*_DEN``): it stands for every
+    column (a long file's indicator) it matches, each matched once by its name, not per row.
+    """
     tables = list(tables)
     if not names:
         return tables, None
+    names = _expand(tables, names, problems)
     clashes = {name: _clash(name, pack) for name in names}
     for name, what in clashes.items():
         if what:
@@ -64,6 +70,37 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
     wide = wide.reindex(columns=names).astype(object).fillna("")
     wide.columns.name = None
     return tables, wide.reset_index()
+
+
+def is_pattern(name: str) -> bool:
+    return any(c in name for c in "*?[")
+
+
+def _expand(tables: list[SourceTable], names: list[str], problems: Problems) -> list[str]:
+    """The names with each pattern replaced by the columns it matches (in file order), a
+    pattern that matches none warned of (W-ATTRIBUTE-MISSING)."""
+    if not any(is_pattern(n) for n in names):
+        return names
+    seen: dict[str, None] = {}
+    for source in tables:
+        if source.derived:
+            continue
+        indicator = source.table["indicator"]
+        distinct = (indicator.cat.categories if isinstance(indicator.dtype, pd.CategoricalDtype)
+                    else pd.unique(indicator.astype(str)))
+        seen.update(dict.fromkeys(str(c) for c in distinct))
+    out: dict[str, None] = {}
+    for name in names:
+        if not is_pattern(name):
+            out[name] = None
+            continue
+        matched = [c for c in seen if fnmatch.fnmatchcase(c, name)]
+        if not matched:
+            problems.add(Problem("W-ATTRIBUTE-MISSING", f"attribute pattern {name!r} matches "
+                                 "no column of any file", value=name,
+                                 expected=f"a column matching {name}"))
+        out.update(dict.fromkeys(matched))
+    return list(out)
 
 
 def _clash(name: str, pack: Pack) -> str:
