@@ -24,6 +24,7 @@ from perfassess.io.read import ROW_KEY, Layout, SourceTable, read_returns
 from perfassess.packs import LoadedPack, load_pack
 from perfassess.spec.pack import Pack, in_form
 from perfassess.validate.attributes import take_attributes
+from perfassess.validate.columns import published_names
 from perfassess.validate.inputs import parse_returns
 
 __all__ = ["Inputs", "Reference", "ScoreResult", "SourceDigest", "Validated", "not_rated", "score",
@@ -161,6 +162,7 @@ def validate(pack: str | LoadedPack, inputs: Inputs,
     tables += list(fed)
     # The tables as read stay the sources (their hashes do not depend on the declaration).
     read, described = take_attributes(tables, declared, loaded.pack, problems)
+    read = published_names(read, loaded.pack)
     unused: list[str] = []
     returns = parse_returns(read, loaded.pack, loaded.plan.input_types, problems,
                             set(reference.names) if reference else None, prefer, origin,

@@ -59,6 +59,7 @@ class RunRequest:
     name: str | None = None
     period: str | None = None
     period_column: str | None = None
+    reference: bool = True  # the run's reference lists apply to this pack's authorities
 
 
 @dataclass
@@ -107,7 +108,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                 continue
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             progress.stage(f"{pack.id}: reading, checking and scoring")
-            result = score(pack, request.inputs, reference=reference,
+            result = score(pack, request.inputs,
+                           reference=reference if request.reference else None,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared,
@@ -118,7 +120,8 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             progress.end(f"{len(result.ratings):,} authority-periods")
             if request.sensitivity is not None or request.stability is not None:
                 progress.stage(f"{pack.id}: how solid each rating is")
-            analysis = _stability(request, result, reference, options)
+            analysis = _stability(request, result,
+                                  reference if request.reference else None, options)
             if analysis is not None:
                 progress.end(f"{analysis.view.draws:,} draws")
         except ProblemsFound as exc:

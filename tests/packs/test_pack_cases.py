@@ -21,7 +21,8 @@ def all_cases() -> list[tuple[str, str]]:
     for pack_id in builtin_ids():
         pack = load_pack(pack_id)
         if has_cases(pack):
-            out.extend((pack_id, case.id) for case in load_cases(pack)[0].cases)
+            file = load_cases(pack)[0]
+            out.extend((pack_id, case.id) for case in [*file.cases, *file.populations])
     return out
 
 

@@ -154,6 +154,9 @@ class InputSpec(Model):
     na: NotApplicable | None = None
     missing_means: str | None = None
     accept: list[Accept] = Field(default_factory=list)
+    # The name the input is published under, when not its id: the file's column (a long
+    # file's indicator), read as this input.
+    column: str | None = Field(default=None, min_length=1, max_length=200)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -493,7 +496,7 @@ def kind_name(model: type[StepBase]) -> str:
 # the engine's registry of step kinds (``perfassess.engine.steps.registry.register``).
 STEP_MODELS: dict[str, type[StepBase]] = {kind_name(model): model for model in (
     BandStep, StandardiseStep, CompareNeighboursStep, AggregateStep, DecideStep, LimitStep,
-    MapStep, RoundStep, ComputeStep, RequireStep, TravelStep)}
+    MapStep, RoundStep, ComputeStep, RequireStep, TravelStep, QuantileStep, ClusterStep)}
 STEP_KINDS = STEP_MODELS.keys()  # every kind's name, kept up to date with STEP_MODELS
 
 
@@ -713,6 +716,22 @@ class Pack(Model):
         if period is not None and not in_form(period, self.periods.period_form()):
             raise ValueError(f"returns.period {period!r} is not written as the pack's periods "
                              f"({self.periods.expected()})")
+        return self
+
+    @model_validator(mode="after")
+    def _published_names_distinct(self) -> Pack:
+        ids = {spec.id for spec in self.inputs}
+        seen: dict[str, str] = {}
+        for spec in self.inputs:
+            if spec.column is None:
+                continue
+            if spec.column in ids and spec.column != spec.id:
+                raise ValueError(f"input {spec.id!r} is published as {spec.column!r}, which "
+                                 "is another input's id")
+            if spec.column in seen:
+                raise ValueError(f"inputs {seen[spec.column]!r} and {spec.id!r} are both "
+                                 f"published as {spec.column!r}")
+            seen[spec.column] = spec.id
         return self
 
     def input(self, input_id: str) -> InputSpec | None:

@@ -89,6 +89,9 @@ class PackRun(Model):
     name: str | None = Field(default=None, min_length=1)
     period: str | None = Field(default=None, min_length=1)
     period_column: str | None = Field(default=None, min_length=1)
+    # Whether the run's reference lists name this pack's authorities (false for a pack
+    # of hospitals or homes: its codes are not checked against a list of councils).
+    reference: bool = True
     sensitivity: SensitivityEntry | None = None
     stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
 
