@@ -159,7 +159,8 @@ class AreaBuilder:
             input_groups=domains + _others(inputs),
             band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
             limits=limits,
-            decisions=[s for s in steps if s["kind"] == "decide"],
+            decisions=[s for s in steps if s["kind"] == "decide" or (
+                s["kind"] == "cluster" and s["field"] == self.facts.pack.rating.field)],
             flags=[r for r in inputs if r["id"] in facts.flags],
             quality=self._quality(i, code, period, steps, inputs),
             steps=steps,

@@ -192,7 +192,7 @@ def _explain(frame: Frame, step: ClusterStep, groups: st.Strata, data: st.Ordere
 KIND = StepKind(
     ClusterStep, prepare,
     reads=lambda s, schema: {s.input, *st.by_fields(s.by)},
-    writes=lambda s: list(s.outputs.values()),
+    writes=lambda s: list(s.outputs.values()), explains_rating=True,
     outcomes=lambda step, name, schema, inner: (
         [float(c) for c in range(1, step.k + 1)] if name == step.outputs.get("class")
         else None))
