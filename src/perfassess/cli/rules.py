@@ -23,11 +23,13 @@ def list_packs() -> None:
         older = [v for v in pack_versions(builtin_root() / pack_id) if v != pack.version]
         rows.append((pack, ", ".join(older) or "-", rule_count(pack)))
     width = max([5, *(len(r[1]) for r in rows)])
-    click.echo(f"{'id':<18} {'version':<8} {'older':<{width}} {'years':<11} {'doc':>4} "
-               f"{'rec':>4} {'ill':>4}  title")
+    ids = max([18, *(len(r[0].id) for r in rows)])
+    years = max([11, *(len(r[0].periods.describe()) for r in rows)])
+    click.echo(f"{'id':<{ids}} {'version':<8} {'older':<{width}} {'years':<{years}} "
+               f"{'doc':>4} {'rec':>4} {'ill':>4}  title")
     for pack, older_text, c in rows:
-        click.echo(f"{pack.id:<18} {pack.version:<8} {older_text:<{width}} "
-                   f"{pack.periods.describe():<11} {c['documented']:>4} "
+        click.echo(f"{pack.id:<{ids}} {pack.version:<8} {older_text:<{width}} "
+                   f"{pack.periods.describe():<{years}} {c['documented']:>4} "
                    f"{c['reconstructed']:>4} {c['illustrative']:>4}  {pack.title}")
     click.echo("doc/rec/ill: rules documented / reconstructed / illustrative; "
                "run an older version as --pack ID@VERSION")
