@@ -10,7 +10,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import StandardiseStep
 
 _ROLES = {
@@ -87,7 +87,56 @@ def prepare(step: StandardiseStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+DOC = KindDoc(
+    summary="Each value's distance from the centre of its population: the rows of its "
+            "period, or of its period and `by` group.",
+    keys={
+        "input": "The numeric field to standardise.",
+        "method": "`median_mad`, `zscore`, `rank`, `percent_of_max` or `min_max` (see "
+                  "below).",
+        "by": "A field whose values split each period's population further (a region, a "
+              "type of council).",
+        "descending": "`rank` only: rank 1 goes to the highest value (by default to the "
+                      "lowest).",
+        "outputs": "The fields to write, by role: `score` (required), and `center` and "
+                   "`spread` where the method has them (`median_mad` and `zscore`: both; "
+                   "`percent_of_max`: `center`; `rank` and `min_max`: neither).",
+    },
+    semantics=(
+        "The population of a row is every row of the same period (and the same `by` "
+        "value), the row itself included. Rows whose `by` value is missing form one "
+        "population of their own in each period.",
+        "Missing inputs are left out of the population. `center` and `spread` are worked "
+        "out from the present values and given to every row of the population, rows whose "
+        "own input is missing included; their `score` is missing (trace outcome "
+        "`input_missing`).",
+        "`median_mad`: center is the median, spread the median absolute deviation from it "
+        "(unscaled: no 1.4826 factor); score = (value − center) / spread.",
+        "`zscore`: center is the mean, spread the population standard deviation (ddof = 0: "
+        "divided by n, not n − 1); score = (value − mean) / spread.",
+        "`rank`: score is the rank within the population, 1 for the lowest value (the "
+        "highest with `descending: true`); tied values all take the lowest rank of their "
+        "tie (1, 2, 2, 4); an integer output.",
+        "`percent_of_max`: center is the population's maximum; score = value / maximum × "
+        "100.",
+        "`min_max`: score = (value − minimum) / (maximum − minimum), from 0 to 1.",
+        "A score that is not finite (a spread, range or maximum of zero) is missing, with "
+        "trace reason `spread is zero: no distance` (outcome `zero_spread`).",
+        "Status: the less certain of the input's and the step's.",
+    ),
+    example="""\
+id: cost.z
+kind: standardise
+title: Unit cost against councils of the same type
+input: unit_cost
+method: zscore
+by: council_type
+outputs: {center: cost_mean, spread: cost_sd, score: cost_z}
+status: illustrative
+""")
+
 KIND = StepKind(
     StandardiseStep, prepare,
     reads=lambda s, schema: {s.input} | ({s.by} if s.by else set()),
-    writes=lambda s: list(s.outputs.values()))
+    writes=lambda s: list(s.outputs.values()),
+    doc=DOC)
