@@ -167,7 +167,7 @@ title: Delayed discharges against the nearest neighbours
 input: delayed_discharges
 comparators:
   file: nearest_neighbours.csv
-  sha256: 0000000000000000000000000000000000000000000000000000000000000000
+  sha256: 780eb439040226e95f12304f50e2f180c9115681be41aafcb9ed122bb09b09eb
 unit: delayed_discharges_sd
 outputs: {center: delays_neighbour_median, score: delays_vs_neighbours, count: delays_n}
 status: illustrative
