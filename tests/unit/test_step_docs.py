@@ -162,3 +162,25 @@ def test_missing_by_values_form_their_own_population_and_missing_inputs_get_a_ce
     # North's maximum is 4 (E, missing, still gets it); F, with no region, is alone: 10.
     assert [float(c) for c in centres] == [4, 4, 4, 4, 4, 10]
     assert scores[4] == "" and float(scores[5]) == 100
+
+
+def test_travel_and_limit_do_what_their_pages_say() -> None:
+    pack = tiny_pack([SCORE], [
+        {"id": "t", "kind": "travel", "input": "x", "outputs": {"previous": "p",
+                                                                 "direction": "d"},
+         "status": "documented"},
+        {"id": "c", "kind": "limit", "input": "x", "output": "y", "fired_output": "f",
+         "status": "documented", "caps": [
+             {"id": "hi", "when": "x > 0", "at_most": 3, "reason": "high"},
+             {"id": "lo", "when": "x > 0", "at_least": 5, "reason": "low"}]},
+    ], rating="d", outputs=["d", "p", "y", "f"])
+    result = run_long(pack, [("A", "2001", "x", 1), ("A", "2002", "x", None),
+                             ("A", "2003", "x", 4), ("B", "2001", "x", 9)])
+    # 2003's previous period has no value: no previous value, not 2001's.
+    assert column(result, "p") == ["", "1", "", ""]
+    assert column(result, "d") == ["new", "", "new", "new"]
+    # Caps apply in order, so the later floor decides; both are listed as applied.
+    assert column(result, "y") == ["5", "", "5", "5"]
+    assert column(result, "f") == ["hi; lo", "", "hi; lo", "hi; lo"]
+    page = steps_markdown()
+    assert "an earlier period's is not used" in page and "the later one decides" in page

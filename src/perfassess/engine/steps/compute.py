@@ -45,8 +45,8 @@ DOC = KindDoc(
         "functions below say how each treats missing values.",
         "Output type: the expression's (a label where it yields one, such as `min` of "
         "label fields of one vocabulary), or integer with `integer: true`.",
-        "Status: the least certain of the step's and the present fields' the expression "
-        "reads (`coalesce` takes the status of the argument it used).",
+        "Status: the least certain of the step's and those of the fields the expression "
+        "reads that are present (`coalesce` takes the status of the argument it used).",
     ),
     example="""\
 id: category.percent

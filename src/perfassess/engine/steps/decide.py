@@ -140,7 +140,7 @@ DOC = KindDoc(
         "rules.when": "The row's condition (see the expression language below).",
         "rules.then": "The value the row gives: a label of `vocabulary`, or a number.",
         "rules.priority": "`priority` only: rows with a higher priority are tried first.",
-        "default": "What a row that no row of the table holds for gets.",
+        "default": "What a row of the data gets when no row of the table holds for it.",
         "default.id": "The default's id (the rule's id is `step/default`).",
         "default.then": "The default's value: a label of `vocabulary`, a number, or null "
                         "(no value).",

@@ -30,7 +30,8 @@ SHARED_KEYS: dict[str, str] = {
                 "be given by its name in the pack's top-level `lists`). Each copy has "
                 "`{name}` replaced in every text, keys included; its id must hold a "
                 "placeholder so that the copies differ. A placeholder may stand in any "
-                "slot, numbers included (`min: \"{low}\"`), but not in `kind`.",
+                "slot, numbers included (`min: \"{low}\"`); the pack schema expects "
+                "`kind` written out.",
 }
 # Decision rows, defaults and caps carry these as steps do (status, source, note).
 RULE_KEYS = frozenset(RuleMeta.model_fields)

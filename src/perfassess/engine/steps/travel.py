@@ -154,9 +154,9 @@ DOC = KindDoc(
                    "`previous_score` and `score_change` (the last two need `score`).",
     },
     semantics=(
-        "The previous value is the authority's value in the period just before in the run "
-        "(rows run by authority, then period); where that period's value is missing there "
-        "is no previous value (an earlier one is not used).",
+        "The previous value is the authority's value in its latest earlier period in the "
+        "run (rows run by authority, then period); where that value is missing there is no "
+        "previous value (an earlier period's is not used).",
         "For an authority's first period in the run, the results of an earlier run given "
         "as `perfassess score --previous` are consulted: its latest value there before "
         "this period (missing values there are passed over).",
