@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -129,6 +131,30 @@ def show(pack: str) -> None:
         click.echo(f"\nuncertainty (perfassess sensitivity): {len(u.parameters)} parameter(s), "
                    f"{len(u.weights)} weight group(s), {len(u.alternatives)} alternative "
                    f"reading(s), data error on {len(u.data)} input(s)")
+
+
+@rules.command("schema")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the schema to this file (atomically) instead of printing it.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of pack.yaml, for editors (docs/pack.schema.json).
+
+    Every step kind with its keys described; items carrying for_each may hold
+    {placeholders} in any slot but kind.
+    """
+    from perfassess.core.problems import UsageProblem
+    from perfassess.engine.steps.schema import schema_json
+    from perfassess.io.write import write_text
+
+    text = schema_json()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text(text, output)
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"wrote the pack schema to {output}", err=True)
 
 
 @rules.command("test")

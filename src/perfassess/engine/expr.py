@@ -1212,3 +1212,74 @@ def compile_expression(text: str, schema: Mapping[str, FieldType],
     value_fn = compiler.as_value(typed)
     assert typed.ftype is not None
     return Compiled(text, typed.ftype, typed.fields, value_fn, typed.status)
+
+
+@dataclass(frozen=True)
+class FunctionDoc:
+    """A function of the language as docs/steps.md describes it: how it is called, what it
+    gives, and what it does with missing values."""
+
+    signature: str
+    meaning: str
+    missing: str
+
+
+_OVER = ("over its arguments, or over a group's members when its one argument names a "
+         "group (`{f}(level1)`, `{f}(level1 * 2)`)")
+FUNCTION_DOCS: dict[str, FunctionDoc] = {
+    "min": FunctionDoc("min(a, b, ...)", "The smallest value " + _OVER.format(f="min") +
+                       "; labels of one vocabulary give a label (the worst).",
+                       "Over the present values; missing when none is present."),
+    "max": FunctionDoc("max(a, b, ...)", "The largest value " + _OVER.format(f="max") +
+                       "; labels of one vocabulary give a label (the best).",
+                       "Over the present values; missing when none is present."),
+    "sum": FunctionDoc("sum(a, b, ...)", "The total " + _OVER.format(f="sum") +
+                       "; an integer when every argument is.",
+                       "Over the present values; missing when none is present."),
+    "mean": FunctionDoc("mean(a, b, ...)", "The mean " + _OVER.format(f="mean") + ".",
+                        "Over the present values; missing when none is present."),
+    "n_present": FunctionDoc("n_present(a, b, ...)", "How many of the values are present, " +
+                             _OVER.format(f="n_present") + ".", "Never missing (0 when "
+                             "none is present); a value marked n/a is not present."),
+    "coalesce": FunctionDoc("coalesce(a, b, ...)", "The first present value, in the order "
+                            "given (labels of one vocabulary give a label); its status is "
+                            "that argument's.", "Missing when none is present."),
+    "count": FunctionDoc("count(condition)", "How many members of the group named in the "
+                         "condition it is definitely true for (`count(level1 < 2)`).",
+                         "A member where the condition is unknown is not counted; never "
+                         "missing."),
+    "any": FunctionDoc("any(condition)", "True when the condition is definitely true for "
+                       "some member of the group named in it.", "Never unknown: members "
+                       "where it is unknown do not count, so it is false if no member "
+                       "makes it true."),
+    "all": FunctionDoc("all(condition)", "True when the condition is definitely false for no "
+                       "member of the group named in it.", "Never unknown: members where "
+                       "it is unknown do not count against it (every member missing gives "
+                       "true)."),
+    "none": FunctionDoc("none(condition)", "True when the condition is definitely true for "
+                        "no member of the group named in it.", "Never unknown: members "
+                        "where it is unknown do not count."),
+    "present": FunctionDoc("present(field)", "True where the field has a value.",
+                           "Never unknown; a value marked n/a is not present."),
+    "missing": FunctionDoc("missing(field)", "True where the field has no value and is not "
+                           "marked n/a.", "Never unknown."),
+    "na": FunctionDoc("na(field)", "True where the field's value is marked n/a.",
+                      "Never unknown."),
+    "ordinal": FunctionDoc("ordinal(label)", "A label's position in its vocabulary, 1 for "
+                           "the first (worst) label.", "Missing in, missing out."),
+    "abs": FunctionDoc("abs(x)", "The absolute value.", "Missing in, missing out."),
+    "sqrt": FunctionDoc("sqrt(x)", "The square root.", "Missing in, missing out; missing "
+                        "for a negative number."),
+    "ln": FunctionDoc("ln(x)", "The natural logarithm.", "Missing in, missing out; missing "
+                      "for zero or a negative number."),
+    "exp": FunctionDoc("exp(x)", "e to the power x.", "Missing in, missing out; missing "
+                       "where the result overflows."),
+    "pow": FunctionDoc("pow(x, y)", "x to the power y.", "Missing if either is; missing "
+                       "where the result is not a finite number (`pow(0, -1)`, "
+                       "`pow(-8, 0.5)`)."),
+    "clip": FunctionDoc("clip(x, low, high)", "x held within [low, high].", "Missing where "
+                        "x is; a missing bound leaves that side open."),
+    "if": FunctionDoc("if(condition, then, else)", "`then` where the condition is true, "
+                      "`else` where it is false (numbers; an integer when both are).",
+                      "Missing where the condition is unknown."),
+}

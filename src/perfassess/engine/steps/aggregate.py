@@ -11,7 +11,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType, repeated
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import Enumeration, StepKind
+from perfassess.engine.steps.registry import Enumeration, KindDoc, StepKind
 from perfassess.spec.pack import AggregateStep
 
 # The methods whose result does not depend on the order of the inputs.
@@ -135,9 +135,54 @@ def _outcomes(step: AggregateStep, name: str, schema: Schema,
     return [float(v) for v in range(len(schema.expand(step.inputs, ())) + 1)]
 
 
+DOC = KindDoc(
+    summary="Several fields combined into one, row by row: a mean, weighted mean, sum, "
+            "minimum, maximum, median or count of those present.",
+    keys={
+        "inputs": "The numeric fields to combine; a group's name stands for its members.",
+        "output": "The field written.",
+        "method": "`mean`, `weighted_mean`, `sum`, `min`, `max`, `median`, or `n_present` "
+                  "(how many inputs are present).",
+        "weights": "`weighted_mean` only, and required there: each input's weight, a number "
+                   "or a parameter's name. Every input needs one; only inputs may have one.",
+        "missing": "`skip` combines the inputs that are present; `propagate` makes the "
+                   "output missing where any input is missing (an input marked n/a is "
+                   "still skipped).",
+        "min_present": "Fewer inputs present than this makes the output missing.",
+    },
+    semantics=(
+        "Missing inputs are left out: every method works over the present inputs, and a "
+        "row with none present gets a missing output (trace outcome `no_input`), except "
+        "`n_present`, which gives 0.",
+        "`weighted_mean` = Σ wᵢ·xᵢ / Σ wᵢ over the present inputs: a missing input's "
+        "weight leaves the divisor too (it does not count as a zero).",
+        "`missing: propagate`: an input that is missing and not marked n/a makes the output "
+        "missing (`input_missing`).",
+        "`min_present`: a row with fewer inputs present gets a missing output (`too_few`); "
+        "an input marked n/a is not present.",
+        "Output type: integer for `n_present`, and for `sum`, `min` and `max` when every "
+        "input is an integer; a number otherwise.",
+        "A weight naming a parameter takes its declared value, and each draw's value in a "
+        "sensitivity run.",
+        "Status: the least certain of the present inputs', the step's and that of any "
+        "parameter named in `weights`.",
+    ),
+    example="""\
+id: overall.score
+kind: aggregate
+title: Weighted mean of the theme scores
+inputs: [theme_people, theme_care, theme_safety]
+output: overall_score
+method: weighted_mean
+weights: {theme_people: 2, theme_care: 1, theme_safety: safety_weight}
+min_present: 2
+status: reconstructed
+""")
+
 KIND = StepKind(
     AggregateStep, prepare,
     reads=lambda s, schema: set(schema.expand(s.inputs, ())) | {
         w for w in (s.weights or {}).values() if isinstance(w, str)},
     writes=lambda s: [s.output], enumerate=_enumeration, outcomes=_outcomes,
-    complete=lambda s, guaranteed: s.method == "n_present")
+    complete=lambda s, guaranteed: s.method == "n_present",
+    doc=DOC)

@@ -10,7 +10,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import Enumeration, StepKind, codes
+from perfassess.engine.steps.registry import Enumeration, KindDoc, StepKind, codes
 from perfassess.spec.pack import BandStep
 
 
@@ -103,6 +103,51 @@ def prepare(step: BandStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+DOC = KindDoc(
+    summary="A number to an ordinal band by ordered cut points (n cuts make n + 1 bands).",
+    keys={
+        "input": "The numeric field to band (number, integer or boolean).",
+        "output": "The field written: the band's label or number.",
+        "cuts": "The cut points, strictly rising: numbers, or names of parameters (a "
+                "sensitivity run then varies them).",
+        "closed": "Which end of a band holds its cut: `left` makes bands [low, high), so a "
+                  "value equal to a cut falls in the band above it; `right` makes bands "
+                  "(low, high], so it falls in the band below.",
+        "polarity": "Without `labels`: `higher` gives the lowest values the vocabulary's "
+                    "first (worst) label, `lower` gives them its last (best) label; `range` "
+                    "needs `labels`. Not used when `labels` are given.",
+        "vocabulary": "The vocabulary of the output's labels. Without `labels` it must have "
+                      "exactly one label more than there are cuts (E-PACK-CUTS).",
+        "labels": "Each band's value, lowest values first, one more than the cuts: labels "
+                  "of `vocabulary`, or numbers when no vocabulary is named. A step needs "
+                  "`labels` or `vocabulary`.",
+    },
+    semantics=(
+        "A value's band is the number of cuts it has passed: with `closed: left` it passes "
+        "a cut it is greater than or equal to, with `closed: right` a cut it is greater "
+        "than.",
+        "A missing input gives a missing output (trace reason `<input> missing`).",
+        "A cut naming a parameter stands at the parameter's declared value when the pack "
+        "is planned (the declared cuts must rise strictly), and at each draw's value in a "
+        "sensitivity run; where drawn cuts cross, each row's cuts are sorted, so the bands "
+        "keep their order.",
+        "Number labels make an integer output when every label is a whole number, else a "
+        "number; text labels need `vocabulary` (E-PACK-LABEL).",
+        "Status: the least certain of the input's, the step's and that of any parameter "
+        "named in `cuts`.",
+    ),
+    example="""\
+id: service.band
+kind: band
+title: Service score to its band
+input: service_score
+output: service_band
+cuts: [40, 60, 80]
+closed: left
+vocabulary: four_bands
+status: reconstructed
+""")
+
 KIND = StepKind(
     BandStep, prepare,
     reads=lambda s, schema: {s.input} | {cut for cut in s.cuts if isinstance(cut, str)},
@@ -110,4 +155,5 @@ KIND = StepKind(
     enumerate=lambda s, schema: Enumeration([s.input]),
     outcomes=lambda s, name, schema, inner: (
         codes(s.labels, name, schema) if s.labels is not None else None),
-    complete=lambda s, guaranteed: guaranteed(s.input))
+    complete=lambda s, guaranteed: guaranteed(s.input),
+    doc=DOC)

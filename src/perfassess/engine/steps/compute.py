@@ -8,7 +8,7 @@ from perfassess.engine.fields import INTEGER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
-from perfassess.engine.steps.registry import Enumeration, StepKind, expression_fields
+from perfassess.engine.steps.registry import Enumeration, KindDoc, StepKind, expression_fields
 from perfassess.spec.pack import ComputeStep
 
 
@@ -31,7 +31,35 @@ def prepare(step: ComputeStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+DOC = KindDoc(
+    summary="An arithmetic or logical expression over earlier fields.",
+    keys={
+        "output": "The field written.",
+        "expr": "The expression (see the expression language below).",
+        "integer": "Round the result to a whole number (halves to the even neighbour) and "
+                   "make the output an integer.",
+    },
+    semantics=(
+        "The expression's value row by row; a condition gives 1 (true), 0 (false) or a "
+        "missing value (unknown).",
+        "Arithmetic with a missing value is missing, and so is a division by zero; the "
+        "functions below say how each treats missing values.",
+        "Output type: the expression's (a label where it yields one, such as `min` of "
+        "label fields of one vocabulary), or integer with `integer: true`.",
+        "Status: the least certain of the step's and those of the fields the expression "
+        "reads that are present (`coalesce` takes the status of the argument it used).",
+    ),
+    example="""\
+id: category.percent
+kind: compute
+title: Evidence categories as a percentage of the maximum
+output: category_percent
+expr: "mean(experience, feedback, processes) / 4 * 100"
+status: documented
+""")
+
 KIND = StepKind(
     ComputeStep, prepare, reads=lambda s, schema: expression_fields([s.expr], schema, "value"),
     writes=lambda s: [s.output],
-    enumerate=lambda s, schema: Enumeration([], ((s.expr, "value"),)))
+    enumerate=lambda s, schema: Enumeration([], ((s.expr, "value"),)),
+    doc=DOC)

@@ -10,7 +10,14 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
-from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
+from perfassess.engine.steps.registry import (
+    Enumeration,
+    KindDoc,
+    Rule,
+    StepKind,
+    codes,
+    expression_fields,
+)
 from perfassess.spec.pack import DecideStep
 
 if TYPE_CHECKING:
@@ -120,6 +127,60 @@ def _check(plan: Plan, index: int, max_combinations: int) -> TableChecks:
     return check_decision_table(plan, index, max_combinations)
 
 
+DOC = KindDoc(
+    summary="A decision table: rows of conditions, each with the value it gives, a hit "
+            "policy and a default.",
+    keys={
+        "output": "The field written.",
+        "vocabulary": "The vocabulary of the output's labels; without one, every `then` "
+                      "must be a number.",
+        "hit_policy": "Which row decides: `first`, `unique` or `priority` (see below).",
+        "rules": "The rows of the table, in order.",
+        "rules.id": "The row's id, unique in the step; the rule's id is `step/row`.",
+        "rules.when": "The row's condition (see the expression language below).",
+        "rules.then": "The value the row gives: a label of `vocabulary`, or a number.",
+        "rules.priority": "`priority` only: rows with a higher priority are tried first.",
+        "default": "What a row of the data gets when no row of the table holds for it.",
+        "default.id": "The default's id (the rule's id is `step/default`).",
+        "default.then": "The default's value: a label of `vocabulary`, a number, or null "
+                        "(no value).",
+    },
+    semantics=(
+        "A row holds only where its condition is definitely true: a comparison with a "
+        "missing value is unknown, and an unknown condition does not hold.",
+        "`first`: each row of the data takes the first row of the table, in the order "
+        "written, that holds for it.",
+        "`priority`: as `first`, with the rows tried from the highest `priority` down; rows "
+        "of equal priority keep their written order.",
+        "`unique`: the one row that holds; where more than one holds, the output is missing "
+        "(trace outcome `clash`, reason `more than one row matched (hit policy unique)`).",
+        "Where no row holds: the default's value (`then: null` leaves it missing, outcome "
+        "`default`); without a default the output is missing (outcome `no_match`).",
+        "Where the output is missing, the reason (no row matched, or a clash) becomes the "
+        "row's `rating_note` and the not-rated warning (W-NOT-RATED) names this step, "
+        "unless an earlier step gave the row a reason already.",
+        "Output type: labels of `vocabulary`; otherwise integer when every `then` (the "
+        "default's included) is a whole number, else a number.",
+        "Status: the deciding row's (its own, or else the step's), made less certain by the "
+        "fields its condition reads; for the default, by the fields any row reads.",
+        "`perfassess rules check` runs the table over the values its fields can take and "
+        "reports gaps, overlaps and rows that can never decide.",
+    ),
+    example="""\
+id: overall
+kind: decide
+title: Overall rating from the two scores
+output: rating
+vocabulary: stars
+hit_policy: first
+rules:
+  - {id: r1, when: "service >= 3 and capacity >= 3", then: three}
+  - {id: r2, when: "service >= 2", then: two}
+  - {id: r3, when: "service >= 1", then: one, status: reconstructed}
+default: {then: zero}
+status: documented
+""")
+
 KIND = StepKind(
     DecideStep, prepare,
     reads=lambda s, schema: expression_fields([row.when for row in s.rules], schema),
@@ -130,4 +191,5 @@ KIND = StepKind(
         name, schema),
     complete=lambda s, guaranteed: (s.hit_policy != "unique" and s.default is not None
                                     and s.default.then is not None),
-    check=_check)
+    check=_check,
+    doc=DOC)

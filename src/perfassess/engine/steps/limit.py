@@ -10,7 +10,14 @@ from perfassess.engine.fields import TEXT, FieldType, format_values, repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath, status_code
 from perfassess.engine.steps.common import rule_status, spell_combinations
-from perfassess.engine.steps.registry import Enumeration, Rule, StepKind, codes, expression_fields
+from perfassess.engine.steps.registry import (
+    Enumeration,
+    KindDoc,
+    Rule,
+    StepKind,
+    codes,
+    expression_fields,
+)
 from perfassess.spec.pack import Cap, LimitStep, StepBase
 
 # What a cap did on a row, by outcome code, as the trace's reason names it.
@@ -196,6 +203,63 @@ def undone(step: LimitStep, level: int) -> StepBase | None:
     return step.model_copy(update={"caps": caps})
 
 
+DOC = KindDoc(
+    summary="Caps (at most) and floors (at least) on an ordered field, each applied where "
+            "its condition holds, with its reason.",
+    keys={
+        "input": "The field to cap: a number, integer or label.",
+        "output": "The field written, of the input's type.",
+        "caps": "The caps and floors, in the order they apply.",
+        "caps.id": "The cap's id in the step; the rule's id is `step/cap`.",
+        "caps.when": "The condition under which the cap applies (the expression language "
+                     "below).",
+        "caps.at_most": "A cap: a value above this is lowered to it (a number, or a label of "
+                        "the input's vocabulary). Give exactly one of `at_most` and "
+                        "`at_least`.",
+        "caps.at_least": "A floor: a value below this is raised to it.",
+        "caps.exempt_when": "A condition under which the cap does not apply.",
+        "caps.exempt_reason": "Why the exemption holds (required with `exempt_when`).",
+        "caps.exempt_status": "The status of the exemption, where it differs from the "
+                              "cap's.",
+        "caps.reason": "Why the cap applies, as the trace and reports say it.",
+        "fired_output": "A text field to write, per row, the ids of the caps that applied.",
+    },
+    semantics=(
+        "Caps apply in the order written, each to the value the caps before it left: where "
+        "an `at_most` and a later `at_least` both bite, the later one decides.",
+        "For a label field, above and below follow the vocabulary's order (worst first): "
+        "`at_most: Good` lowers a better label to Good.",
+        "A cap applies only where its condition is definitely true, the input is present "
+        "and the row is still rated; an unknown condition leaves the value alone (trace "
+        "outcome `not_evaluated`, naming the missing fields).",
+        "Where `exempt_when` holds the cap does not apply (trace outcome `cap_exempt`, with "
+        "`exempt_reason`).",
+        "A missing input stays missing.",
+        "`fired_output` lists, joined by `; ` in cap order, the caps whose condition held "
+        "and that were not exempt, whether or not they changed the value; it is empty "
+        "where none applied.",
+        "Status: where a cap changes the value, the output becomes at least as uncertain as "
+        "the cap (its own status, or else the step's) and the fields its condition reads; "
+        "where an exemption keeps a value a cap would have changed, at least as uncertain "
+        "as `exempt_status` (by default the cap's).",
+    ),
+    example="""\
+id: caps
+kind: limit
+title: No better than two stars while a key indicator is poor
+input: stars_before_caps
+output: stars
+caps:
+  - id: key_indicator
+    when: "key_indicator < 2"
+    at_most: two
+    reason: a key indicator is below the threshold
+    exempt_when: "improving"
+    exempt_reason: improving for two years
+fired_output: caps_applied
+status: documented
+""")
+
 KIND = StepKind(
     LimitStep, prepare,
     reads=_reads,
@@ -206,4 +270,5 @@ KIND = StepKind(
     enumerate=lambda s, schema: Enumeration([s.input, *_bound_fields(s, schema)], tuple(
         (text, "bool") for cap in s.caps for text in (cap.when, cap.exempt_when) if text)),
     outcomes=_outcomes, complete=lambda s, guaranteed: guaranteed(s.input),
-    undone=undone)
+    undone=undone,
+    doc=DOC)

@@ -8,7 +8,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status
-from perfassess.engine.steps.registry import Enumeration, StepKind, codes
+from perfassess.engine.steps.registry import Enumeration, KindDoc, StepKind, codes
 from perfassess.spec.pack import MapStep
 
 
@@ -58,9 +58,42 @@ def prepare(step: MapStep, schema: Schema, path: YamlPath) -> Runner:
     return run
 
 
+DOC = KindDoc(
+    summary="A value looked up in a table (stars to a score, a score to its words).",
+    keys={
+        "input": "The field looked up: a label or a number (not text).",
+        "output": "The field written.",
+        "vocabulary": "The vocabulary of the output's labels; without one, every value must "
+                      "be a number.",
+        "mapping": "The table: each key a label of the input's vocabulary (case is "
+                   "ignored) or a number written as quoted text (`\"1\"`), each value a "
+                   "label of `vocabulary` or a number.",
+        "default": "The value of a present input the table does not list; none: missing.",
+    },
+    semantics=(
+        "Number keys match by value (`\"1\"` and `\"1.0\"` are the same key); label keys "
+        "match the input's label.",
+        "A missing input gives a missing output; `default` is only for present values "
+        "that are not in the table.",
+        "Output type: labels of `vocabulary`; otherwise integer when every value (the "
+        "default's included) is a whole number, else a number.",
+        "Status: the less certain of the input's and the step's.",
+    ),
+    example="""\
+id: assessment.words
+kind: map
+title: The score's words
+input: assessment_score
+output: rating
+vocabulary: performs
+mapping: {"1": performs poorly, "2": performs adequately, "3": performs well}
+status: documented
+""")
+
 KIND = StepKind(
     MapStep, prepare, reads=lambda s, schema: {s.input}, writes=lambda s: [s.output],
     enumerate=lambda s, schema: Enumeration([s.input]),
     outcomes=lambda s, name, schema, inner: codes([*s.mapping.values(), s.default], name,
                                                    schema),
-    complete=lambda s, guaranteed: s.default is not None and guaranteed(s.input))
+    complete=lambda s, guaranteed: s.default is not None and guaranteed(s.input),
+    doc=DOC)

@@ -13,7 +13,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import ComparatorTable, CompareNeighboursStep
 
 
@@ -114,6 +114,54 @@ def prepare(step: CompareNeighboursStep, schema: Schema, path: YamlPath) -> Runn
     return run
 
 
+DOC = KindDoc(
+    summary="Each value against the median of its authority's listed comparators in the "
+            "same period.",
+    keys={
+        "input": "The numeric field to compare.",
+        "comparators": "The list of each authority's comparators: a CSV file in the pack "
+                       "folder.",
+        "comparators.file": "The CSV file, relative to the pack folder (it must lie inside "
+                            "it).",
+        "comparators.sha256": "The file's SHA-256 (64 lowercase hex digits): the pack's "
+                              "content hash covers the list, and a file that does not match "
+                              "is refused (E-PACK-TABLE) before any data is read.",
+        "comparators.authority_column": "The file's column of the authority whose "
+                                        "comparator a line lists.",
+        "comparators.comparator_column": "The file's column of the comparator.",
+        "unit": "A numeric field the distance is measured in, row by row: score = (value − "
+                "center) / unit.",
+        "outputs": "The fields to write, by role: `center` and `score` (both required), and "
+                   "`count`.",
+    },
+    semantics=(
+        "Each line of the file pairs an authority with one comparator (codes are trimmed "
+        "of spaces; a blank code is an error); a pair listed twice counts twice.",
+        "`center` is the median of the comparators' values in the same period, over the "
+        "comparators in the run that have a value there; `count` (an integer) is how many "
+        "values that was.",
+        "An authority with no list, or none of whose comparators has a value, gets a "
+        "missing center and score and a count of 0 (trace outcomes `no_comparators`, "
+        "`no_comparator_value`).",
+        "The center is worked out even where the authority's own value is missing; its "
+        "score is then missing (`input_missing`), as it is where `unit` is missing; a unit "
+        "of zero gives a missing score (`zero_unit`).",
+        "Status: the least certain of the input's, the unit's and the step's.",
+    ),
+    example="""\
+id: delays.neighbours
+kind: compare_neighbours
+title: Delayed discharges against the nearest neighbours
+input: delayed_discharges
+comparators:
+  file: nearest_neighbours.csv
+  sha256: 780eb439040226e95f12304f50e2f180c9115681be41aafcb9ed122bb09b09eb
+unit: delayed_discharges_sd
+outputs: {center: delays_neighbour_median, score: delays_vs_neighbours, count: delays_n}
+status: illustrative
+""")
+
 KIND = StepKind(
     CompareNeighboursStep, prepare, reads=lambda s, schema: {s.input, s.unit},
-    writes=lambda s: list(s.outputs.values()))
+    writes=lambda s: list(s.outputs.values()),
+    doc=DOC)

@@ -47,6 +47,18 @@ class Enumeration:
 
 
 @dataclass(frozen=True)
+class KindDoc:
+    """What pack authors read of a step kind (docs/steps.md, ``perfassess rules schema``):
+    a summary, each of its own keys' meaning (``caps.when`` for a key of a nested rule;
+    type and default come from the model), what it does exactly, and a YAML example."""
+
+    summary: str
+    keys: dict[str, str]
+    semantics: tuple[str, ...]
+    example: str
+
+
+@dataclass(frozen=True)
 class StepKind:
     """A step kind as the rest of perfassess knows it (each kind's module declares one).
 
@@ -77,6 +89,7 @@ class StepKind:
     # or the kind has no reading without its rules (a decision table: declare an
     # alternative instead).
     undone: Callable[[Any, int], StepBase | None] = lambda step, level: None
+    doc: KindDoc | None = None  # every registered kind has one (tests/unit/test_step_docs.py)
 
 
 KINDS: dict[str, StepKind] = {}

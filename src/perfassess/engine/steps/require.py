@@ -8,7 +8,7 @@ from perfassess.engine.fields import repeated
 from perfassess.engine.frame import Frame, TraceChunk
 from perfassess.engine.plan import Runner, Schema, YamlPath
 from perfassess.engine.steps.common import rule_status, spell_combinations
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import RequireStep
 
 
@@ -55,7 +55,35 @@ def prepare_inputs(fields: list[str]) -> Runner:
     return _runner("required-inputs", fields, "missing required input(s): {missing}", {}, 0)
 
 
+DOC = KindDoc(
+    summary="Rows missing any of these fields get no rating from here on, with the reason.",
+    keys={
+        "fields": "The fields (or groups, for all their members) every row must have.",
+        "reason": "The row's `rating_note`; `{missing}` is replaced by the names of the "
+                  "fields it lacks, joined by `, `.",
+        "names": "The names `{missing}` uses for fields, by field id (the id otherwise).",
+    },
+    semantics=(
+        "A row missing any of the fields loses its rating here: later steps write no value "
+        "for it, and it is reported as not rated (W-NOT-RATED) with the reason. A value "
+        "marked n/a counts as present.",
+        "A row that lost its rating earlier keeps its first reason.",
+        "The step writes no field.",
+        "Every input declared `required: true` is checked the same way before the first "
+        "step (as step `required-inputs`).",
+    ),
+    example="""\
+id: needs.scores
+kind: require
+title: No rating without both scores
+fields: [service_score, capacity_score]
+reason: "not rated: no {missing}"
+names: {service_score: service score, capacity_score: capacity score}
+status: documented
+""")
+
 KIND = StepKind(
     RequireStep, prepare, reads=lambda s, schema: set(schema.expand(s.fields, ())),
     writes=lambda s: [], explains_rating=True,
-    requires=lambda s, schema: schema.expand(s.fields, ()))
+    requires=lambda s, schema: schema.expand(s.fields, ()),
+    doc=DOC)

@@ -10,7 +10,7 @@ from perfassess.engine.fields import INTEGER, NUMBER
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import StandardiseStep
 
 _ROLES = {
@@ -153,7 +153,70 @@ def format_number(value: float) -> str:
     return "none" if not np.isfinite(value) else f"{value:.6g}"
 
 
+DOC = KindDoc(
+    summary="Each value's distance from the centre of its population: the rows of its "
+            "period, or of its period and every `by` field's value.",
+    keys={
+        "input": "The numeric field to standardise.",
+        "method": "`median_mad`, `zscore`, `rank`, `percent_of_max` or `min_max` (see "
+                  "below).",
+        "by": "A field, or a list of fields, whose values split each period's population "
+              "further (a region, a type of council, a peer group).",
+        "descending": "`rank` only: rank 1 goes to the highest value (by default to the "
+                      "lowest).",
+        "ddof": "`zscore` only: the standard deviation's delta degrees of freedom, 0 (the "
+                "population SD, divided by n; the default) or 1 (the sample SD, divided by "
+                "n − 1, as SAS PROC STANDARD and CMS use).",
+        "sign": "`zscore` and `median_mad`: 1 or −1, multiplying the score (−1 where lower "
+                "values are better, so that a higher score is always better).",
+        "polarity": "`from_input`: the sign from the input's declared polarity (`lower`: "
+                    "−1, `higher`: +1); an input of polarity `none` or `range`, or a field "
+                    "computed by a step, is an error. Not with `sign`.",
+        "ties": "`rank` only: how tied values rank: `min` (1, 2, 2, 4; the default), `max` "
+                "(1, 3, 3, 4), `average` (1, 2.5, 2.5, 4; a number), `dense` (1, 2, 2, 3) "
+                "or `ordinal` (1, 2, 3, 4, ties broken by authority code).",
+        "outputs": "The fields to write, by role: `score` (required), and `center` and "
+                   "`spread` where the method has them (`median_mad` and `zscore`: both; "
+                   "`percent_of_max`: `center`; `rank` and `min_max`: neither).",
+    },
+    semantics=(
+        "The population of a row is every row of the same period and the same value of "
+        "each `by` field, the row itself included. A row missing a `by` value belongs to "
+        "no population: it gets no centre, spread or score, counts in no n, and its trace "
+        "outcome is `by_missing`.",
+        "Missing inputs are left out of the population. `center` and `spread` are worked "
+        "out from the present values and given to every row of the population, rows whose "
+        "own input is missing included; their `score` is missing (trace outcome "
+        "`input_missing`).",
+        "`median_mad`: center is the median, spread the median absolute deviation from it "
+        "(unscaled: no 1.4826 factor); score = sign × (value − center) / spread.",
+        "`zscore`: center is the mean, spread the standard deviation with `ddof` (default 0, "
+        "the population SD: divided by n, not n − 1); score = sign × (value − mean) / "
+        "spread. The trace reason gives the population's n, mean and SD.",
+        "`rank`: score is the rank within the population, 1 for the lowest value (the "
+        "highest with `descending: true`); ties rank by `ties` (default `min`); an integer "
+        "output except with `average`.",
+        "`percent_of_max`: center is the population's maximum; score = value / maximum × "
+        "100.",
+        "`min_max`: score = (value − minimum) / (maximum − minimum), from 0 to 1.",
+        "A score that is not finite (a spread, range or maximum of zero) is missing, with "
+        "trace reason `spread is zero: no distance` (outcome `zero_spread`).",
+        "Status: the less certain of the input's and the step's.",
+    ),
+    example="""\
+id: measure.MORT_30_AMI
+kind: standardise
+title: MORT_30_AMI standardised over the hospitals reporting it (sample SD, higher is better)
+input: MORT_30_AMI
+method: zscore
+ddof: 1
+polarity: from_input
+outputs: {score: MORT_30_AMI_z}
+status: documented
+""")
+
 KIND = StepKind(
     StandardiseStep, prepare,
     reads=lambda s, schema: {s.input, *s.by_fields()},
-    writes=lambda s: list(s.outputs.values()))
+    writes=lambda s: list(s.outputs.values()),
+    doc=DOC)

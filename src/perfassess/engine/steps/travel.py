@@ -9,7 +9,7 @@ from perfassess.engine.fields import INTEGER, NUMBER, FieldType, label_type
 from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import TravelStep
 
 DIRECTIONS = ("new", "declined", "unchanged", "improved")
@@ -142,6 +142,43 @@ def _from_history(history: pd.DataFrame, name: str, ftype: FieldType, codes: np.
             .to_numpy(dtype=str))
 
 
+DOC = KindDoc(
+    summary="Direction of travel: each authority's value against its previous period's.",
+    keys={
+        "input": "The field compared: a number, integer or label.",
+        "better": "Which values are better: `higher` or `lower` (for labels, higher is "
+                  "later in the vocabulary).",
+        "score": "A numeric field compared the same way, for the outputs `previous_score` "
+                 "and `score_change`.",
+        "outputs": "The fields to write, by role: `previous`, `change`, `direction`, "
+                   "`previous_score` and `score_change` (the last two need `score`).",
+    },
+    semantics=(
+        "The previous value is the authority's value in its latest earlier period in the "
+        "run (rows run by authority, then period); where that value is missing there is no "
+        "previous value (an earlier period's is not used).",
+        "For an authority's first period in the run, the results of an earlier run given "
+        "as `perfassess score --previous` are consulted: its latest value there before "
+        "this period (missing values there are passed over).",
+        "`direction` is a label of `new`, `declined`, `unchanged`, `improved`: by the sign "
+        "of `change` (reversed with `better: lower`), `new` where there is no previous "
+        "value, and missing where the current value is missing.",
+        "`change` = current − previous; for labels, the difference of their positions in "
+        "the vocabulary (an integer).",
+        "Status: the least certain of the current value's, the previous value's and the "
+        "step's.",
+    ),
+    example="""\
+id: travel
+kind: travel
+title: Change since the authority's previous rated period
+input: rating
+better: higher
+outputs: {previous: previous_rating, direction: direction_of_travel}
+status: documented
+""")
+
 KIND = StepKind(
     TravelStep, prepare, reads=lambda s, schema: {s.input} | ({s.score} if s.score else set()),
-    writes=lambda s: list(s.outputs.values()))
+    writes=lambda s: list(s.outputs.values()),
+    doc=DOC)

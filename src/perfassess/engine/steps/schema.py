@@ -1,0 +1,178 @@
+"""The JSON Schema of pack.yaml as written (``perfassess rules schema``), from the models."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from perfassess.engine.steps.docs import SHARED_KEYS
+from perfassess.engine.steps.registry import KINDS
+from perfassess.spec.pack import InputSpec, Pack
+
+DRAFT = "http://json-schema.org/draft-07/schema#"  # what YAML editors' language servers read
+DEFS = "#/definitions/"
+TEMPLATE = "Template"  # the suffix of a definition's for_each form
+# A text for_each fills in: it may stand in any slot of a for_each item (numbers included,
+# since the loader substitutes before the models read the item), except the kind.
+PLACEHOLDER: dict[str, Any] = {"type": "string", "pattern": r"\{[^{}]+\}"}
+FOR_EACH: dict[str, Any] = {
+    "description": SHARED_KEYS["for_each"],
+    "anyOf": [
+        {"type": "array", "items": {"type": "object", "additionalProperties": {
+            "type": "string"}}},
+        {"type": "object", "additionalProperties": {"anyOf": [
+            {"type": "array", "items": {"type": "string"}}, {"type": "string"}]}},
+    ],
+}
+LISTS: dict[str, Any] = {
+    "description": "Named lists of text that for_each items use by name.",
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+# Keys whose values are data, not schemas: never templated.
+_DATA_KEYS = frozenset({"default", "enum", "const", "required", "pattern", "description",
+                        "title", "examples"})
+
+
+def pack_schema() -> dict[str, Any]:
+    """The schema: the Pack model, its steps a choice of every registered kind, and each
+    step and input either as the model has it or as a for_each template."""
+    kinds = list(KINDS.items())
+    refs, top = models_json_schema(
+        [(Pack, "validation"), (InputSpec, "validation"),
+         *((kind.model, "validation") for _, kind in kinds)],
+        ref_template=DEFS + "{model}")
+    defs: dict[str, Any] = top["$defs"]
+    for schema in defs.values():
+        for prop in schema.get("properties", {}).values():
+            prop.pop("title", None)  # pydantic's capitalised key names say nothing more
+
+    def name_of(model: Any) -> str:
+        ref: str = refs[(model, "validation")]["$ref"]
+        return ref.removeprefix(DEFS)
+
+    root = defs.pop(name_of(Pack))
+    step_names = []
+    for kind_name, kind in kinds:
+        name = name_of(kind.model)
+        step_names.append(name)
+        _describe(defs, name, kind_name)
+    defs["Step"] = {"description": "A step: its `kind` says which keys it takes.",
+                    "oneOf": [{"$ref": DEFS + name} for name in step_names]}
+    templated = _reachable(defs, [*step_names, name_of(InputSpec)])
+    for name in sorted(templated):
+        defs[name + TEMPLATE] = _templated(copy.deepcopy(defs[name]), templated)
+    for name in (*step_names, name_of(InputSpec)):
+        _for_each_form(defs[name + TEMPLATE])
+    defs["Step" + TEMPLATE] = {
+        "description": "A step repeated by for_each.",
+        "oneOf": [{"$ref": DEFS + name + TEMPLATE} for name in step_names]}
+
+    props = root["properties"]
+    props["steps"] = {"description": "The steps, run in order (docs/steps.md).",
+                      "type": "array", "minItems": 1, "items": _either("Step")}
+    props["inputs"]["items"] = _either(name_of(InputSpec))
+    props["lists"] = LISTS
+    return {"$schema": DRAFT, "title": "perfassess rule pack (pack.yaml)",
+            "description": "A rule pack: metadata, vocabularies, inputs, parameters, the "
+                           "rating and its ordered steps (docs/steps.md).",
+            **root, "definitions": defs}
+
+
+def schema_json() -> str:
+    """The schema as text: sorted keys, so the same code always gives the same bytes."""
+    return json.dumps(pack_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _either(name: str) -> dict[str, Any]:
+    """An item as the model reads it, or (carrying for_each) as a template of it."""
+    return {"if": {"type": "object", "required": ["for_each"]},
+            "then": {"$ref": DEFS + name + TEMPLATE}, "else": {"$ref": DEFS + name}}
+
+
+def _describe(defs: dict[str, Any], name: str, kind_name: str) -> None:
+    """A step's definition described by its kind's KindDoc (and nested rules' keys)."""
+    doc = KINDS[kind_name].doc
+    schema = defs[name]
+    if doc is not None:
+        schema["description"] = doc.summary
+    props = schema["properties"]
+    for key, text in SHARED_KEYS.items():
+        if key in props:
+            props[key]["description"] = text
+    for key, text in (doc.keys if doc is not None else {}).items():
+        head, _, sub = key.partition(".")
+        if not sub:
+            props[head]["description"] = text
+            continue
+        inner = defs[_ref_in(props[head])]
+        inner["properties"][sub]["description"] = text
+        for shared in ("status", "source", "note"):
+            if shared in inner["properties"]:
+                inner["properties"][shared]["description"] = SHARED_KEYS[shared]
+
+
+def _ref_in(node: Any) -> str:
+    """The one definition a key's schema refers to (through a list or an optional)."""
+    found = _refs(node)
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_refs(x) for x in node))
+    if not isinstance(node, dict):
+        return set()
+    here = {node["$ref"].removeprefix(DEFS)} if "$ref" in node else set()
+    return here.union(*(_refs(v) for k, v in node.items() if k not in _DATA_KEYS))
+
+
+def _reachable(defs: dict[str, Any], names: list[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_refs(defs[name]))
+    return seen
+
+
+def _templated(node: Any, names: set[str]) -> Any:
+    """A definition as a for_each item may write it: a placeholder may stand wherever a
+    number, true/false, a patterned text or one of a set of words goes (except `kind`),
+    and references lead to templates."""
+    if isinstance(node, list):
+        return [_templated(x, names) for x in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DATA_KEYS:
+            out[key] = value
+        elif key == "properties":
+            out[key] = {p: s if p == "kind" else _templated(s, names) for p, s in value.items()}
+        else:
+            out[key] = _templated(value, names)
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.removeprefix(DEFS) in names:
+        out["$ref"] = ref + TEMPLATE
+    if out.get("type") in ("number", "integer", "boolean") or {"pattern", "enum",
+                                                                "const"} & set(out):
+        meta = {k: out.pop(k) for k in ("description", "default") if k in out}
+        return {"anyOf": [out, PLACEHOLDER], **meta}
+    return out
+
+
+def _for_each_form(schema: dict[str, Any]) -> None:
+    """A template of a step or an input: it carries for_each, and its id a placeholder."""
+    schema["properties"]["for_each"] = FOR_EACH
+    schema["properties"]["id"] = {**PLACEHOLDER, "description": "The id of each copy: it "
+                                  "must hold a {placeholder}, so that the copies differ."}
+    schema["required"] = [*schema.get("required", []), "for_each"]
+    schema["description"] = (schema.get("description", "") + " (repeated by for_each)"
+                             ).strip()
