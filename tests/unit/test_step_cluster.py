@@ -7,9 +7,11 @@ import statistics
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from perfassess.core.problems import ProblemsFound
+from perfassess.engine.frame import Frame, Trace
 from perfassess.engine.steps.cluster import kmeans
 from perfassess.packs import LoadedPack
 from tests.conftest import column, run_long, tiny_pack
@@ -300,3 +302,17 @@ def test_no_stratum_at_all_gives_no_classes() -> None:
     result = run_long(pack, one_stratum([1, 2, 3]))
     assert column(result, "cls") == ["", "", ""]
     assert set(result.trace.loc[result.trace["step"] == "c", "outcome"]) == {"by_missing"}
+
+
+def test_draws_of_a_sensitivity_run_are_clustered_apart() -> None:
+    # Pooled, the two draws would split 0..12 | 100..112; apart, each splits in two.
+    pack = cluster_pack()
+    keys = pd.DataFrame({"authority_code": list("ABCDEF") * 2, "period": "2001"})
+    s = np.array([0.0, 1, 2, 10, 11, 12, 100, 101, 102, 110, 111, 112])
+    frame = Frame(keys=keys, values={"s": s, "g": np.full(12, np.nan)},
+                  types=pack.plan.base_types(),
+                  status={"s": np.zeros(12, dtype=np.int8), "g": np.zeros(12, dtype=np.int8)},
+                  na={}, trace=Trace("none"), draw=np.repeat([0, 1], 6))
+    for runner in pack.plan.runners:
+        runner(frame)
+    assert frame.values["cls"].tolist() == [1, 1, 1, 2, 2, 2] * 2
