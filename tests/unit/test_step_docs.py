@@ -143,7 +143,7 @@ def _standardise(method: str, outputs: dict[str, str], by: str | None = None) ->
 def test_rank_ties_take_the_lowest_rank_as_documented() -> None:
     ranks = _standardise("rank", {"score": "r"})
     assert ranks[:6] == ["1", "2", "2", "4", "", "5"]
-    assert "(1, 2, 2, 4)" in steps_markdown()
+    assert "`min` (1, 2, 2, 4; the default)" in steps_markdown()
 
 
 def test_zscore_spread_is_the_population_standard_deviation_as_documented() -> None:
@@ -152,16 +152,17 @@ def test_zscore_spread_is_the_population_standard_deviation_as_documented() -> N
     pack = tiny_pack([SCORE], [step], rating="z")
     result = run_long(pack, [("A", "2000", "x", 1), ("B", "2000", "x", 3)])
     assert list(result.evaluation.frame.values["sd"]) == [1.0, 1.0]  # not √2 (ddof = 1)
-    assert "ddof = 0" in steps_markdown()
+    assert "with `ddof` (default 0, the population SD" in steps_markdown()
 
 
-def test_missing_by_values_form_their_own_population_and_missing_inputs_get_a_centre(
+def test_a_missing_by_value_is_in_no_population_and_missing_inputs_get_a_centre(
         ) -> None:
     found = _standardise("percent_of_max", {"center": "m", "score": "p"}, by="g")
     scores, centres = found[:6], found[7:]
-    # North's maximum is 4 (E, missing, still gets it); F, with no region, is alone: 10.
-    assert [float(c) for c in centres] == [4, 4, 4, 4, 4, 10]
-    assert scores[4] == "" and float(scores[5]) == 100
+    # North's maximum is 4 (E, missing, still gets it); F, with no region, gets nothing.
+    assert [float(c) for c in centres[:5]] == [4, 4, 4, 4, 4] and centres[5] == ""
+    assert scores[4] == "" and scores[5] == ""
+    assert "belongs to no population" in steps_markdown()
 
 
 def test_travel_and_limit_do_what_their_pages_say() -> None:

@@ -1279,6 +1279,14 @@ FUNCTION_DOCS: dict[str, FunctionDoc] = {
                        "`pow(-8, 0.5)`)."),
     "clip": FunctionDoc("clip(x, low, high)", "x held within [low, high].", "Missing where "
                         "x is; a missing bound leaves that side open."),
+    "round": FunctionDoc("round(x, digits, 'method')", "x rounded as the round step rounds: "
+                         "`digits` a whole number written out (default 0; negative rounds "
+                         "to tens, hundreds), `method` one of `half_up` (the default, away "
+                         "from zero), `half_even`, `floor`, `ceil`, `trunc`, quoted.",
+                         "Missing where x is; an integer when digits is 0 or less."),
+    "div": FunctionDoc("div(a, b, otherwise)", "a / b, saying what a zero divisor gives: "
+                       "missing (`div(a, b)`) or `otherwise`.",
+                       "Missing where a or b is; unlike `/`, a zero b is never an error."),
     "if": FunctionDoc("if(condition, then, else)", "`then` where the condition is true, "
                       "`else` where it is false (numbers; an integer when both are).",
                       "Missing where the condition is unknown."),

@@ -9,7 +9,7 @@ from perfassess.engine.frame import Frame
 from perfassess.engine.plan import PlanError, Runner, Schema, YamlPath
 from perfassess.engine.steps import strata as st
 from perfassess.engine.steps.common import numeric_input, rule_status
-from perfassess.engine.steps.registry import StepKind
+from perfassess.engine.steps.registry import KindDoc, StepKind
 from perfassess.spec.pack import ClusterStep
 
 MAX_ITER = 10_000  # each iteration is a pass over the rows of the strata still moving
@@ -189,10 +189,75 @@ def _explain(frame: Frame, step: ClusterStep, groups: st.Strata, data: st.Ordere
     return reason.astype(object), outcome.astype(object)
 
 
+DOC = KindDoc(
+    summary="One-dimensional k-means of a value into k classes within its stratum (period, "
+            "or period × `by`), seeded deterministically; classes are numbered by their "
+            "final centre, lowest first (1..k).",
+    keys={
+        "input": "The numeric field to cluster.",
+        "by": "A field, or a list of fields, splitting each period into strata (CMS: the "
+              "peer group).",
+        "k": "How many classes (at least 2).",
+        "seeds": "How the initial centres are chosen.",
+        "seeds.method": "`quantile_medians`: the medians of the k quantile groups of the "
+                        "stratum's values (the only method).",
+        "seeds.definition": "The percentile definition of the groups' boundaries, as for "
+                            "`quantile` (`hf2` = SAS PCTLDEF=5, the default; `hf7`).",
+        "seeds.boundary": "The group a value equal to a boundary falls in: `lower` (the "
+                          "default, as CMS) or `upper`.",
+        "max_iter": "The most iterations of a pass (at most 10,000; docs/limits.md).",
+        "converge": "0 (the default): iterate until no centre moves. c > 0: stop once no "
+                    "centre moved by more than c times the smallest distance between the "
+                    "pass's initial centres (SAS FASTCLUS CONVERGE=).",
+        "ties": "A value equidistant from two centres joins the `lower`-numbered (the "
+                "default) or the `upper`-numbered one, numbered in the order of the seeds.",
+        "second_pass": "A second k-means run seeded with the first run's final centres.",
+        "second_pass.strict": "SAS FASTCLUS STRICT=: a value farther than this from its "
+                              "nearest centre keeps that class but is left out when the "
+                              "centres are recomputed (none: every value counts).",
+        "second_pass.max_iter": "The second pass's `max_iter` (none: the first's).",
+        "second_pass.converge": "The second pass's `converge` (none: the first's).",
+        "outputs": "The fields to write, by role: `class` (1..k), `center` (the final "
+                   "centre of the row's class), `to_boundary_below` / `to_boundary_above` "
+                   "(the distance from the value to the midpoint between its class's "
+                   "centre and the next one down / up; missing in class 1 / k) and "
+                   "`to_nearest_boundary` (the smaller of the two).",
+    },
+    semantics=(
+        "The population of a stratum is its rows with a value of the input; a row missing "
+        "its input or a `by` value gets no class, centre or distance (outcomes "
+        "`input_missing`, `by_missing`). A row excluded from rating before the input was "
+        "computed has no value, so it is not clustered.",
+        "Each iteration assigns every value to its nearest centre (ties by `ties`) and "
+        "moves each centre to the mean of its values; a centre left without values stays "
+        "where it was, as in SAS. Strata iterate together; a stratum that has converged "
+        "stays fixed while others go on.",
+        "A stratum with fewer distinct values than `k` gets no class (`too_few_values`); "
+        "so does one whose seeding leaves a quantile group empty (`no_seed`). A pass "
+        "stopped by `max_iter` keeps its classes, traced as `not_converged`.",
+        "No random starts: the same values give the same classes whatever their order.",
+        "Status: the least certain of the step's, the input's and the `by` fields'.",
+    ),
+    example="""\
+id: stars
+kind: cluster
+title: "Stars: k-means of the summary scores into 5 clusters within the peer group"
+input: summary_score
+by: peer_group
+k: 5
+seeds: {method: quantile_medians, definition: hf2, boundary: lower}
+max_iter: 1000
+converge: 0
+second_pass: {strict: 1.0}
+outputs: {class: rating, to_nearest_boundary: to_next_star_boundary}
+status: documented
+""")
+
 KIND = StepKind(
     ClusterStep, prepare,
     reads=lambda s, schema: {s.input, *st.by_fields(s.by)},
     writes=lambda s: list(s.outputs.values()), explains_rating=True,
     outcomes=lambda step, name, schema, inner: (
         [float(c) for c in range(1, step.k + 1)] if name == step.outputs.get("class")
-        else None))
+        else None),
+    doc=DOC)

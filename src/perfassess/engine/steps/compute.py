@@ -38,12 +38,19 @@ DOC = KindDoc(
         "expr": "The expression (see the expression language below).",
         "integer": "Round the result to a whole number (halves to the even neighbour) and "
                    "make the output an integer.",
+        "zero_division": "What a zero divisor of `/` gives: `error` (the default: the run "
+                         "stops with E-DIVISION-BY-ZERO naming the step, authority and "
+                         "period) or `missing` (a missing value). `div(a, b, otherwise)` "
+                         "says it for one division.",
     },
     semantics=(
         "The expression's value row by row; a condition gives 1 (true), 0 (false) or a "
         "missing value (unknown).",
-        "Arithmetic with a missing value is missing, and so is a division by zero; the "
-        "functions below say how each treats missing values.",
+        "Arithmetic with a missing value is missing; the functions below say how each "
+        "treats missing values. A division by zero is an error unless `zero_division: "
+        "missing` or `div()` says what it gives; a literal zero divisor is refused before "
+        "any data is read. A condition is not a number inside arithmetic "
+        "(`(a > 1) + (b > 1)` is E-PACK-EXPR: use `count(...)` or `if(c, 1, 0)`).",
         "Output type: the expression's (a label where it yields one, such as `min` of "
         "label fields of one vocabulary), or integer with `integer: true`.",
         "Status: the least certain of the step's and those of the fields the expression "

@@ -213,10 +213,14 @@ DOC = KindDoc(
         "caps.id": "The cap's id in the step; the rule's id is `step/cap`.",
         "caps.when": "The condition under which the cap applies (the expression language "
                      "below).",
-        "caps.at_most": "A cap: a value above this is lowered to it (a number, or a label of "
-                        "the input's vocabulary). Give exactly one of `at_most` and "
-                        "`at_least`.",
-        "caps.at_least": "A floor: a value below this is raised to it.",
+        "caps.at_most": "A cap: a value above this is lowered to it: a number, a label of "
+                        "the input's vocabulary, or the name of another field (numbers "
+                        "bound numbers, labels only labels of the same vocabulary; a "
+                        "label of the vocabulary wins over a field of the same name). "
+                        "Where the named field is missing the cap does not apply. Give "
+                        "exactly one of `at_most` and `at_least`.",
+        "caps.at_least": "A floor: a value below this is raised to it (as `at_most`, a "
+                         "literal or another field).",
         "caps.exempt_when": "A condition under which the cap does not apply.",
         "caps.exempt_reason": "Why the exemption holds (required with `exempt_when`).",
         "caps.exempt_status": "The status of the exemption, where it differs from the "
