@@ -397,6 +397,9 @@ class DecisionRow(RuleMeta):
 class DecisionDefault(RuleMeta):
     id: str = "default"
     then: Scalar | None
+    # Why a row gets the default, for people (trace and rating_note); by default "no row
+    # matched: default".
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class DecideStep(StepBase):

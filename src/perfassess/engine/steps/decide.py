@@ -63,7 +63,8 @@ def prepare(step: DecideStep, schema: Schema, path: YamlPath) -> Runner:
                         + [f"{step.id}/{default[0].id}" if default else f"{step.id}/-",
                            f"{step.id}/-"], dtype=object)
     reasons = np.array([f"matched: {r[0].when}" for r in rows]
-                       + ["no row matched: default", "no row matched",
+                       + [default[0].reason if default and default[0].reason
+                          else "no row matched: default", "no row matched",
                           "more than one row matched (hit policy unique)"], dtype=object)
     outcomes = np.array(["row_fired"] * len(rows) + ["default", "no_match", "clash"],
                         dtype=object)
@@ -142,6 +143,9 @@ DOC = KindDoc(
         "rules.priority": "`priority` only: rows with a higher priority are tried first.",
         "default": "What a row of the data gets when no row of the table holds for it.",
         "default.id": "The default's id (the rule's id is `step/default`).",
+        "default.reason": "Why a row gets the default, for people: its trace reason and, "
+                          "where it leaves no rating, the rating_note (default `no row "
+                          "matched: default`).",
         "default.then": "The default's value: a label of `vocabulary`, a number, or null "
                         "(no value).",
     },
