@@ -528,3 +528,20 @@ def test_a_zero_divisor_in_a_condition_is_a_located_problem_on_rated_rows_only()
         ("E-DIVISION-BY-ZERO", "cut", "B"), ("E-DIVISION-BY-ZERO", "cut", "C")]
     assert found[0].message == "step cut: B 2001 divides by zero at position 3 of 's / d > 1'"
     assert column(run_long(pack, [r for r in rows if r[0] in "AD"]), "out") == ["2 stars", ""]
+
+
+@pytest.mark.parametrize(("reason", "note"), [
+    ("too few measures to rate", "no rating: d: too few measures to rate"),
+    (None, "no rating: d: no row matched: default"),
+])
+def test_a_decision_default_says_why_in_the_rating_note(reason: str | None, note: str
+                                                        ) -> None:
+    default: dict[str, object] = {"id": "unrated", "then": None}
+    if reason is not None:
+        default["reason"] = reason
+    step = {"id": "d", "kind": "decide", "output": "out", "status": "documented",
+            "rules": [{"id": "big", "when": "s >= 3", "then": 1}], "default": default}
+    result = run_long(tiny_pack([SCORE], [step], rating="out"),
+                      [("A", "2000", "s", 5), ("B", "2000", "s", 1)])
+    notes = result.ratings["rating_note"].tolist()
+    assert notes[0] == "" and notes[1].endswith(note.split("no rating: ")[1])
