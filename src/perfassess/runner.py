@@ -53,6 +53,7 @@ class RunRequest:
     # indicators is left to the others.
     shared: bool = False
     attributes: list[str] = field(default_factory=list)  # beside the pack's own
+    published: dict[str, str] = field(default_factory=dict)  # period -> YYYY-MM-DD
 
 
 @dataclass
@@ -325,7 +326,8 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
             progress.stage(f"{result.pack.id}: rendering reports", 2 * len(result.ratings))
             outputs.update(write_reports(result, work, options.templates,
                                          stability=analysis.view if analysis else None,
-                                         progress=progress))
+                                         progress=progress,
+                                         published=request.published if request else None))
             progress.end()
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),

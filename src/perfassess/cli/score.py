@@ -98,7 +98,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                                previous or (base / r.previous if r.previous else None),
                                _sensitivity(base, r.sensitivity),
                                base / r.stability if r.stability else None,
-                               attributes=list(dict.fromkeys([*r.attributes, *attributes])))
+                               attributes=list(dict.fromkeys([*r.attributes, *attributes])),
+                               published=dict(r.published))
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,

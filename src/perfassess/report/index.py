@@ -13,12 +13,13 @@ from perfassess.io.write import atomic_file, write_text
 from perfassess.manifest import scored_folder
 from perfassess.report.area import Layout
 from perfassess.report.environment import environment
-from perfassess.report.publish import HASHES, report_files
+from perfassess.report.publish import HASHES, SUMMARY, report_files
 
 # How an index file is recognised as ours, to be replaced by the next run: the built-in
 # templates' title, or this mark, which is added where a user's template leaves both out.
 INDEX_FILES = ("index.html", "index.md")
 MARK = "<!-- written by perfassess -->"
+OTHER = "other"  # the group of names that start with no letter
 _TITLES = {"index.html": "<title>perfassess results</title>",
            "index.md": "# perfassess results\n"}
 
@@ -85,15 +86,29 @@ def index_context(out: Path | dict[str, Path]) -> dict[str, Any]:
                 "href_md": f"{prefix}/{layout.area(period, code, 'md')}"
                 if area in outputs else None}
         authorities = [{"code": code, "name": names[code],
+                        "key": f"{names[code]} {code}".casefold(),
                         "cells": [cells[code].get(p) for p in periods]}
                        for code in sorted(cells, key=lambda c: (names[c].casefold(), c))]
         pack = manifest["pack"]
         packs.append({
             "id": pack["id"], "title": pack.get("title", ""), "version": pack["version"],
             "folder": prefix, "summary_md": f"{prefix}/summary.md",
+            "summary_html": f"{prefix}/{SUMMARY}" if SUMMARY in outputs else None,
             "counts": manifest["counts"], "periods": period_rows,
-            "authorities": authorities})
+            "authorities": authorities, "groups": _by_initial(pack["id"], authorities)})
     return {"packs": packs}
+
+
+def _by_initial(pack: str, authorities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The authorities (sorted by name) in groups by the initial letter of their name;
+    names that start with no letter come last, under "other"."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in authorities:
+        first = (a["name"] or a["code"])[:1].upper()
+        groups.setdefault(first if first.isalpha() else OTHER, []).append(a)
+    order = sorted(groups, key=lambda g: (g == OTHER, g))
+    return [{"initial": g, "id": f"{pack}-{g if g != OTHER else 'other'}",
+             "authorities": groups[g]} for g in order]
 
 
 def write_index(out: Path, templates: Path | None = None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.io.yaml_source import YamlError, load_yaml
 from perfassess.spec.loader import read_pack
-from perfassess.spec.pack import Model, Pack, Scalar
+from perfassess.spec.pack import Model, Pack, Scalar, period_form_of
 
 RUN_FILE = "perfassess.yaml"
 # A sensitivity run's time grows with its draws, and its memory with the draws evaluated
@@ -62,6 +64,25 @@ class SensitivityEntry(Model):
     vary_documented: bool = False
 
 
+def _publication_dates(dates: dict[str, str]) -> dict[str, str]:
+    """Each period's publication date, written ``YYYY-MM-DD`` (a real day of the calendar)."""
+    for period, text in dates.items():
+        if period_form_of(period) is None:
+            raise PydanticCustomError(
+                "E-RUN-SCHEMA", f"{period!r} is not a period (such as 2024 or 2024-25)")
+        day = None
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        if day is None:
+            raise PydanticCustomError(
+                "E-RUN-SCHEMA", f"period {period}: {text!r} is not a date written "
+                "YYYY-MM-DD, such as 2024-12-05")
+    return dict(sorted(dates.items()))
+
+
 class PackRun(Model):
     pack: str  # a built-in id, or a pack folder (or its pack.yaml) relative to the run file
     inputs: list[str] = Field(default_factory=list)
@@ -72,6 +93,9 @@ class PackRun(Model):
     attributes: list[str] = Field(default_factory=list, max_length=64)
     sensitivity: SensitivityEntry | None = None
     stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
+    # When the assessor published each period's ratings, shown on the reports.
+    published: Annotated[dict[str, str], AfterValidator(_publication_dates)] = Field(
+        default_factory=dict)
 
     @model_validator(mode="after")
     def _one_source_of_stability(self) -> PackRun:
