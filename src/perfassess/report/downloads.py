@@ -6,6 +6,8 @@ so a name or note that starts with ``=`` never runs as a formula when the file i
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -75,7 +77,7 @@ def area_csvs(facts: PackFacts, tables: Tables, outputs: list[str]) -> list[str]
     # is its lines run together.
     spelt = pc.binary_join_element_wise(lines, "", "\n").to_pylist() if len(table) else []
     starts = np.concatenate([[0], np.cumsum(shown.sum(axis=1))]).astype(np.int64).tolist()
-    return [HEADER + "".join(spelt[a:b]) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    return [HEADER + "".join(spelt[a:b]) for a, b in pairwise(starts)]
 
 
 def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import re
@@ -72,10 +73,8 @@ def _publication_dates(dates: dict[str, str]) -> dict[str, str]:
                 "E-RUN-SCHEMA", f"{period!r} is not a period (such as 2024 or 2024-25)")
         day = None
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            try:
+            with contextlib.suppress(ValueError):  # such as 2024-02-30
                 day = dt.date.fromisoformat(text)
-            except ValueError:
-                pass
         if day is None:
             raise PydanticCustomError(
                 "E-RUN-SCHEMA", f"period {period}: {text!r} is not a date written "
