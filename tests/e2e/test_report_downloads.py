@@ -141,3 +141,18 @@ def test_index_of_the_golden_inputs_is_grouped_too(tmp_path: Path) -> None:
     page = (out / "index.html").read_text("utf-8")
     other = page.split('id="cqc-la-2024-other"', 1)[1].split("</section>", 1)[0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in other
+
+
+def test_the_index_groups_by_region_when_the_results_carry_one(tmp_path: Path) -> None:
+    lines = RETURNS.splitlines()
+    regions = ["region", "North East", "London", "North East"]
+    with_region = "\n".join(f"{line},{r}" for line, r in zip(lines, regions, strict=True))
+    (tmp_path / "regions.csv").write_text(with_region + "\n", encoding="utf-8")
+    proc = score(tmp_path, RUN.replace("[returns.csv]", "[regions.csv]\n    attributes: [region]"))
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "out" / "index.html").read_text("utf-8")
+    headings = re.findall(r'<h3 id="cqc-la-2024-region-\d+-h">([^<]+)</h3>', page)
+    assert headings == ["London", "North East"]
+    london = page.split("<h3 id=\"cqc-la-2024-region-1-h\">", 1)[1].split("</section>", 1)[0]
+    assert "E2" in london and "E1" not in london
+    assert "authorities by region" in page
