@@ -60,6 +60,7 @@ class RunRequest:
     period: str | None = None
     period_column: str | None = None
     reference: bool = True  # the run's reference lists apply to this pack's authorities
+    published: dict[str, str] = field(default_factory=dict)  # period -> YYYY-MM-DD
 
 
 @dataclass
@@ -336,7 +337,8 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
             progress.stage(f"{result.pack.id}: rendering reports", 2 * len(result.ratings))
             outputs.update(write_reports(result, work, options.templates,
                                          stability=analysis.view if analysis else None,
-                                         progress=progress))
+                                         progress=progress,
+                                         published=request.published if request else None))
             progress.end()
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),

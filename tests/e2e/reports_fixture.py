@@ -41,4 +41,6 @@ def stability_run(out: Path, templates: Path | None = None) -> Path:
 def report_files(out: Path) -> list[Path]:
     """Every report file of a run folder (data files are covered by other tests)."""
     return sorted(p.relative_to(out) for p in out.rglob("*")
-                  if p.is_file() and p.suffix in REPORT_SUFFIXES and p.name != "summary.md")
+                  if p.is_file() and p.name != "summary.md" and (
+                      p.suffix in REPORT_SUFFIXES
+                      or (p.suffix == ".csv" and p.parent.name == "areas")))

@@ -38,9 +38,10 @@ def test_score_writes_every_output(write: Callable[[str, str], Path], tmp_path: 
     folder = tmp_path / "out" / "cqc-la-2024"
     assert sorted(p.name for p in folder.iterdir()) == [
         "2024", "manifest.json", "ratings.csv", "ratings.parquet", "reports.sha256",
-        "style.css", "summary.md", "trace.parquet"]
+        "style.css", "summary.html", "summary.md", "trace.parquet"]
     assert sorted(p.name for p in (folder / "2024").rglob("*")) == [
-        "E1.html", "E1.md", "E2.html", "E2.md", "areas", "index.html", "index.md"]
+        "E1.csv", "E1.html", "E1.md", "E2.csv", "E2.html", "E2.md", "areas", "index.html",
+        "index.md"]
     ratings = pd.read_csv(folder / "ratings.csv", dtype=str, keep_default_na=False)
     assert list(ratings["rating"]) == ["Good", ""]
     assert "qs9_learning_improvement_innovation" in ratings["rating_note"].iloc[1]

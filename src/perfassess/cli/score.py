@@ -104,7 +104,8 @@ def score(ctx: click.Context, packs: tuple[str, ...], inputs: tuple[str, ...], o
                                key=list(key or r.key), name=name or r.name,
                                period=period or r.period,
                                period_column=period_column or r.period_column,
-                               reference=r.reference)
+                               reference=r.reference,
+                               published=dict(r.published))
                     for r in runfile.runs]
         options = RunOptions(
             out or base / runfile.out,

@@ -23,6 +23,7 @@ from perfassess.report.data import RunData
 from perfassess.report.facts import (
     UNCERTAIN,
     PackFacts,
+    long_date,
     number,
     ordinal,
     pack_summary,
@@ -82,6 +83,7 @@ class AreaBuilder:
         self.facts, self.tables, self.layout = facts, tables, layout
         self.pack = pack_summary(facts)
         self.warnings = _warnings_by_value(data)
+        self.published = {p: long_date(d) for p, d in data.published.items()}
         pack = facts.pack
         travel = facts.travel
         hidden = set(travel.outputs.values()) if travel is not None else set()
@@ -140,11 +142,14 @@ class AreaBuilder:
         links = Record(
             style="../../style.css", summary="../index.html", summary_md="../index.md",
             index="../../../index.html", index_md="../../../index.md",
-            html=f"{layout.areas[code]}.html", md=f"{layout.areas[code]}.md")
+            html=f"{layout.areas[code]}.html", md=f"{layout.areas[code]}.md",
+            csv=f"{layout.areas[code]}.csv", ratings="../../ratings.csv",
+            run_summary="../../summary.html", run_summary_md="../../summary.md")
         return Record(
             pack=self.pack,
             authority=Record(code=code, name=str(columns["authority_name"][i] or "")),
             period=period,
+            published=self.published.get(period, ""),
             rating=rating,
             previous=self._previous(i, code, period),
             published_travel=self._published_travel(inputs),

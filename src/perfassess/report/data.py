@@ -39,6 +39,7 @@ class RunData:
          for c in ("authority_code", "period", "indicator", "note")}))
     warnings: list[Problem] = field(default_factory=list)
     stability: StabilityView | None = None  # a sensitivity analysis of the same returns
+    published: dict[str, str] = field(default_factory=dict)  # period -> YYYY-MM-DD
 
     @classmethod
     def from_result(cls, result: ScoreResult, stability: StabilityView | None = None

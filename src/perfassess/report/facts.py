@@ -143,6 +143,16 @@ def pack_summary(facts: PackFacts) -> Record:
         sources=[Record(id=s.id, title=s.title, url=s.url or "") for s in pack.sources])
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def long_date(iso: str) -> str:
+    """``2024-12-05`` as ``5 December 2024``, in English whatever the machine's locale."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{day} {MONTHS[month - 1]} {year}"
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -7,18 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from markupsafe import Markup
 
 from perfassess.io.write import atomic_file, write_text
 from perfassess.manifest import scored_folder
 from perfassess.report.area import Layout
 from perfassess.report.environment import environment
-from perfassess.report.publish import HASHES, report_files
+from perfassess.report.publish import HASHES, SUMMARY, report_files
 
 # How an index file is recognised as ours, to be replaced by the next run: the built-in
 # templates' title, or this mark, which is added where a user's template leaves both out.
 INDEX_FILES = ("index.html", "index.md")
 MARK = "<!-- written by perfassess -->"
+OTHER = "other"  # the group of names that start with no letter
+REGION = "region"  # an attribute column that groups the index by region
+NO_REGION = "no region"
 _TITLES = {"index.html": "<title>perfassess results</title>",
            "index.md": "# perfassess results\n"}
 
@@ -57,10 +61,17 @@ def index_context(out: Path | dict[str, Path]) -> dict[str, Any]:
         outputs = set(manifest.get("outputs", {}))
         if HASHES in outputs:  # the report files, listed with their hashes
             outputs |= set(report_files(folder))
-        ratings = pd.read_parquet(folder / "ratings.parquet",
-                                  columns=["authority_code", "authority_name", "period",
-                                           "rating"])
+        path = folder / "ratings.parquet"
+        has_region = REGION in pq.read_schema(path).names  # a declared attribute
+        ratings = pd.read_parquet(path, columns=["authority_code", "authority_name", "period",
+                                                 "rating", *([REGION] if has_region else [])])
         ratings = ratings.astype(object).where(ratings.notna(), None)
+        regions: dict[str, str] = {}
+        if has_region:  # an authority's region: the last one its rows give
+            given = ratings[ratings[REGION].notna()]
+            regions = dict(zip(given["authority_code"].astype(str),
+                               given[REGION].astype(str), strict=True))
+        ratings = ratings.drop(columns=[REGION]) if has_region else ratings
         layout = Layout.of(ratings)
         periods = sorted(str(p) for p in ratings["period"].unique())
         period_rows = []
@@ -85,15 +96,44 @@ def index_context(out: Path | dict[str, Path]) -> dict[str, Any]:
                 "href_md": f"{prefix}/{layout.area(period, code, 'md')}"
                 if area in outputs else None}
         authorities = [{"code": code, "name": names[code],
+                        "key": f"{names[code]} {code}".casefold(),
                         "cells": [cells[code].get(p) for p in periods]}
                        for code in sorted(cells, key=lambda c: (names[c].casefold(), c))]
         pack = manifest["pack"]
         packs.append({
             "id": pack["id"], "title": pack.get("title", ""), "version": pack["version"],
             "folder": prefix, "summary_md": f"{prefix}/summary.md",
+            "summary_html": f"{prefix}/{SUMMARY}" if SUMMARY in outputs else None,
             "counts": manifest["counts"], "periods": period_rows,
-            "authorities": authorities})
+            "authorities": authorities,
+            "grouped_by": "region" if regions else "initial",
+            "groups": _by_region(pack["id"], authorities, regions) if regions
+            else _by_initial(pack["id"], authorities)})
     return {"packs": packs}
+
+
+def _by_initial(pack: str, authorities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The authorities (sorted by name) in groups by the initial letter of their name;
+    names that start with no letter come last, under "other"."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in authorities:
+        first = (a["name"] or a["code"])[:1].upper()
+        groups.setdefault(first if first.isalpha() else OTHER, []).append(a)
+    order = sorted(groups, key=lambda g: (g == OTHER, g))
+    return [{"initial": g, "id": f"{pack}-{g if g != OTHER else 'other'}",
+             "authorities": groups[g]} for g in order]
+
+
+def _by_region(pack: str, authorities: list[dict[str, Any]], regions: dict[str, str]
+               ) -> list[dict[str, Any]]:
+    """The authorities (sorted by name) in groups by the region their results give;
+    those with none come last, under "no region"."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in authorities:
+        groups.setdefault(regions.get(a["code"]) or NO_REGION, []).append(a)
+    order = sorted(groups, key=lambda g: (g == NO_REGION, g.casefold(), g))
+    return [{"initial": g, "id": f"{pack}-region-{k + 1}", "authorities": groups[g]}
+            for k, g in enumerate(order)]
 
 
 def write_index(out: Path, templates: Path | None = None,

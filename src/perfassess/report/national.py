@@ -13,7 +13,14 @@ from markupsafe import Markup
 from perfassess.report import svg
 from perfassess.report.area import Layout
 from perfassess.report.data import RunData
-from perfassess.report.facts import UNCERTAIN, PackFacts, number, pack_summary, signed
+from perfassess.report.facts import (
+    UNCERTAIN,
+    PackFacts,
+    long_date,
+    number,
+    pack_summary,
+    signed,
+)
 from perfassess.report.record import Record
 from perfassess.report.solidity import national_record
 from perfassess.report.tables import Tables
@@ -57,6 +64,8 @@ def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
             else -np.nan_to_num(k[rows], nan=-np.inf) for j, k in reversed(list(enumerate(keys)))]))
         context = _national(facts, pack, tables, layout, period, periods, rows[order], keys,
                             sort_fields, labels, warnings)
+        context["published"] = long_date(data.published[period]) if (
+            period in data.published) else ""
         context["stability"] = national_record(
             tables.stability, rows[order].tolist(), spelt, name_list, code_list, layout.areas,
             period)
@@ -151,5 +160,6 @@ def _national(facts: PackFacts, pack: dict[str, Any], tables: Tables, layout: La
         defs=svg.defs(stars=bool(facts.scale.stars)),
         links=Record(style="../style.css", index="../../index.html",
                      index_md="../../index.md", html="index.html", md="index.md",
-                     folder=here),
+                     folder=here, csv="../ratings.csv", parquet="../ratings.parquet",
+                     run_summary="../summary.html", run_summary_md="../summary.md"),
     )

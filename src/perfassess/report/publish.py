@@ -18,10 +18,12 @@ from perfassess.core.results import ScoreResult
 from perfassess.io.names import path_inside
 from perfassess.report.area import AreaBuilder, Layout
 from perfassess.report.data import RunData
+from perfassess.report.downloads import area_csvs
 from perfassess.report.environment import environment
 from perfassess.report.facts import pack_facts
 from perfassess.report.national import national_contexts
 from perfassess.report.solidity import StabilityView
+from perfassess.report.summary import summary_context
 from perfassess.report.tables import prepare_tables
 
 TEMPLATES = {
@@ -29,18 +31,20 @@ TEMPLATES = {
     "national": ("national.html.j2", "national.md.j2"),
 }
 STYLE = "style.css"
+SUMMARY = "summary.html"  # the run summary (summary.md, written with the results) as a page
 HASHES = "reports.sha256"
 CHUNK = 64  # area pages' authority-periods rendered between two progress reports
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
-                  stability: StabilityView | None = None, progress: Progress = SILENT
-                  ) -> dict[str, dict[str, Any]]:
+                  stability: StabilityView | None = None, progress: Progress = SILENT,
+                  published: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
     """Render every report of one pack into ``folder``; returns the manifest's entries.
     With ``stability`` (a sensitivity analysis of the same returns), the reports say how
-    solid each rating is."""
-    return write_run_reports(RunData.from_result(result, stability), folder, templates,
-                             progress)
+    solid each rating is; ``published`` gives periods' publication dates (YYYY-MM-DD)."""
+    data = RunData.from_result(result, stability)
+    data.published = dict(published or {})
+    return write_run_reports(data, folder, templates, progress)
 
 
 def write_run_reports(data: RunData, folder: Path, templates: Path | None = None,
@@ -63,8 +67,16 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
         _write(folder, layout.summary(context["period"], "html"), html.render(context),
                hashes)
         _write(folder, layout.summary(context["period"], "md"), md.render(context), hashes)
+    summary = summary_context(data.loaded.plan, data.ratings, data.loaded.content_hash)
+    summary["links"] = {
+        "style": STYLE, "index": "../index.html", "md": "summary.md",
+        "csv": "ratings.csv", "parquet": "ratings.parquet",
+        "periods": [{"period": p, "href": layout.summary(p, "html")}
+                    for p in sorted(layout.periods)]}
+    _write(folder, SUMMARY, env.get_template(f"{SUMMARY}.j2").render(summary), hashes)
     html, md = (env.get_template(name) for name in TEMPLATES["area"])
     builder = AreaBuilder(data, facts, tables, layout)
+    figures = area_csvs(facts, tables, builder.outputs)
     columns = tables.columns
     n, told = len(tables.ratings), 0
     for i in range(n):
@@ -72,6 +84,7 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
         code, period = str(columns["authority_code"][i]), str(columns["period"][i])
         _write(folder, layout.area(period, code, "html"), html.render(context), hashes)
         _write(folder, layout.area(period, code, "md"), md.render(context), hashes)
+        _write(folder, layout.area(period, code, "csv"), figures[i], hashes)
         if i + 1 - told == CHUNK or i + 1 == n:
             progress.advance(2 * (i + 1 - told))
             told = i + 1

@@ -124,8 +124,9 @@ def varied(factors: list[dict[str, str]]) -> str:
 def bar(shares: list[tuple[str, float, str]], text: str) -> Markup:
     """A stacked horizontal bar of (label, probability, colour), titled with ``text``."""
     title = escape(text)
-    out = [f'<svg class="solid" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
-           f'viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" role="img" aria-label="{title}">'
+    # Stretched to the width of its box (as its legend's table is), so shares read true.
+    out = [f'<svg class="solid" viewBox="0 0 {BAR_WIDTH} {BAR_HEIGHT}" '
+           f'preserveAspectRatio="none" role="img" aria-label="{title}">'
            f"<title>{title}</title>"]
     x = 0.0
     for _, share, colour in shares:

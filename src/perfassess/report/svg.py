@@ -98,7 +98,8 @@ def bars(items: Iterable[dict[str, object]], title: str) -> Markup:
     """Horizontal bars: each item's ``label``, ``count`` and ``width`` (0-100)."""
     rows = list(items)
     height = len(rows) * 28 + 4
-    out = [f'<svg class="bars" width="480" height="{height}" viewBox="0 0 480 {height}" '
+    # No width or height: the stylesheet sizes it, the viewBox scales it (phones to print).
+    out = [f'<svg class="bars" viewBox="0 0 480 {height}" '
            f'role="img"><title>{escape(title)}</title>']
     for k, it in enumerate(rows):
         width = round(float(str(it["width"])) * 2.6, 1)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from perfassess.core.problems import CATALOGUE, Problem, Problems, ProblemsFound, UsageProblem
 from perfassess.io.yaml_source import YamlError, load_yaml
 from perfassess.spec.loader import read_pack
-from perfassess.spec.pack import Model, Pack, Scalar
+from perfassess.spec.pack import Model, Pack, Scalar, period_form_of
 
 RUN_FILE = "perfassess.yaml"
 # A sensitivity run's time grows with its draws, and its memory with the draws evaluated
@@ -74,6 +77,23 @@ def _listed(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
+def _publication_dates(dates: dict[str, str]) -> dict[str, str]:
+    """Each period's publication date, written ``YYYY-MM-DD`` (a real day of the calendar)."""
+    for period, text in dates.items():
+        if period_form_of(period) is None:
+            raise PydanticCustomError(
+                "E-RUN-SCHEMA", f"{period!r} is not a period (such as 2024 or 2024-25)")
+        day = None
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            with contextlib.suppress(ValueError):  # such as 2024-02-30
+                day = dt.date.fromisoformat(text)
+        if day is None:
+            raise PydanticCustomError(
+                "E-RUN-SCHEMA", f"period {period}: {text!r} is not a date written "
+                "YYYY-MM-DD, such as 2024-12-05")
+    return dict(sorted(dates.items()))
+
+
 class PackRun(Model):
     pack: str  # a built-in id, or a pack folder (or its pack.yaml) relative to the run file
     inputs: list[str] = Field(default_factory=list)
@@ -94,6 +114,9 @@ class PackRun(Model):
     reference: bool = True
     sensitivity: SensitivityEntry | None = None
     stability: str | None = None  # an earlier `perfassess sensitivity --out` folder
+    # When the assessor published each period's ratings, shown on the reports.
+    published: Annotated[dict[str, str], AfterValidator(_publication_dates)] = Field(
+        default_factory=dict)
 
     @model_validator(mode="after")
     def _one_source_of_stability(self) -> PackRun:
