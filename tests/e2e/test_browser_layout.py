@@ -29,6 +29,10 @@ PAGES = [
     "oflog-asc/2018-19/index.html",
     "oflog-asc/2018-19/areas/E06000001.html",
     "cpa-2005/2008/areas/E06000001.html",
+    "csci-adults-2006/2006/index.html",
+    "cms-hospital-stars-2025/2025-07/index.html",
+    "cms-hospital-stars-2025/2025-07/areas/010001.html",
+    "au-aged-care-2025/2025-10/areas/1.html",
 ]
 WIDTHS = (400, 1280)
 # Where the page is wider than the window, and each table whose last column its scroll box
@@ -200,3 +204,36 @@ def test_without_javascript_the_index_is_the_whole_grouped_list(reports: Path,
         assert page.locator("#ss-stars-2002 nav.initials a").count() > 5
     finally:
         context.close()
+
+
+MAP = """() => {
+  const map = document.querySelector("figure.hexmap > svg");
+  if (!map) return null;
+  const links = [...map.querySelectorAll("a")];
+  return {width: map.getBoundingClientRect().width, window: window.innerWidth,
+          links: links.length, titled: links.filter(a => a.querySelector("title")).length,
+          label: map.getAttribute("aria-label"), first: links[0].getAttribute("href")};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_map_of_england_links_every_council_and_fits_the_window(reports: Path, browser: Any,
+                                                                  width: int) -> None:
+    # The 150 councils of 2006 include seven counties abolished in 2009 (hexes of our own).
+    context, page, errors = open_page(browser, reports / "csci-adults-2006/2006/index.html",
+                                      width)
+    found = page.evaluate(MAP)
+    assert found is not None and found["links"] == found["titled"] == 150
+    assert found["width"] <= found["window"] and "Map of England" in found["label"]
+    assert page.locator("text=Not on the map").count() == 0
+    page.locator("figure.hexmap a").first.click()
+    assert page.url.endswith(found["first"]) and not errors
+    context.close()
+
+
+def test_a_pack_without_english_codes_gets_no_map(reports: Path, browser: Any) -> None:
+    context, page, _ = open_page(browser,
+                                 reports / "cms-hospital-stars-2025/2025-07/index.html", 1280)
+    assert page.evaluate(MAP) is None
+    assert "hospitals" in page.locator("main").inner_text()
+    context.close()

@@ -86,18 +86,22 @@ def hex_map(cells: Iterable[Cell], label: str) -> tuple[Markup, list[Cell]]:
     placed, left = place(cells)
     if not placed:
         return Markup(""), left
-    top = max(h.r for _, h in placed)
-    right = max(h.q for _, h in placed)
-    width = (right + 1.5) * WIDTH
+    # England's outline: the hexes nobody here holds, drawn faintly and without a link.
+    taken = {(h.q, h.r) for _, h in placed}
+    outline = {(h.q, h.r) for h in hexes().values()} - taken
+    top = max(r for _, r in taken | outline)
+    width = (max(q for q, _ in taken | outline) + 1.5) * WIDTH
     height = top * ROW + 2 * SIDE
-    parts = []
+
+    def corner(q: int, r: int) -> str:
+        x = (q + 0.5 * (r % 2) + 0.5) * WIDTH
+        return f"M{coordinate(x)} {coordinate((top - r) * ROW + SIDE)}{HEX_PATH}"
+    parts = [f'<path class="void" d="{"".join(corner(q, r) for q, r in sorted(outline))}"/>']
     for cell, spot in placed:
-        x = (spot.q + 0.5 * (spot.r % 2) + 0.5) * WIDTH
-        y = (top - spot.r) * ROW + SIDE
         tone = "none" if cell.tone is None else f"b{cell.tone}"
         title = escape(f"{cell.name}: {cell.rating}")
         parts.append(f'<a href="{escape(cell.href)}"><title>{title}</title><path '
-                     f'class="{tone}" d="M{coordinate(x)} {coordinate(y)}{HEX_PATH}"/></a>')
+                     f'class="{tone}" d="{corner(spot.q, spot.r)}"/></a>')
     svg = (f'<svg class="hexmap" viewBox="0 0 {coordinate(width)} {coordinate(height)}" '
            f'role="img" aria-label="{escape(label)}">{"".join(parts)}</svg>')
     return Markup(svg), left

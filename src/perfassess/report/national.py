@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from perfassess.report import svg
+from perfassess.report import hexmap, svg
 from perfassess.report.area import Layout
 from perfassess.report.data import RunData
 from perfassess.report.facts import (
@@ -70,6 +70,27 @@ def national_contexts(data: RunData, facts: PackFacts, tables: Tables,
             tables.stability, rows[order].tolist(), spelt, name_list, code_list, layout.areas,
             period)
         yield context
+
+
+def _england_map(league: list[Record], labels: list[str], lower_better: bool, period: str,
+                 pack: dict[str, Any]) -> Record | None:
+    """A hex map of England coloured by rating, for authorities keyed by English GSS codes
+    (None otherwise: a pack of hospitals gets no map)."""
+    if not hexmap.mappable(str(r["code"]) for r in league):
+        return None
+    last = max(len(labels) - 1, 1)
+    tone = {label: round(4 * (last - i if lower_better else i) / last)
+            for i, label in enumerate(labels)}
+    cells = [hexmap.Cell(str(r["code"]), str(r["name"] or r["code"]),
+                         str(r["rating"] or "not rated"),
+                         tone.get(str(r["rating"])) if r["rating"] else None, str(r["href"]))
+             for r in league]
+    many = pack["authority"]["plural"]
+    drawn, left = hexmap.hex_map(cells, f"Map of England: the {many}' ratings in {period}, "
+                                        "one hex each; the table below gives the same")
+    return Record(svg=drawn, left=[Record(name=c.name, code=c.code, href=c.href)
+                                   for c in left],
+                  legend=[Record(label=label, tone=f"b{tone[label]}") for label in labels])
 
 
 def _numeric_first(text: str) -> tuple[float, str]:
@@ -138,6 +159,8 @@ def _national(facts: PackFacts, pack: dict[str, Any], tables: Tables, layout: La
     for r in rated:
         statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
     index = periods.index(period)
+    lower_better = facts.travel is not None and facts.travel.better == "lower"
+    england = _england_map(league, labels, lower_better, period, pack)
     text = f"Ratings in {period}: " + ", ".join(f"{c['label']}: {c['count']}" for c in counts)
     return Record(
         pack=pack, period=period,
@@ -148,6 +171,7 @@ def _national(facts: PackFacts, pack: dict[str, Any], tables: Tables, layout: La
         labels=labels, stars=bool(facts.scale.stars),
         max_stars=facts.scale.max_stars, distribution=counts,
         distribution_text=text, distribution_svg=svg.bars(counts, text),
+        england=england,
         total=len(league), rated=len(rated),
         sort_fields=[Record(id=f, title=facts.titles.get(f, f)) for f in sort_fields],
         league=league,
