@@ -209,17 +209,25 @@ def test_every_failure_exits_non_zero(tmp_path: Path, args: list[str]) -> None:
     assert not (tmp_path / "s").exists()
 
 
+# The foreign samples' homes and hospitals that their assessors did not rate either.
+PUBLISHED_UNRATED = {"cms-hospital-stars-2025": 50, "au-aged-care-2025": 46}
+
+
 def test_the_default_sample_run_loses_no_authority_period(tmp_path: Path) -> None:
-    """The new checks are quiet on the sample: its only warning is the known feed override."""
+    """The new checks are quiet on the sample: its only warnings are the known feed override
+    and, for the foreign packs, the homes and hospitals published without a rating."""
     runfile, base = load_run_file(ROOT / "perfassess.yaml")
-    requests = [RunRequest(r.pack, [base / i for i in r.inputs], list(r.feeds), r.prefer)
-                for r in runfile.runs]
+    requests = [RunRequest(r.pack, [base / i for i in r.inputs], list(r.feeds), r.prefer,
+                           reference=r.reference) for r in runfile.runs]
     reference = runfile.reference
     assert isinstance(reference, list)
     outcome = run(requests, RunOptions(tmp_path / "out", [base / r for r in reference], "none",
                                        report=False))
-    assert set(outcome.problems.counts) == {"W-FEED-OVERRIDE"}
-    assert all(result.ratings["rating"].notna().all() for result in outcome.results)
+    assert set(outcome.problems.counts) == {"W-FEED-OVERRIDE", "W-NOT-RATED"}
+    assert outcome.problems.counts["W-NOT-RATED"] == sum(PUBLISHED_UNRATED.values())
+    for result in outcome.results:
+        unrated = int(result.ratings["rating"].isna().sum())
+        assert unrated == PUBLISHED_UNRATED.get(result.pack.id, 0), result.pack.id
 
 
 def test_several_packs_share_the_inputs_each_reading_its_own(tmp_path: Path) -> None:
