@@ -41,18 +41,22 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
         if source.derived:
             continue
         t = source.table
-        mine = t["indicator"].astype(str).isin(names).to_numpy()
+        mine = t["indicator"].isin(names).to_numpy()
         if not mine.any():
             continue
-        taken = t[mine]
-        value = taken["value"].astype(object)
+        taken = t[mine].reset_index(drop=True)
+        # Columns stay pandas columns (text stays text): no round trip through numpy
+        # objects, which costs more than the rest here for a file of many attributes.
+        value = taken["value"]
+        text = (value.astype(str) if not pd.api.types.is_string_dtype(value.dtype)
+                or isinstance(value.dtype, pd.CategoricalDtype) else value)
         parts.append(pd.DataFrame({
-            "authority_code": taken["authority_code"].astype(str).to_numpy(),
-            "period": taken["period"].astype(str).to_numpy(),
-            "attribute": taken["indicator"].astype(str).to_numpy(),
-            "value": value.where(value.notna(), "").astype(str).str.strip().to_numpy(),
-            "file": source.file, "line": taken["_line"].to_numpy(),
-            "column": taken["_column"].astype(str).to_numpy(), "order": k}))
+            "authority_code": taken["authority_code"].astype(str),
+            "period": taken["period"].astype(str),
+            "attribute": taken["indicator"].astype(str),
+            "value": text.where(value.notna(), "").str.strip(),
+            "file": source.file, "line": taken["_line"],
+            "column": taken["_column"].astype(str), "order": k}))
         tables[k] = replace(source, table=t[~mine].reset_index(drop=True))
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in [*KEYS, "value", "file", "line", "column", "order"]})
