@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,3 +58,17 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
             path.write_text(content, encoding="utf-8")
         return path
     return _write
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command line in a process of its own (this checkout's code): exit code, stdout
+    and stderr as a user sees them."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV file's rows as text, by column."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -7,12 +7,12 @@ import csv
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from perfassess.api import score
 from tests.conftest import ROOT
+from tests.conftest import csv_rows as _ratings
+from tests.conftest import run_cli as _perfassess
 from tests.e2e.reports_fixture import INPUT
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -28,14 +28,6 @@ def _returns(folder: Path, regions: list[str], name: str = "cqc.csv") -> Path:
     return path
 
 
-def _perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, check=False)
-
-
-def _ratings(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_attributes_are_carried_into_the_results_after_the_name(tmp_path: Path) -> None:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_cli as perfassess
 from tests.hostile import MAIN, QS1, long_sheet, row, sheet, workbook
 
 LONG = "authority_code,period,indicator,value\n"
@@ -83,11 +80,6 @@ CASES = [
                   + "\n").encode(), "E-FILE-LIMIT", 1),
 ]
 
-
-def perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False, timeout=120)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,17 +14,11 @@ from click.testing import CliRunner
 
 from perfassess.cli import cli
 from perfassess.runner import RunOptions, RunRequest, run
-from tests.conftest import ROOT
+from tests.conftest import run_cli as perfassess
 from tests.e2e.reports_fixture import INPUT
 
 SS_STARS = INPUT / "ss_stars.csv"
 
-
-def perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The command line in a process of its own: exit code, stdout, stderr as a user sees."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def invoke(*args: str) -> tuple[int, str]:

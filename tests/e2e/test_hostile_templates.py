@@ -3,9 +3,6 @@ nothing published; a --templates folder that is not there is a usage error."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,16 +10,12 @@ from click.testing import CliRunner
 
 from perfassess.cli import cli
 from perfassess.runner import RunOptions, RunRequest, run
+from tests.conftest import run_cli as perfassess
 from tests.e2e.conftest import copy_project
 from tests.e2e.reports_fixture import INPUT
 
 EXPLOIT = "{{ cycler.__init__.__globals__.os.popen('id').read() }}"
 
-
-def perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -4,15 +4,14 @@ each under a small test pack (tests/e2e/published/), from the command line and a
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.conftest import csv_rows as _ratings
+from tests.conftest import run_cli as _perfassess
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 HERE = Path(__file__).parent / "published"
@@ -20,14 +19,6 @@ HOSPITAL = HERE / "hospital"
 HOMES = HERE / "homes"
 
 
-def _perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, check=False)
-
-
-def _ratings(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _bare_pack(tmp_path: Path) -> Path:

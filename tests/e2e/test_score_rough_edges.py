@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import ROOT
+from tests.conftest import run_cli as _perfassess
 from tests.e2e.test_cli import WIDE
-
-
-def _perfassess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "perfassess", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
 
 
 def test_score_json_prints_the_result(write: Callable[[str, str], Path],
