@@ -150,3 +150,10 @@ def test_for_each_inputs_and_named_lists_validate() -> None:
     assert errors(data) == []
     data["lists"] = {"parts": [1, 2]}
     assert not loads(data) and errors(data) != []
+
+
+def test_every_key_of_the_pack_and_of_an_input_is_described() -> None:
+    root = SCHEMA["properties"]
+    assert [k for k in root if not root[k].get("description")] == []
+    spec = SCHEMA["definitions"]["InputSpec"]["properties"]
+    assert [k for k in spec if not spec[k].get("description")] == []

@@ -32,6 +32,57 @@ LISTS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+# What editors show of the pack's own keys and an input's (a step's come from its KindDoc).
+PACK_KEYS: dict[str, str] = {
+    "id": "The pack's id: lowercase letters, digits and `-` (`--pack ID`).",
+    "title": "The pack's name, as reports show it.",
+    "version": "The pack's version, `MAJOR.MINOR.PATCH`; older versions are kept in "
+               "`versions/` and locked in rules/packs.lock.",
+    "assessor": "Who made the assessment the pack reproduces.",
+    "summary": "What the pack rates, in a few lines.",
+    "periods": "The periods the pack applies to: `first` (and `last`), written `YYYY`, "
+               "`YYYY-YY` or `YYYY-MM`.",
+    "returns": "How the pack's returns are published when not with `authority_code` and "
+               "`period` columns: `key` (the column(s) of an authority, or `[\"@row\"]`), "
+               "`name`, `period` (of files without one) or `period_column`.",
+    "authority": "What the pack rates, as its pages say it: `singular`, `plural` (default "
+                 "authority, authorities).",
+    "sources": "The documents the rules come from; a rule's `source` names one by id.",
+    "vocabularies": "Ordered labels by name, worst first; matching ignores case.",
+    "groups": "Named lists of fields, usable wherever fields are listed and inside "
+              "count/any/all/none/min/max/sum/mean/n_present.",
+    "inputs": "The values returns carry, one entry per indicator.",
+    "parameters": "Named numbers rules use by name (expressions, band cuts, aggregate "
+                  "weights), each with its status; a sensitivity run may vary them.",
+    "rating": "The field that is the rating (`field`), the fields the national league "
+              "table sorts by (`sort`), and what each rating means (`meaning`).",
+    "outputs": "The fields written to the results besides the rating.",
+    "digits": "Decimal places people are shown of an output (default 2); the data files "
+              "keep every digit.",
+    "attributes": "Columns that describe an authority (region, type), carried into the "
+                  "results as text, never read as indicators.",
+    "uncertainty": "What may vary in a sensitivity run, and how (docs/sensitivity.md).",
+}
+INPUT_KEYS: dict[str, str] = {
+    "id": "The indicator's id, as returns name it.",
+    "title": "The indicator's name, as reports show it.",
+    "type": "`number`, `integer`, `label` (of `vocabulary`) or `text`.",
+    "vocabulary": "A label input's vocabulary (only label inputs take one).",
+    "min": "The lowest value accepted; below it is an error (E-VALUE-RANGE).",
+    "max": "The highest value accepted; above it is an error (E-VALUE-RANGE).",
+    "unit": "The value's unit, as reports show it (`%` for a percentage).",
+    "polarity": "Which values are better: `higher`, `lower`, `range` or `none`, as reports "
+                "say it.",
+    "domain": "The area of service the indicator belongs to, as reports group it.",
+    "required": "Rows without a value get no rating (checked before the first step).",
+    "na": "Whether `n/a` is accepted, and what it means.",
+    "missing_means": "What a missing value means, for people reading the pack.",
+    "accept": "Spellings of numbers accepted as given: `thousands_separator` (1,234), "
+              "`percent_sign` (12%, with `unit: '%'`), `dash_as_missing`.",
+    "column": "The name the indicator is published under, when not its id: the file's "
+              "column (a long file's indicator), read as this input.",
+    "note": "Free text about the indicator.",
+}
 # Keys whose values are data, not schemas: never templated.
 _DATA_KEYS = frozenset({"default", "enum", "const", "required", "pattern", "description",
                         "title", "examples"})
@@ -55,6 +106,10 @@ def pack_schema() -> dict[str, Any]:
         return ref.removeprefix(DEFS)
 
     root = defs.pop(name_of(Pack))
+    for props, texts in ((root["properties"], PACK_KEYS),
+                         (defs[name_of(InputSpec)]["properties"], INPUT_KEYS)):
+        for key, text in texts.items():
+            props[key]["description"] = text
     step_names = []
     for kind_name, kind in kinds:
         name = name_of(kind.model)
