@@ -123,3 +123,15 @@ def test_a_population_file_not_the_one_pinned_fails_the_case(tmp_path: Path) -> 
     loaded = population_pack(tmp_path, "ID,place\n002,first\n", digest="0" * 64)
     [outcome] = run_cases(loaded)
     assert len(outcome.failures) == 1 and "has sha256" in outcome.failures[0]
+
+
+def test_a_file_without_key_columns_is_told_of_key_and_period(tmp_path: Path) -> None:
+    """The hint stands whatever else is declared (attributes here), unless a key or a
+    period was given: then the missing column is the user's to name."""
+    from perfassess.api import validate
+
+    path = tmp_path / "r.csv"
+    path.write_text("PROVIDER_ID,compliance_rating,state\n010001,2,NSW\n", encoding="utf-8")
+    problems = validate(pack([COMPLIANCE]), path, attributes=["state"]).problems
+    [missing] = [p for p in problems if p.code == "E-COLUMN-MISSING"]
+    assert "--key COLUMN, --period PERIOD" in missing.message

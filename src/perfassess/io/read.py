@@ -349,8 +349,9 @@ def _to_long(frame: pd.DataFrame, lines: np.ndarray, header: int | None, name: s
             frame, lines = _unique_keys(frame, lines, name, problems, layout)
     missing = [c for c in KEY_COLUMNS if c not in frame.columns]
     if missing:
-        hint = "" if layout else (" (a file that names them otherwise, or has no period "
-                                  "column: --key COLUMN, --period PERIOD; see README)")
+        given = layout is not None and bool(layout.key or layout.period or layout.period_column)
+        hint = "" if given else (" (a file that names them otherwise, or has no period "
+                                 "column: --key COLUMN, --period PERIOD; see README)")
         problems.add(Problem("E-COLUMN-MISSING", f"missing column(s): {', '.join(missing)}"
                              + (_separator_hint(list(frame.columns), excel) or hint), file=name,
                              row=header,
