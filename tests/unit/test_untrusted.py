@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from perfassess.cli import cli
 from perfassess.engine.expr import ExpressionError, compile_expression, parse
 from perfassess.engine.fields import INTEGER, NUMBER
-from perfassess.io.names import path_inside, safe_filename, safe_filenames
+from perfassess.io.names import names_inside, path_inside, safe_filename, safe_filenames
 from perfassess.io.yaml_source import YamlError, parse_yaml
 from perfassess.report.environment import markdown_cell
 from tests.e2e.test_input_warnings import QS
@@ -144,3 +144,10 @@ def test_path_inside_refuses_to_leave_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="would leave"):
         path_inside(tmp_path, "/etc/passwd")
     assert path_inside(tmp_path, "a", "b.html") == tmp_path.resolve() / "a" / "b.html"
+
+
+@pytest.mark.parametrize("bad", ["..", "../x", "/etc", "a/../../x"])
+def test_names_inside_refuses_what_path_inside_refuses(tmp_path: Path, bad: str) -> None:
+    names_inside(tmp_path, ["E06000001", "2018-19", "a/b", "."])
+    with pytest.raises(ValueError, match="would leave"):
+        names_inside(tmp_path, ["E06000001", bad])

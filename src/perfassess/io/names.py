@@ -65,6 +65,15 @@ def path_inside(folder: Path, *parts: str) -> Path:
     return base.joinpath(*parts)
 
 
+def names_inside(folder: Path, names: Iterable[str]) -> None:
+    """:func:`path_inside` for many names of a fresh folder (one with no links in it), at
+    once: ValueError at the first that would leave it. A name with no separator that is
+    not ``.`` or ``..`` cannot, so only the others are resolved."""
+    for name in names:
+        if "/" in name or "\\" in name or name in ("", ".", ".."):
+            path_inside(folder, name)
+
+
 def display_path(path: Path, base: Path | None) -> str:
     """``path`` relative to ``base`` in POSIX form; a path outside ``base`` by its name only,
     so no machine-specific folder ever reaches a manifest."""

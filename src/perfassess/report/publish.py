@@ -15,7 +15,7 @@ from typing import Any
 
 from perfassess.core.progress import SILENT, Progress
 from perfassess.core.results import ScoreResult
-from perfassess.io.names import path_inside
+from perfassess.io.names import names_inside
 from perfassess.report.area import AreaBuilder, Layout
 from perfassess.report.data import RunData
 from perfassess.report.downloads import area_csvs
@@ -56,8 +56,7 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     tables = prepare_tables(data, facts)
     layout = Layout.of(tables.ratings)
     names = [*layout.periods.values(), *layout.areas.values()]
-    for name in names:  # io.names makes them safe; this is the second guard behind it
-        path_inside(folder, name)
+    names_inside(folder, names)  # io.names makes them safe; this is the second guard
     for name in sorted(set(layout.periods.values())):
         (folder / name / "areas").mkdir(parents=True, exist_ok=True)
     hashes: dict[str, str] = {}

@@ -43,9 +43,8 @@ class Slices:
         order = np.argsort(at[keep], kind="stable")
         starts = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(at[keep], minlength=n), out=starts[1:])
-        columns = {c: trace[c].to_numpy(dtype=object)[keep][order].tolist()
-                   for c in TRACE_COLUMNS}
-        return cls(columns, starts.tolist())
+        taken = np.flatnonzero(keep)[order]
+        return cls({c: _taken(trace[c], taken) for c in TRACE_COLUMNS}, starts.tolist())
 
     def rows(self, i: int) -> range:
         return range(self.starts[i], self.starts[i + 1])
@@ -68,6 +67,16 @@ class Tables:
     stability: StabilityRows | None = None  # how solid each rating is, when analysed
 
 
+def _taken(column: pd.Series, rows: np.ndarray) -> list[Any]:
+    """``column``'s values at ``rows`` as a list, each distinct value one Python object
+    (a trace repeats few texts many times: making one per cell was most of the cost)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    distinct: np.ndarray = np.asarray(uniques, dtype=object) if not isinstance(
+        uniques, pd.api.extensions.ExtensionArray) else uniques.to_numpy(dtype=object)
+    out: list[Any] = distinct[codes[rows]].tolist()
+    return out
+
+
 def _spelt_column(column: pd.Series, digits: int = DIGITS) -> list[str]:
     """A ratings column for people: numbers by ``number`` (to ``digits`` places), labels as
     they are, '' if missing."""
@@ -87,22 +96,26 @@ def _spelt_column(column: pd.Series, digits: int = DIGITS) -> list[str]:
 
 
 def _spell_trace(facts: PackFacts, fields: list[Any], values: list[Any]) -> list[str]:
-    """Trace values as people read them: numbers of number fields by ``number``, to the
-    places the pack declares for the field (``digits``)."""
-    field_arr = np.asarray(fields, dtype=object)
-    value_arr = np.asarray(values, dtype=object).astype(str)
-    out = value_arr.astype(object)
-    numeric: dict[int, list[str]] = {}  # digits -> the number fields shown with that many
-    for f in set(fields):
+    """Trace values as people read them (``str``); numbers of number fields by ``number``,
+    to the places the pack declares for the field (``digits``). Each distinct value is
+    spelt once."""
+    field_at, field_names = pd.factorize(np.asarray(fields, dtype=object),
+                                         use_na_sentinel=False)
+    value_at, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    texts = np.array([str(v) for v in distinct], dtype=object)
+    out = texts[value_at]
+    numeric: dict[int, list[int]] = {}  # digits -> the codes of number fields shown so
+    for code, f in enumerate(field_names):
         t = facts.field_type(str(f))
         if t is not None and t.kind == "number":
-            numeric.setdefault(facts.pack.digits.get(str(f), DIGITS), []).append(f)
-    for digits, names in numeric.items():
-        mask = np.isin(field_arr, names) & (value_arr != "")
-        unique, inverse = np.unique(value_arr[mask], return_inverse=True)
-        spelt = np.array([number_text(u, digits) for u in unique], dtype=object)
+            numeric.setdefault(facts.pack.digits.get(str(f), DIGITS), []).append(code)
+    for digits, codes in numeric.items():
+        mask = np.isin(field_at, codes) & (out != "")
+        wanted, inverse = np.unique(value_at[mask], return_inverse=True)
+        spelt = np.array([number_text(t, digits) for t in texts[wanted]], dtype=object)
         out[mask] = spelt[inverse]
-    return list(out)
+    result: list[str] = out.tolist()
+    return result
 
 
 def _describe_steps(facts: PackFacts, columns: dict[str, list[Any]]) -> None:
