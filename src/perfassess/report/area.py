@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from perfassess.report.facts import (
 )
 from perfassess.report.record import Record
 from perfassess.report.solidity import area_record
-from perfassess.report.tables import Tables, number_text, prepare_tables
+from perfassess.report.tables import Slices, Tables, number_text, prepare_tables
 from perfassess.spec.pack import BandStep, InputSpec
 
 __all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
@@ -101,6 +101,7 @@ class AreaBuilder:
         self.bands: dict[tuple[str, str, str, str], Record] = {}
         self.scales = self._band_scales()
         self.defs_stars = bool(facts.scale.stars)
+        self.picked = _Picked.of(facts, tables)
         schema = facts.loaded.plan.schema
         self.cap_words = {f"{step.id}/{cap.id}": cap_words(cap, schema)
                           for step in facts.limits.values() for cap in step.caps}
@@ -128,12 +129,13 @@ class AreaBuilder:
         columns = tables.columns
         code = str(columns["authority_code"][i])
         period = str(columns["period"][i])
-        steps = self._steps(i)
-        last = self._last(i, steps)
+        steps = TraceRows(tables.steps, i)
+        picked = self.picked.rows(steps, i)
+        last = _Last(steps)
         rating = self._rating(i, last.get(facts.pack.rating.field), steps)
         inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
-        limits = _limits(facts, steps, last, self.cap_words)
+        limits = _limits(facts, picked, last, self.cap_words)
         domains = _domains(facts, inputs)
         shown_by_limits = {lim["field"] for lim in limits}
         scales = {r["band"]["of"] for r in inputs if r["band"]}
@@ -164,29 +166,16 @@ class AreaBuilder:
             input_groups=domains + _others(inputs),
             band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
             limits=limits,
-            decisions=[s for s in steps if s["kind"] == "decide" or (
-                s["kind"] == "cluster" and s["field"] == self.facts.pack.rating.field)],
+            decisions=[s for k, s in picked if self.picked.decision[k]],
             flags=[r for r in inputs if r["id"] in facts.flags],
-            quality=self._quality(i, code, period, steps, inputs),
+            quality=self._quality(i, code, period, steps, picked, inputs),
             steps=steps,
             stability=area_record(tables.stability, i, period),
             defs=svg.defs(self.defs_stars and rating["stars"] is not None, scales),
             links=links,
         )
 
-    def _steps(self, i: int) -> list[Record]:
-        """The trace of one authority and period, step by step, values spelt for people."""
-        t = self.tables.steps
-        a, b = t.starts[i], t.starts[i + 1]
-        return [Record(zip(STEP_KEYS, row, strict=True))
-                for row in zip(*[t.columns[key][a:b] for key in STEP_KEYS], strict=True)]
-
-    def _last(self, i: int, steps: list[Record]) -> dict[str, Record]:
-        """Each field's value as the report shows it: its last row that is no cap's verdict."""
-        start, final = self.tables.steps.starts[i], self.tables.steps.columns["final"]
-        return {s["field"]: s for k, s in enumerate(steps, start) if final[k]}
-
-    def _rating(self, i: int, traced: Record | None, steps: list[Record]) -> Record:
+    def _rating(self, i: int, traced: Record | None, steps: TraceRows) -> Record:
         facts = self.facts
         columns = self.tables.columns
         text = columns["rating"][i]
@@ -242,7 +231,7 @@ class AreaBuilder:
                        label=f"{who}'s judgement") for r in inputs
                 if r["id"] in wanted and r["present"]]
 
-    def _outputs(self, i: int, last: dict[str, Record]) -> list[Record]:
+    def _outputs(self, i: int, last: Mapping[str, Record]) -> list[Record]:
         columns = self.tables.columns
         titles = self.facts.titles
         out = []
@@ -253,7 +242,7 @@ class AreaBuilder:
                               status=status, uncertain=status in UNCERTAIN))
         return out
 
-    def _inputs(self, i: int, last: dict[str, Record]) -> list[Record]:
+    def _inputs(self, i: int, last: Mapping[str, Record]) -> list[Record]:
         out = []
         for static, entry, band_step, na_means in self.input_parts:
             if not entry["shown"][i]:
@@ -290,8 +279,8 @@ class AreaBuilder:
                 svg=svg.blobs(position, len(labels)), dots=svg.dots(position, len(labels)))
         return band
 
-    def _quality(self, i: int, code: str, period: str, steps: list[Record],
-                 inputs: list[Record]) -> list[str]:
+    def _quality(self, i: int, code: str, period: str, steps: TraceRows,
+                 picked: list[tuple[int, Record]], inputs: list[Record]) -> list[str]:
         facts, tables = self.facts, self.tables
         notes: list[str] = []
         rating_note = tables.columns["rating_note"][i]
@@ -321,7 +310,7 @@ class AreaBuilder:
             for r in inputs:
                 if r["na"]:
                     notes.append(f"{r['id']} returned as n/a: {r['na_means']}.")
-        for s in steps:
+        for _, s in picked:
             if s["outcome"] == "not_evaluated":
                 notes.append(f"{s['rule_id']}: {s['reason']}.")
         if not steps:
@@ -329,6 +318,87 @@ class AreaBuilder:
         notes.extend(self.warnings.get(code, []))
         notes.extend(self.warnings.get(f"period:{period}", []))
         return notes
+
+
+class TraceRows(Sequence[Record]):
+    """One area's trace, a Record per row made when first read: a page reads a few rows
+    (its decisions, caps and final values), ``explain`` and custom templates all."""
+
+    def __init__(self, slices: Slices, i: int) -> None:
+        self.slices, self.start, self.stop = slices, slices.starts[i], slices.starts[i + 1]
+        self.made: dict[int, Record] = {}
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @overload
+    def __getitem__(self, k: int) -> Record: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Record]: ...
+    def __getitem__(self, k: int | slice) -> Record | list[Record]:
+        if isinstance(k, slice):
+            return [self.row(self.start + j) for j in range(*k.indices(len(self)))]
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        return self.row(self.start + k % len(self))
+
+    def row(self, at: int) -> Record:
+        """The Record of the trace's row ``at`` (counted over the whole trace)."""
+        made = self.made.get(at)
+        if made is None:
+            columns = self.slices.columns
+            made = self.made[at] = Record({key: columns[key][at] for key in STEP_KEYS})
+        return made
+
+
+class _Last(Mapping[str, Record]):
+    """Each field's value as the report shows it: its last row that is no cap's verdict."""
+
+    def __init__(self, steps: TraceRows) -> None:
+        columns = steps.slices.columns
+        fields, final = columns["field"], columns["final"]
+        self.steps = steps
+        self.at = {fields[k]: k for k in range(steps.start, steps.stop) if final[k]}
+
+    def __getitem__(self, field: str) -> Record:
+        return self.steps.row(self.at[field])
+
+    def __contains__(self, field: object) -> bool:
+        return field in self.at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.at)
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+
+@dataclass
+class _Picked:
+    """The trace rows area pages show apart from final values (decisions, caps, rules not
+    evaluated), found once per pack; ``rows`` gives one area's, in trace order."""
+
+    rows_at: list[int]  # trace rows picked, in order
+    starts: list[int]  # area i's are rows_at[starts[i]:starts[i + 1]]
+    decision: dict[int, bool]  # trace row -> a decision that pages show
+
+    @classmethod
+    def of(cls, facts: PackFacts, tables: Tables) -> _Picked:
+        columns = tables.steps.columns
+        kind, field = np.asarray(columns["kind"], dtype=object), np.asarray(
+            columns["field"], dtype=object)
+        outcome, step = np.asarray(columns["outcome"], dtype=object), np.asarray(
+            columns["step"], dtype=object)
+        decision = (kind == "decide") | ((kind == "cluster")
+                                         & (field == facts.pack.rating.field))
+        cap = np.isin(outcome, list(CAP_OUTCOMES)) & np.isin(step, list(facts.limits))
+        picked = np.flatnonzero(decision | cap | (outcome == "not_evaluated"))
+        starts = np.searchsorted(picked, np.asarray(tables.steps.starts)).tolist()
+        return cls(picked.tolist(), starts, dict(zip(picked.tolist(),
+                                                      decision[picked].tolist(), strict=True)))
+
+    def rows(self, steps: TraceRows, i: int) -> list[tuple[int, Record]]:
+        return [(k, steps.row(k)) for k in self.rows_at[self.starts[i]:self.starts[i + 1]]]
 
 
 def _feeds(facts: PackFacts) -> set[str]:
@@ -389,12 +459,12 @@ def _others(inputs: list[Record]) -> list[Record]:
     return [Record(name="", inputs=rows, band_counts=[])] if rows else []
 
 
-def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record],
+def _limits(facts: PackFacts, picked: list[tuple[int, Record]], last: Mapping[str, Record],
             words: dict[str, dict[str, str]]) -> list[Record]:
     out = []
     for step_id, step in facts.limits.items():
         caps = []
-        for s in steps:
+        for _, s in picked:
             if s["step"] != step_id or s["outcome"] not in CAP_OUTCOMES:
                 continue
             caps.append(Record(rule_id=s["rule_id"], cap=s["rule"],
@@ -419,7 +489,7 @@ def _limits(facts: PackFacts, steps: list[Record], last: dict[str, Record],
     return out
 
 
-def _next_band(facts: PackFacts, last: dict[str, Record], rating: Record,
+def _next_band(facts: PackFacts, last: Mapping[str, Record], rating: Record,
                inputs: list[Record]) -> Record | None:
     """How far the rating's banded value is from the band above and below it."""
     step = facts.rating_band
@@ -480,7 +550,7 @@ def _warnings_by_value(data: RunData) -> dict[str, list[str]]:
     return out
 
 
-def _depends_on(steps: list[Record], status: str, rating_steps: frozenset[str]) -> list[str]:
+def _depends_on(steps: Sequence[Record], status: str, rating_steps: frozenset[str]) -> list[str]:
     """The rules of the rating's status, among those it depends on, that changed a value of
     this authority on the way (provenance marks values by counterfactual)."""
     if status not in UNCERTAIN:
