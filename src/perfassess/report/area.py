@@ -198,7 +198,7 @@ class AreaBuilder:
             decided_by=traced["rule_id"] if traced else "",
             decided_status=traced["rule_status"] if traced else "",
             reason=traced["reason"] if traced else "",
-            depends_on=_depends_on(steps, status, facts.rating_steps))
+            depends_on=self.picked.depends_on(steps, i, status))
 
     def _previous(self, i: int, code: str, period: str) -> Record | None:
         ch = self.tables.changes
@@ -374,31 +374,60 @@ class _Last(Mapping[str, Record]):
 
 
 @dataclass
+class _Among:
+    """Some rows of the trace, found once per pack, and where each area's begin."""
+
+    at: list[int]  # trace rows, in order
+    starts: list[int]  # area i's are at[starts[i]:starts[i + 1]]
+
+    @classmethod
+    def of(cls, mask: np.ndarray, area_starts: list[int]) -> _Among:
+        rows = np.flatnonzero(mask)
+        return cls(rows.tolist(), np.searchsorted(rows, np.asarray(area_starts)).tolist())
+
+    def of_area(self, i: int) -> list[int]:
+        return self.at[self.starts[i]:self.starts[i + 1]]
+
+
+@dataclass
 class _Picked:
     """The trace rows area pages show apart from final values (decisions, caps, rules not
-    evaluated), found once per pack; ``rows`` gives one area's, in trace order."""
+    evaluated) and the rows that may make a rating uncertain, found once per pack."""
 
-    rows_at: list[int]  # trace rows picked, in order
-    starts: list[int]  # area i's are rows_at[starts[i]:starts[i + 1]]
-    decision: dict[int, bool]  # trace row -> a decision that pages show
+    shown: _Among
+    decision: dict[int, bool]  # shown trace row -> a decision that pages show
+    uncertain: _Among  # rows of a rule the rating depends on, of that rule's own status
 
     @classmethod
     def of(cls, facts: PackFacts, tables: Tables) -> _Picked:
-        columns = tables.steps.columns
-        kind, field = np.asarray(columns["kind"], dtype=object), np.asarray(
-            columns["field"], dtype=object)
-        outcome, step = np.asarray(columns["outcome"], dtype=object), np.asarray(
-            columns["step"], dtype=object)
+        columns, starts = tables.steps.columns, tables.steps.starts
+
+        def column(name: str) -> np.ndarray:
+            return np.asarray(columns[name], dtype=object)
+
+        kind, field, outcome, step = (column(c) for c in ("kind", "field", "outcome", "step"))
+        status, rule_status = column("status"), column("rule_status")
         decision = (kind == "decide") | ((kind == "cluster")
                                          & (field == facts.pack.rating.field))
         cap = np.isin(outcome, list(CAP_OUTCOMES)) & np.isin(step, list(facts.limits))
-        picked = np.flatnonzero(decision | cap | (outcome == "not_evaluated"))
-        starts = np.searchsorted(picked, np.asarray(tables.steps.starts)).tolist()
-        return cls(picked.tolist(), starts, dict(zip(picked.tolist(),
-                                                      decision[picked].tolist(), strict=True)))
+        shown = _Among.of(decision | cap | (outcome == "not_evaluated"), starts)
+        uncertain = (np.isin(step, list(facts.rating_steps)) & (rule_status == status)
+                     & np.isin(status, list(UNCERTAIN)) & (column("rule_id") != ""))
+        return cls(shown, dict(zip(shown.at, decision[shown.at].tolist(), strict=True)),
+                   _Among.of(uncertain, starts))
 
     def rows(self, steps: TraceRows, i: int) -> list[tuple[int, Record]]:
-        return [(k, steps.row(k)) for k in self.rows_at[self.starts[i]:self.starts[i + 1]]]
+        return [(k, steps.row(k)) for k in self.shown.of_area(i)]
+
+    def depends_on(self, steps: TraceRows, i: int, status: str) -> list[str]:
+        """The rules of the rating's status, among those it depends on, that changed a
+        value of this authority on the way (provenance marks values by counterfactual)."""
+        if status not in UNCERTAIN:
+            return []
+        columns = steps.slices.columns
+        found = [str(columns["rule_id"][k]) for k in self.uncertain.of_area(i)
+                 if columns["status"][k] == status]
+        return list(dict.fromkeys(found))
 
 
 def _feeds(facts: PackFacts) -> set[str]:
@@ -550,12 +579,3 @@ def _warnings_by_value(data: RunData) -> dict[str, list[str]]:
     return out
 
 
-def _depends_on(steps: Sequence[Record], status: str, rating_steps: frozenset[str]) -> list[str]:
-    """The rules of the rating's status, among those it depends on, that changed a value of
-    this authority on the way (provenance marks values by counterfactual)."""
-    if status not in UNCERTAIN:
-        return []
-    found = [str(s["rule_id"]) for s in steps
-             if s["step"] in rating_steps and s["rule_status"] == status
-             and s["status"] == status and s["rule_id"]]
-    return list(dict.fromkeys(found))
