@@ -108,9 +108,10 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                 failed.add(pack.id)  # fed by a pack that failed: its problems are reported
                 continue
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
+            applies = reference if request.reference else None  # councils' lists or none
             progress.stage(f"{pack.id}: reading, checking and scoring")
             result = score(pack, request.inputs,
-                           reference=reference if request.reference else None,
+                           reference=applies,
                            trace=options.trace, fed=fed, prefer=request.prefer,
                            history=read_history(request.previous, pack),
                            sheet=options.sheet, base=options.base, shared=request.shared,
@@ -122,7 +123,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             if request.sensitivity is not None or request.stability is not None:
                 progress.stage(f"{pack.id}: how solid each rating is")
             analysis = _stability(request, result,
-                                  reference if request.reference else None, options)
+                                  applies, options)
             if analysis is not None:
                 progress.end(f"{analysis.view.draws:,} draws")
         except ProblemsFound as exc:

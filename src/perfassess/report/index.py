@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,27 +114,32 @@ def index_context(out: Path | dict[str, Path]) -> dict[str, Any]:
 
 
 def _by_initial(pack: str, authorities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The authorities (sorted by name) in groups by the initial letter of their name;
-    names that start with no letter come last, under "other"."""
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for a in authorities:
-        first = (a["name"] or a["code"])[:1].upper()
-        groups.setdefault(first if first.isalpha() else OTHER, []).append(a)
-    order = sorted(groups, key=lambda g: (g == OTHER, g))
-    return [{"initial": g, "id": f"{pack}-{g if g != OTHER else 'other'}",
-             "authorities": groups[g]} for g in order]
+    """The authorities in groups by the initial letter of their name; names that start
+    with no letter come last, under "other"."""
+    def initial(a: dict[str, Any]) -> str:
+        first = str(a["name"] or a["code"])[:1].upper()
+        return first if first.isalpha() else OTHER
+    return [{"initial": g, "id": f"{pack}-{g}", "authorities": members}
+            for g, members in _grouped(authorities, initial, OTHER)]
 
 
 def _by_region(pack: str, authorities: list[dict[str, Any]], regions: dict[str, str]
                ) -> list[dict[str, Any]]:
-    """The authorities (sorted by name) in groups by the region their results give;
-    those with none come last, under "no region"."""
+    """The authorities in groups by the region their results give; those with none come
+    last, under "no region"."""
+    grouped = _grouped(authorities, lambda a: regions.get(a["code"]) or NO_REGION, NO_REGION)
+    return [{"initial": g, "id": f"{pack}-region-{k + 1}", "authorities": members}
+            for k, (g, members) in enumerate(grouped)]
+
+
+def _grouped(authorities: list[dict[str, Any]], group_of: Callable[[dict[str, Any]], str],
+             last: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The authorities (sorted by name, and kept so) by group, groups in alphabetical
+    order but ``last`` at the end."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for a in authorities:
-        groups.setdefault(regions.get(a["code"]) or NO_REGION, []).append(a)
-    order = sorted(groups, key=lambda g: (g == NO_REGION, g.casefold(), g))
-    return [{"initial": g, "id": f"{pack}-region-{k + 1}", "authorities": groups[g]}
-            for k, g in enumerate(order)]
+        groups.setdefault(group_of(a), []).append(a)
+    return sorted(groups.items(), key=lambda g: (g[0] == last, g[0].casefold(), g[0]))
 
 
 def write_index(out: Path, templates: Path | None = None,
