@@ -75,13 +75,24 @@ def test_no_step_claims_it_the_rating_step_and_the_missing_input_are_named() -> 
                            ("E2", "2024", "b", 1), ("E2", "2024", "a", 1)], "none")
     [warning] = warnings(result)
     assert warning.column == "rating"
-    assert warning.message == ("E2 2024 is not rated: rating could not be determined "
-                               "(step rating); no value for c, which every rated "
-                               "authority-period has")
+    assert warning.message == ("E2 2024 is not rated: rating could not be determined; "
+                               "no value for c, which every rated authority has (step rating)")
     table = not_rated(result)
     assert table.to_dict(orient="records") == [{
         "authority_code": "E2", "authority_name": "", "period": "2024", "step": "rating",
-        "reason": "no rating: rating could not be determined", "missing_inputs": "c"}]
+        "reason": "no rating: rating could not be determined; no value for c, which every "
+                  "rated authority has", "missing_inputs": "c"}]
+
+
+def test_a_rating_no_step_explains_names_nothing_when_nothing_was_rated() -> None:
+    pack = tiny_pack([A, B], [
+        {"id": "sum", "kind": "compute", "expr": "a + b", "output": "total",
+         "status": "documented"},
+        {"id": "rating", "kind": "band", "input": "total", "output": "rating", "cuts": [5],
+         "vocabulary": "band", "status": "documented"}], rating="rating",
+        vocabularies=BANDS)
+    result = scored(pack, [("E1", "2024", "a", 3), ("E2", "2024", "b", 1)], "none")
+    assert set(result.ratings["rating_note"]) == {"no rating: rating could not be determined"}
 
 
 def test_a_rated_run_has_no_warning() -> None:

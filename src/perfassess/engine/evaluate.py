@@ -15,6 +15,7 @@ from perfassess.engine.fields import STATUSES, FieldType, format_values, read_on
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Counterfactual, Plan, Runner
 from perfassess.engine.steps.registry import kind_of
+from perfassess.engine.unrated import missing_inputs
 from perfassess.spec.pack import StepBase
 
 
@@ -248,7 +249,11 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str],
     note = repeated("", len(rated))
     unrated = np.flatnonzero(~rated)
     note[unrated] = frame.note[unrated]
-    note[unrated[note[unrated] == ""]] = f"no rating: {rating_field} could not be determined"
+    blank = unrated[note[unrated] == ""]  # no step said why: name the inputs it lacks
+    lacking = missing_inputs(plan, frame.values, frame.na, rated, blank)
+    every = f", which every rated {pack.authority.singular} has"
+    note[blank] = np.where(lacking == "", "", "; no value for " + lacking.astype(object) + every)
+    note[blank] = f"no rating: {rating_field} could not be determined" + note[blank]
     data["rating_note"] = pd.Series(note, dtype=object, copy=False)
     # Side by side, not pd.DataFrame(data), which copies the columns into one 2-D block
     # per type.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,19 +60,29 @@ def unrated(plan: Plan, frame: Frame, ratings: pd.DataFrame, returns: Returns) -
     producer = plan.schema.producer.get(plan.pack.rating.field, plan.pack.rating.field)
     step[step == ""] = producer
     reason = ratings["rating_note"].to_numpy(dtype=object)[rows]
-    missing = repeated("", len(rows))
-    if len(rows) and rated.any():
-        names, masks = [], []
-        for name in rating_inputs(plan):
-            values = returns.values.get(name)
-            if values is None:
-                continue
-            gap = np.isnan(values)
-            if name in returns.na:
-                gap &= ~returns.na[name]
-            if not gap[rated].any():  # every rated authority-period has it
-                names.append(name)
-                masks.append(gap[rows])
-        if masks:
-            missing = spell_combinations(masks, lambda on: ", ".join(names[i] for i in on))
+    missing = missing_inputs(plan, returns.values, returns.na, rated, rows)
     return Unrated(rows, step, reason, missing)
+
+
+def missing_inputs(plan: Plan, values: Mapping[str, np.ndarray], na: Mapping[str, np.ndarray],
+                   rated: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows`` (without a rating), the inputs the rating depends on that have
+    no value there although every rated row has one, spelt "a, b" ('' for none, and for
+    all when nothing was rated)."""
+    missing = repeated("", len(rows))
+    if not len(rows) or not rated.any():
+        return missing
+    names, masks = [], []
+    for name in rating_inputs(plan):
+        given = values.get(name)
+        if given is None or given.dtype.kind != "f":
+            continue
+        gap = np.isnan(given)
+        if name in na:
+            gap &= ~na[name]
+        if not gap[rated].any():  # every rated authority-period has it
+            names.append(name)
+            masks.append(gap[rows])
+    if masks:
+        missing = spell_combinations(masks, lambda on: ", ".join(names[i] for i in on))
+    return missing
