@@ -156,7 +156,7 @@ class AreaBuilder:
             published=self.published.get(period, ""),
             rating=rating,
             previous=self._previous(i, code, period),
-            trend=self.trends.of(code),
+            trend=self.trends.pages[i],
             similar=self.similar[i],
             published_travel=self._published_travel(inputs),
             next_band=_next_band(facts, last, rating, inputs),

@@ -6,14 +6,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 from perfassess.engine.steps.neighbours import read_comparators
 from perfassess.engine.steps.registry import kind_of
 from perfassess.report.change import positions
+from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import PackFacts
 from perfassess.report.record import Record
 from perfassess.report.tables import Tables
-from perfassess.report.trend import key_scores, rating_values
+from perfassess.report.trend import escaped, key_scores, marked, rating_values
 from perfassess.spec.pack import CompareNeighboursStep
 
 if TYPE_CHECKING:
@@ -120,7 +122,7 @@ def _listed(facts: PackFacts, tables: Tables, layout: Layout, pairs: pd.DataFram
         + f" nearest neighbours {who} lists for this {one}",
         np.char.add("the ", total.astype(str)).astype(object)
         + f" nearest neighbours {who} lists for this {one}"))
-    return _assemble(tables, layout, owner, member, member_codes, shown, total, how)
+    return _assemble(facts, tables, layout, owner, member, member_codes, shown, total, how)
 
 
 def _grouped(facts: PackFacts, tables: Tables, layout: Layout, key: np.ndarray,
@@ -169,15 +171,16 @@ def _grouped(facts: PackFacts, tables: Tables, layout: Layout, key: np.ndarray,
                                                    else "") + " of "
     words = np.where(total > CAP, how + np.char.add(closest, total.astype(str)).astype(object),
                      how)
-    out = _assemble(tables, layout, owner, member, codes[member], shown, total, words)
+    out = _assemble(facts, tables, layout, owner, member, codes[member], shown, total, words)
     return [r if g else None for r, g in zip(out, grouped.tolist(), strict=True)]
 
 
-def _assemble(tables: Tables, layout: Layout, owner: np.ndarray, member: np.ndarray,
-              member_codes: np.ndarray, shown: np.ndarray, total: np.ndarray,
-              how: np.ndarray) -> list[Record | None]:
+def _assemble(facts: PackFacts, tables: Tables, layout: Layout, owner: np.ndarray,
+              member: np.ndarray, member_codes: np.ndarray, shown: np.ndarray,
+              total: np.ndarray, how: np.ndarray) -> list[Record | None]:
     """Records from the long table of (row ``owner``, its comparator's ratings row
-    ``member`` or -1 where the comparator has none this period), grouped by owner."""
+    ``member`` or -1 where the comparator has none this period), grouped by owner: the
+    members as data, and the table they make spelt once for HTML and Markdown."""
     ratings = tables.ratings
     columns = tables.columns
     codes = ratings["authority_code"].astype(str).to_numpy(dtype=object)
@@ -187,6 +190,7 @@ def _assemble(tables: Tables, layout: Layout, owner: np.ndarray, member: np.ndar
     known = dict(zip(codes.tolist(), spelt_names.tolist(), strict=True))
     rating = np.asarray(columns["rating"], dtype=object)
     stems = np.array([layout.areas[c] for c in codes.tolist()], dtype=object)
+    member_codes = np.asarray(member_codes, dtype=object)
     here = member >= 0
     at = np.where(here, member, 0)
     m_names = np.where(here, spelt_names[at], pd.Series(member_codes).map(known).fillna(
@@ -198,15 +202,45 @@ def _assemble(tables: Tables, layout: Layout, owner: np.ndarray, member: np.ndar
     m_md = np.where(here, stems[at] + ".md", "")
     members = [Record(code=c, name=nm, rating=r, words=w, href=h, href_md=m, this=False)
                for c, nm, r, w, h, m in zip(
-                   np.asarray(member_codes, dtype=object).tolist(), m_names.tolist(),
-                   m_rating.tolist(), m_words.tolist(), m_html.tolist(), m_md.tolist(),
-                   strict=True)]
+                   member_codes.tolist(), m_names.tolist(), m_rating.tolist(),
+                   m_words.tolist(), m_html.tolist(), m_md.tolist(), strict=True)]
     selves = [Record(code=c, name=nm, rating=r, words=r or "not rated", href="", href_md="",
                      this=True)
               for c, nm, r in zip(codes.tolist(), spelt_names.tolist(), rating.tolist(),
                                   strict=True)]
+    one = facts.pack.authority.singular
+    self_words = np.where(rating == "", "not rated", rating)
+    # Each page's own row first, then its members: rows of one long table, joined by page.
+    html = np.concatenate([
+        '<tr class="this"><th scope="row">' + escaped(spelt_names) + f" <small>(this "
+        f"{escape(one)})</small></th><td>" + _cell(rating, self_words) + "</td></tr>\n",
+        "<tr><th scope=\"row\">" + np.where(
+            here, '<a href="' + escaped(m_html) + '">' + escaped(m_names) + "</a>",
+            escaped(m_names)) + "</th><td>" + _cell(m_rating, m_words) + "</td></tr>\n"])
+    md = np.concatenate([
+        "| **" + marked(spelt_names) + f"** (this {markdown_cell(one)}) | "
+        + _cell_md(rating, self_words) + " |\n",
+        "| " + np.where(here, "[" + marked(m_names) + "](" + m_md + ")", marked(m_names))
+        + " | " + _cell_md(m_rating, m_words) + " |\n"])
+    n = len(codes)
+    order = np.argsort(np.concatenate([np.arange(n), owner]), kind="stable")
+    starts = np.concatenate([[0], np.cumsum(shown + 1)[:-1]]).astype(np.int64)
+    bodies = (np.add.reduceat(html[order], starts), np.add.reduceat(md[order], starts)) if n \
+        else (html, md)
     bounds = np.concatenate([[0], np.cumsum(shown)]).tolist()
-    out: list[Record | None] = [Record(how=h, total=t, shown=s, members=[me, *members[a:b]])
-            for me, h, t, s, a, b in zip(selves, how.tolist(), total.tolist(), shown.tolist(),
-                                         bounds[:-1], bounds[1:], strict=True)]
+    out: list[Record | None] = [
+        Record(how=h, total=t, shown=s, members=[me, *members[a:b]], body=Markup(body),
+               body_md=body_md)
+        for me, h, t, s, a, b, body, body_md in zip(
+            selves, how.tolist(), total.tolist(), shown.tolist(), bounds[:-1], bounds[1:],
+            bodies[0].tolist(), bodies[1].tolist(), strict=True)]
     return out
+
+
+def _cell(rating: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """A rating cell for HTML: the rating, else in italics the words for its absence."""
+    return np.where(rating != "", escaped(rating), "<em>" + escaped(words) + "</em>")
+
+
+def _cell_md(rating: np.ndarray, words: np.ndarray) -> np.ndarray:
+    return np.where(rating != "", marked(rating), "_" + marked(words) + "_")

@@ -10,6 +10,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from perfassess.core.people import DIGITS, number
+from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import PackFacts
 from perfassess.report.record import Record
 from perfassess.report.svg import coordinate
@@ -28,15 +29,12 @@ WORDS = {"run": "not in this run's returns", "earlier": "not in the earlier resu
 
 @dataclass
 class Trends:
-    """Per pack: the periods a trend spans, the key scores it shows, and each authority's
-    trend (a Record the area templates read) by code."""
+    """Per pack: the periods a trend spans, the key scores it shows, and each ratings row's
+    trend as its area page shows it (a Record: the chart, the rows, the table spelt)."""
 
     periods: list[str]
     scores: list[Record]  # id, title of each key score column
-    by_code: dict[str, Record]
-
-    def of(self, code: str) -> Record | None:
-        return self.by_code.get(code)
+    pages: list[Record]  # by ratings row
 
 
 def key_scores(facts: PackFacts, available: set[str]) -> list[str]:
@@ -99,12 +97,69 @@ def prepare_trends(facts: PackFacts, tables: Tables, layout: Layout,
                  links[1].ravel().tolist(), *[c.ravel().tolist() for c in score_cells],
                  strict=True)]
     heads = [Record(id=name, title=facts.titles.get(name, "")) for name in scores]
+    table = _table(facts, every, text, state, words, earlier, links, score_cells, heads)
+    # Each page: its authority's rows, its own period's row marked as the page itself.
+    at = pd.Index(authorities).get_indexer(codes)
+    here = np.searchsorted(np.asarray(every, dtype=object), periods)
+    bodies = []
+    for linked, current in table:
+        cells = linked[at]
+        cells[np.arange(len(at)), here] = current[at, here]
+        body = cells[:, 0].copy()
+        for j in range(1, p):
+            body = body + cells[:, j]
+        bodies.append(body)
+    head_html, head_md = _heads(heads)
     earlier_any = bool(earlier.any())
-    by_code = {code: Record(single=p == 1, periods=every, svg=chart,
-                            rows=rows[k * p:(k + 1) * p], scores=heads, earlier=earlier_any)
-               for k, (code, chart) in enumerate(zip(authorities.tolist(), svgs.tolist(),
-                                                     strict=True))}
-    return Trends(every, heads, by_code)
+    rows_of = [rows[k * p:(k + 1) * p] for k in range(a)]
+    pages = [Record(single=p == 1, periods=every, svg=svgs[k], rows=rows_of[k], scores=heads,
+                    earlier=earlier_any, head=head_html, body=Markup(html), head_md=head_md,
+                    body_md=md)
+             for k, html, md in zip(at.tolist(), bodies[0].tolist(), bodies[1].tolist(),
+                                    strict=True)]
+    return Trends(every, heads, pages)
+
+
+def _heads(heads: list[Record]) -> tuple[Markup, str]:
+    """The trend table's header row, HTML and Markdown (with its rule line)."""
+    html = "".join(f'<th scope="col">{escape(h["title"])}</th>' if h["title"] else
+                   f'<th scope="col"><code>{escape(h["id"])}</code></th>' for h in heads)
+    md = "".join(f" {markdown_cell(h['title'])} |" if h["title"] else f" `{h['id']}` |"
+                 for h in heads)
+    return (Markup(f'<tr><th scope="col">period</th><th scope="col">rating</th>{html}</tr>'),
+            f"| period | rating |{md}\n|---|---|{'---|' * len(heads)}\n")
+
+
+def _table(facts: PackFacts, every: list[str], text: np.ndarray, state: np.ndarray,
+           words: np.ndarray, earlier: np.ndarray, links: tuple[np.ndarray, np.ndarray],
+           score_cells: list[np.ndarray], heads: list[Record]
+           ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every (authority, period) row of the trend table, spelt once: for HTML and for
+    Markdown, as (linked, as the page's own period) pairs of (authority x period) arrays."""
+    a, p = state.shape
+    rated = state == RATED
+    period = np.tile(np.asarray(every, dtype=object), (a, 1))
+    note = np.tile(np.where(earlier, " <small>(earlier run)</small>", ""), (a, 1))
+    note_md = np.tile(np.where(earlier, " (earlier run)", ""), (a, 1))
+    html_rating = np.where(rated, escaped(text), "<em>" + escaped(words) + "</em>")
+    md_rating = np.where(rated, marked(text), "_" + marked(words) + "_")
+    html_scores = np.full((a, p), "", dtype=object)
+    md_scores = np.full((a, p), "", dtype=object)
+    for cells in score_cells:
+        html_scores = html_scores + "<td>" + escaped(np.where(cells == "", "—", cells)) + "</td>"
+        md_scores = md_scores + " " + marked(np.where(cells == "", "—", cells)) + " |"
+    tail = "</th><td>" + html_rating + "</td>" + html_scores + "</tr>\n"
+    spelt = escaped(period)
+    html_name = np.where(links[0] != "", '<a href="' + escaped(links[0]) + '">' + spelt + "</a>",
+                         spelt)
+    html = ('<tr><th scope="row">' + html_name + note + tail,
+            '<tr class="this" aria-current="page"><th scope="row">' + spelt + note + tail)
+    md_tail = " | " + md_rating + " |" + md_scores + "\n"
+    md_period = marked(period)
+    md_name = np.where(links[1] != "", "[" + md_period + "](" + links[1] + ")", md_period)
+    md = ("| " + md_name + note_md + md_tail, "| **" + md_period + "**" + note_md + md_tail)
+    return [(html[0].astype(object), html[1].astype(object)),
+            (md[0].astype(object), md[1].astype(object))]
 
 
 def rating_values(facts: PackFacts, rating: pd.Series) -> np.ndarray:
@@ -156,10 +211,17 @@ def _coordinates(values: np.ndarray) -> np.ndarray:
     return np.char.replace(np.char.mod("%.1f", values), ".0", "").astype(object)
 
 
-def _escaped(values: np.ndarray) -> np.ndarray:
+def escaped(values: np.ndarray) -> np.ndarray:
     """Text for markup: each distinct value escaped once."""
     codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=False)
     spelt = np.array([str(escape(u)) for u in uniques], dtype=object)
+    return spelt[codes].reshape(values.shape) if len(uniques) else values.astype(object)
+
+
+def marked(values: np.ndarray) -> np.ndarray:
+    """Text for Markdown (the ``md`` filter): each distinct value once."""
+    codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=False)
+    spelt = np.array([markdown_cell(u) for u in uniques], dtype=object)
     return spelt[codes].reshape(values.shape) if len(uniques) else values.astype(object)
 
 
@@ -213,7 +275,7 @@ def _charts(facts: PackFacts, every: list[str], state: np.ndarray, y: np.ndarray
         dots = dots + np.where(on[:, j], f'<circle cx="{x}" cy="' + yy[:, j] + '" r="4"'
                                + dot_class[:, j] + "/>", "")
         gaps = gaps + np.where(on[:, j], "", f"M{x - 3} {base - 3}l6 6m0-6-6 6")
-    said = _escaped(words)
+    said = escaped(words)
     alt = np.full(a, "Rating by period: ", dtype=object)
     for j, q in enumerate(every):
         alt = alt + f"{escape(q)}, " + said[:, j] + ("." if j == p - 1 else "; ")
