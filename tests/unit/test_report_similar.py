@@ -138,3 +138,15 @@ def test_the_reference_gives_types_and_regions_the_earlier_file_winning(tmp_path
         {"authority_code": "A", "authority_type": "Shire county", "region": "South East"},
         {"authority_code": "B", "authority_type": "London borough", "region": "London"}]
     assert Reference.read(names_only).groups is None
+
+
+def test_names_from_data_are_escaped_in_both_tables() -> None:
+    from perfassess.api import score_table
+
+    table = pd.DataFrame({"authority_code": ["A", "B"], "authority_name": ["A", "<b>|[x](y)"],
+                          "period": "2001", "indicator": "s", "value": ["15", "5"]})
+    found = similar(score_table(banded_pack(), table), groups_of(["A", "B"]))
+    a = found[("A", "2001")]
+    assert a is not None
+    assert "&lt;b&gt;|[x](y)</a>" in str(a["body"]) and "<b>" not in str(a["body"])
+    assert "[\\<b\\>\\|\\[x\\](y)](B.md)" in a["body_md"]
