@@ -38,26 +38,43 @@ __all__ = ["Inputs", "Reference", "ScoreResult", "SourceDigest", "Validated", "n
 Inputs = Any
 
 
+REFERENCE_GROUPS = ("authority_type", "region")  # the columns similar councils share
+
+
 @dataclass
 class Reference:
-    """Authority reference data: codes we know, and their names."""
+    """Authority reference data: codes we know, and their names; and, from the files that
+    give them, each code's type and region (``groups``: authority_code plus
+    ``REFERENCE_GROUPS``), which reports use to find similar councils."""
 
     names: dict[str, str]
+    groups: pd.DataFrame | None = None
 
     @classmethod
     def read(cls, paths: Path | Sequence[Path]) -> Reference:
         """Codes and names from CSVs with authority_code and authority_name columns;
-        where several files name a code, the earlier file wins."""
-        from perfassess.io.read import read_reference
+        where several files name a code, the earlier file wins (its type and region too)."""
+        from perfassess.io.read import read_reference_table
 
         problems = Problems()
         names: dict[str, str] = {}
+        grouped: list[pd.DataFrame] = []
         for path in [paths] if isinstance(paths, Path) else list(paths):
-            for code, name in (read_reference(Path(path), problems) or {}).items():
+            frame = read_reference_table(Path(path), problems)
+            if frame is None:
+                continue
+            for code, name in zip(frame["authority_code"], frame["authority_name"],
+                                  strict=True):
                 names.setdefault(code, name)
+            if all(c in frame.columns for c in REFERENCE_GROUPS):
+                grouped.append(pd.DataFrame(
+                    {c: frame[c].fillna("").astype(str).str.strip()
+                     for c in ("authority_code", *REFERENCE_GROUPS)}))
         if problems.has_errors():
             raise ProblemsFound(problems)
-        return cls(names)
+        groups = pd.concat(grouped, ignore_index=True).drop_duplicates(
+            "authority_code", keep="first").reset_index(drop=True) if grouped else None
+        return cls(names, groups)
 
 
 def digests(tables: Sequence[SourceTable]) -> tuple[list[SourceDigest], str]:

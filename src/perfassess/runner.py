@@ -145,7 +145,9 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         with atomic_batch():
             folders = []
             for result, request, analysis in zip(results, requests, attached, strict=True):
-                folders.append(publish(result, options, request, analysis))
+                groups = reference.groups if reference is not None and request.reference \
+                    else None
+                folders.append(publish(result, options, request, analysis, groups))
             if options.report:  # the index links the reports; a batch run has none
                 from perfassess.report.index import indexed_folders, write_index
 
@@ -311,7 +313,7 @@ def _stability(request: RunRequest, result: ScoreResult, reference: Reference | 
 
 
 def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
-            analysis: Attached | None = None) -> Path:
+            analysis: Attached | None = None, groups: pd.DataFrame | None = None) -> Path:
     target = options.out / result.pack.id
     progress = options.progress
     progress.stage(f"{result.pack.id}: writing results")
@@ -339,7 +341,9 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
             outputs.update(write_reports(result, work, options.templates,
                                          stability=analysis.view if analysis else None,
                                          progress=progress,
-                                         published=request.published if request else None))
+                                         published=request.published if request else None,
+                                         history=read_history(request.previous, result.pack)
+                                         if request else None, groups=groups))
             progress.end()
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),

@@ -880,6 +880,15 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 def read_reference(path: Path, problems: Problems) -> dict[str, str] | None:
     """Authority codes and names from a reference CSV (authority_code, authority_name)."""
+    frame = read_reference_table(path, problems)
+    if frame is None:
+        return None
+    return dict(zip(frame["authority_code"], frame["authority_name"], strict=True))
+
+
+def read_reference_table(path: Path, problems: Problems) -> pd.DataFrame | None:
+    """A reference CSV as text, its codes and names stripped; None (and a problem) if it
+    cannot be read or lacks authority_code or authority_name."""
     name = str(path)
     if not path.is_file():
         problems.add(Problem("E-FILE-NOT-FOUND", "reference file does not exist", file=name))
@@ -901,5 +910,5 @@ def read_reference(path: Path, problems: Problems) -> dict[str, str] | None:
                              file=name, row=1, column=missing[0],
                              expected="authority_code, authority_name"))
         return None
-    codes = frame["authority_code"].str.strip()
-    return dict(zip(codes, frame["authority_name"].str.strip(), strict=True))
+    return frame.assign(authority_code=frame["authority_code"].str.strip(),
+                        authority_name=frame["authority_name"].str.strip())

@@ -30,8 +30,10 @@ from perfassess.report.facts import (
     signed,
 )
 from perfassess.report.record import Record
+from perfassess.report.similar import prepare_similar
 from perfassess.report.solidity import area_record
 from perfassess.report.tables import Slices, Tables, number_text, prepare_tables
+from perfassess.report.trend import prepare_trends
 from perfassess.spec.pack import BandStep, InputSpec
 
 __all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
@@ -105,6 +107,8 @@ class AreaBuilder:
         schema = facts.loaded.plan.schema
         self.cap_words = {f"{step.id}/{cap.id}": cap_words(cap, schema)
                           for step in facts.limits.values() for cap in step.caps}
+        self.trends = prepare_trends(facts, tables, layout, data.history)
+        self.similar = prepare_similar(facts, tables, layout, data.groups)
 
     def _static_input(self, spec: InputSpec) -> dict[str, Any]:
         return {"id": spec.id, "title": spec.title, "unit": spec.unit or "",
@@ -154,6 +158,8 @@ class AreaBuilder:
             published=self.published.get(period, ""),
             rating=rating,
             previous=self._previous(i, code, period),
+            trend=self.trends.pages[i],
+            similar=self.similar[i],
             published_travel=self._published_travel(inputs),
             next_band=_next_band(facts, last, rating, inputs),
             outputs=outputs,

@@ -40,6 +40,8 @@ class RunData:
     warnings: list[Problem] = field(default_factory=list)
     stability: StabilityView | None = None  # a sensitivity analysis of the same returns
     published: dict[str, str] = field(default_factory=dict)  # period -> YYYY-MM-DD
+    history: pd.DataFrame | None = None  # an earlier run's ratings (``previous:``)
+    groups: pd.DataFrame | None = None  # the reference's authority_code, type and region
 
     @classmethod
     def from_result(cls, result: ScoreResult, stability: StabilityView | None = None

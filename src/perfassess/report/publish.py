@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from perfassess.core.progress import SILENT, Progress
 from perfassess.core.results import ScoreResult
 from perfassess.io.names import names_inside
@@ -38,12 +40,16 @@ CHUNK = 64  # area pages' authority-periods rendered between two progress report
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
                   stability: StabilityView | None = None, progress: Progress = SILENT,
-                  published: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+                  published: dict[str, str] | None = None, history: pd.DataFrame | None = None,
+                  groups: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
     """Render every report of one pack into ``folder``; returns the manifest's entries.
     With ``stability`` (a sensitivity analysis of the same returns), the reports say how
-    solid each rating is; ``published`` gives periods' publication dates (YYYY-MM-DD)."""
+    solid each rating is; ``published`` gives periods' publication dates (YYYY-MM-DD);
+    ``history`` an earlier run's ratings (trends), ``groups`` the reference's types and
+    regions (similar councils)."""
     data = RunData.from_result(result, stability)
     data.published = dict(published or {})
+    data.history, data.groups = history, groups
     return write_run_reports(data, folder, templates, progress)
 
 
