@@ -76,6 +76,11 @@ class PackFacts:
         """What pages call a field: the pack's title for it, else its id in words."""
         return self.titles.get(name) or humanised(name)
 
+    def display_title(self, name: str) -> str:
+        """The title the pack's ``display`` gives a field ('' where it gives none)."""
+        shown = self.loaded.pack.display.fields.get(name)
+        return shown.title or "" if shown is not None else ""
+
     def field_type(self, name: str) -> FieldType | None:
         return self.loaded.plan.schema.fields.get(name)
 
