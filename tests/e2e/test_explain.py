@@ -49,8 +49,14 @@ def test_explain_from_a_run_folder_reads_ratings_and_trace(run_dir: Path) -> Non
     # The trace's input rows give every value as returned and the file, line and column it
     # came from: X2 is line 4 of the wide tests/golden/input/cqc.csv, 2 in every column.
     assert "not kept" not in out and "kept no trace" not in out
-    assert re.search(r"qs1_assessing_needs +2 .*from \S*cqc\.csv:4:qs1_assessing_needs",
-                     out), out
+    # Each input by its title, its id beside it; a score says what it means (the pack's
+    # score scale), and where it stands among the others, ties counted apart.
+    assert re.search(r"Assessing needs  qs1_assessing_needs\n    = 2  band: Evidence shows "
+                     r"some shortfalls  (better|higher) than \d+% of authorities.*from "
+                     r"\S*cqc\.csv:4:qs1_assessing_needs", out), out
+    assert "percentile" not in out
+    # Steps name the fields the pack titles, the id beside the title.
+    assert "Score as a percentage of the maximum (percent_score) = 50" in out
     code, out = explain(str(run_dir / "ss-stars-2002"), "--authority", "e06000002")
     assert code == 0, out
     assert "Middlesbrough (E06000002) · 2003" in out  # latest period, code matched by case

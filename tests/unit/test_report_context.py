@@ -86,7 +86,14 @@ def test_inputs_bands_percentiles_and_domains(ss: Any) -> None:
     assert d38["band"]["of"] == 5 and d38["band"]["status"] == "illustrative"
     dist = d38["distribution"]
     assert (dist["percentile"], dist["n"], dist["median"]) == (25, 2, "87.5")
-    assert (dist["x"], dist["x_median"]) == (2.0, 52.0)
+    # D38 declares 0-100: the strip is drawn on that scale (85 at 2 + 85), not the two
+    # returned values' own range, and its ends are labelled.
+    assert (dist["x"], dist["x_median"]) == (87.0, 89.5)
+    assert (dist["axis_lo"], dist["axis_hi"]) == ("0", "100")
+    assert '<span class="ax">0</span>' in dist["svg"] and dist["svg"].endswith(
+        '<span class="ax">100</span>')
+    # Of the one other council, which returned 90 (higher is better): ties counted apart.
+    assert dist["standing"] == "better than 0% of authorities"
     # B12 500 is in [480, 600): "very good" for a best-within-a-range input; 75th of 2.
     assert rows["B12"]["band"]["label"] == "very good"
     assert rows["B12"]["distribution"]["percentile"] == 75

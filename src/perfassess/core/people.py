@@ -30,6 +30,13 @@ def number(value: float | None, digits: int = DIGITS) -> str:
     return "0" if spelt in ("-0", "") else spelt
 
 
+def humanised(name: str) -> str:
+    """A field id as words, for a field its pack gives no title: ``theme_leadership_rating``
+    -> ``Theme leadership rating``."""
+    words = re.sub(r"[_.\-]+", " ", name).strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
 def signed(change: float | None, digits: int = DIGITS) -> str:
     """A change for people, with its sign: ``+1``, ``-0.5``, ``0``; '' when unknown."""
     if change is None or math.isnan(change):

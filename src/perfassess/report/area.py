@@ -34,6 +34,7 @@ from perfassess.report.similar import prepare_similar
 from perfassess.report.solidity import area_record
 from perfassess.report.tables import Slices, Tables, number_text, prepare_tables
 from perfassess.report.trend import prepare_trends
+from perfassess.report.words import score_bands
 from perfassess.spec.pack import BandStep, InputSpec
 
 __all__ = ["AreaBuilder", "Layout", "Tables", "area_contexts", "prepare_tables"]
@@ -94,10 +95,13 @@ class AreaBuilder:
         self.outputs = [name for name in pack.outputs
                         if name != pack.rating.field and name in tables.columns]
         self.shown_outputs = [name for name in self.outputs if name not in hidden]
+        self.output_words = [(name, facts.title(name), facts.units.get(name, ""))
+                             for name in self.outputs]
         self.static_inputs = {spec.id: self._static_input(spec) for spec in pack.inputs}
+        scored = score_bands(facts)
         self.input_parts = [
             (self.static_inputs[spec.id], tables.inputs[spec.id], facts.bands.get(spec.id),
-             spec.na.means if spec.na else "")
+             spec.na.means if spec.na else "", scored.get(spec.id))
             for spec in (pack.inputs if tables.have_inputs else [])]
         self.feeds = _feeds(facts)
         self.bands: dict[tuple[str, str, str, str], Record] = {}
@@ -111,7 +115,8 @@ class AreaBuilder:
         self.similar = prepare_similar(facts, tables, layout, data.groups)
 
     def _static_input(self, spec: InputSpec) -> dict[str, Any]:
-        return {"id": spec.id, "title": spec.title, "unit": spec.unit or "",
+        return {"id": spec.id, "title": self.facts.title(spec.id),
+                "unit": self.facts.units.get(spec.id, ""),
                 "domain": spec.domain or "", "polarity": spec.polarity,
                 "polarity_text": POLARITY.get(spec.polarity, ""),
                 "required": spec.required}
@@ -167,7 +172,7 @@ class AreaBuilder:
                                    and o["id"] not in shown_by_limits]),
             inputs=inputs,
             have_inputs=tables.have_inputs,
-            have_bands=bool(facts.bands),
+            have_bands=bool(facts.bands or facts.scales),
             domains=domains,
             input_groups=domains + _others(inputs),
             band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
@@ -239,30 +244,32 @@ class AreaBuilder:
 
     def _outputs(self, i: int, last: Mapping[str, Record]) -> list[Record]:
         columns = self.tables.columns
-        titles = self.facts.titles
         out = []
-        for name in self.outputs:
+        for name, title, unit in self.output_words:
             traced = last.get(name)
             status = traced["status"] if traced else "documented"
-            out.append(Record(id=name, title=titles.get(name, ""), value=columns[name][i],
+            out.append(Record(id=name, title=title, unit=unit, value=columns[name][i],
                               status=status, uncertain=status in UNCERTAIN))
         return out
 
     def _inputs(self, i: int, last: Mapping[str, Record]) -> list[Record]:
         out = []
-        for static, entry, band_step, na_means in self.input_parts:
+        for static, entry, band_step, na_means, scored in self.input_parts:
             if not entry["shown"][i]:
                 continue
             present, na = entry["present"][i], entry["na"][i]
             band = None
             if band_step is not None and present and band_step.output in last:
                 band = self._band(band_step, last[band_step.output])
+            elif scored is not None and present:
+                band = scored.get(entry["text"][i])
             distribution = None
             if entry["distributed"][i]:
                 whole = entry["percentile"][i]
                 distribution = Record(
                     entry["figures"][i], percentile=whole, percentile_text=ORDINALS[whole],
                     n=entry["count"][i], x=entry["x"][i], comparator=None,
+                    standing=entry["standing"][i],
                     svg=entry["svg"][i])
             out.append(Record(
                 static, present=present, na=na, na_means=na_means if na else "",

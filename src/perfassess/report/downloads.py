@@ -32,10 +32,10 @@ def area_csvs(facts: PackFacts, tables: Tables, outputs: list[str]) -> list[str]
     everyone = np.ones(n, dtype=bool)
     # One block per figure: (kind, field, title, unit, values, percentiles, shown).
     blocks: list[tuple[str, str, str, str, np.ndarray, np.ndarray, np.ndarray]] = [
-        ("rating", pack.rating.field, facts.titles.get(pack.rating.field, ""), "",
+        ("rating", pack.rating.field, facts.title(pack.rating.field), "",
          np.asarray(columns["rating"], dtype=object), blank, everyone)]
     for name in outputs:
-        blocks.append(("output", name, facts.titles.get(name, ""), "",
+        blocks.append(("output", name, facts.title(name), facts.units.get(name, ""),
                        np.asarray(columns[name], dtype=object), blank, everyone))
     if tables.have_inputs:
         for spec in pack.inputs:
@@ -47,7 +47,8 @@ def area_csvs(facts: PackFacts, tables: Tables, outputs: list[str]) -> list[str]
             distributed = np.asarray(entry["distributed"], dtype=bool)
             percentile = np.where(distributed, np.asarray(entry["percentile"]).astype(str),
                                   "").astype(object)
-            blocks.append(("input", spec.id, spec.title or "", spec.unit or "", value,
+            blocks.append(("input", spec.id, facts.title(spec.id), facts.units.get(spec.id, ""),
+                           value,
                            percentile, np.asarray(entry["shown"], dtype=bool)))
     k = len(blocks)
     # Area-major order: area i's lines are consecutive, its figures in block order.

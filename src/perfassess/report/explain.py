@@ -55,17 +55,18 @@ def explain_lines(context: dict[str, Any], facts: PackFacts) -> list[Line]:
     if context["have_inputs"]:
         lines += [[], [("Inputs", "head"), ("  (value, band, national position, where it came "
                                             "from)", "muted")]]
-        width = max((len(r["id"]) for r in context["inputs"]), default=0)
         for r in context["inputs"]:
             value = (f"{r['value']} {r['unit']}".strip() if r["present"]
                      else "n/a" if r["na"] else "no return")
-            line: Line = [(f"  {r['id']:<{width}}  ", "key"), (f"{value:<14}", "value")]
+            lines.append([(f"  {r['title']}", "key"), (f"  {r['id']}", "muted")])
+            line: Line = [("    = ", ""), (value, "value")]
             if r["band"]:
-                line += [(f" band: {r['band']['label']}", ""),
-                         (f" ({r['band']['reason']})", "muted"), *_status(r["band"]["status"])]
+                # A score's meaning is its own reason; a band step's reason adds the cuts.
+                reason = "" if r["band"].get("score") else f" ({r['band']['reason']})"
+                line += [(f"  band: {r['band']['label']}", ""), (reason, "muted"),
+                         *_status(r["band"]["status"])]
             if r["distribution"]:
-                line.append((f"  {r['distribution']['percentile_text']} percentile of "
-                             f"{r['distribution']['n']}", "muted"))
+                line.append((f"  {r['distribution']['standing']}", "muted"))
             if r["source"]:
                 line.append((f"  from {r['source']}", "muted"))
             if r["note"]:
@@ -126,7 +127,9 @@ def _steps(context: dict[str, Any], facts: PackFacts) -> list[Line]:
         i += 1
         line: Line = [(f"  {s['step']:<{width}}", "key"), (f"  {kind:<8} ", "muted")]
         if s["field"] != "(rating)":
-            line += [(f"{s['field']} = ", ""), (s["value"] or "(none)", "value")]
+            named = facts.display_title(s["field"])
+            line += [(f"{named} ({s['field']}) = " if named else f"{s['field']} = ", ""),
+                     (s["value"] or "(none)", "value")]
         line += [(f"  {s['reason']}", "muted"), *_status(s["status"])]
         lines.append(line)
         if kind == "decide":

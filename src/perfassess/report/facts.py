@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from perfassess.core.people import humanised
 from perfassess.core.people import number as number
 from perfassess.core.people import signed as signed
 from perfassess.engine.dataflow import upstream
@@ -61,6 +62,8 @@ class PackFacts:
     rating_band_source: str | None  # the unrounded field behind the rating band's input
     domains: list[str]
     flags: list[str]
+    units: dict[str, str] = field(default_factory=dict)  # field -> unit shown after values
+    scales: dict[str, dict[int, str]] = field(default_factory=dict)  # input -> score meanings
     travel: TravelStep | None = None  # the travel step on the rating field
     published_travel: list[str] = field(default_factory=list)  # inputs: assessor's own
     rating_steps: frozenset[str] = frozenset()  # the steps the rating depends on
@@ -68,6 +71,15 @@ class PackFacts:
     @property
     def pack(self) -> Pack:
         return self.loaded.pack
+
+    def title(self, name: str) -> str:
+        """What pages call a field: the pack's title for it, else its id in words."""
+        return self.titles.get(name) or humanised(name)
+
+    def display_title(self, name: str) -> str:
+        """The title the pack's ``display`` gives a field ('' where it gives none)."""
+        shown = self.loaded.pack.display.fields.get(name)
+        return shown.title or "" if shown is not None else ""
 
     def field_type(self, name: str) -> FieldType | None:
         return self.loaded.plan.schema.fields.get(name)
@@ -94,6 +106,14 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
         for name in kind_of(step).writes(step):
             if name not in titles and step.title:
                 titles[name] = step.title
+    units = {spec.id: spec.unit for spec in pack.inputs if spec.unit}
+    for name, shown in pack.display.fields.items():
+        if shown.title:
+            titles[name] = shown.title
+        if shown.unit:
+            units[name] = shown.unit
+    scales = {spec.id: pack.display.scales[spec.scale] for spec in pack.inputs
+              if spec.scale is not None}
     bands: dict[str, BandStep] = {}
     rating_band = None
     for band in of_kind(pack.steps, BandStep):
@@ -117,7 +137,8 @@ def pack_facts(loaded: LoadedPack) -> PackFacts:
                      {step.id: step for step in of_kind(pack.steps, LimitStep)},
                      {step.id: step for step in of_kind(pack.steps, DecideStep)},
                      {step.id: step.kind for step in pack.steps}, step_titles,
-                     rule_statuses(pack), rating_band, source, domains, flags, travel, published,
+                     rule_statuses(pack), rating_band, source, domains, flags, units, scales,
+                     travel, published,
                      frozenset(upstream(loaded.plan, pack.rating.field)))
 
 

@@ -17,7 +17,8 @@ from perfassess.report.facts import UNCERTAIN
 
 STAR = "M10 .8 12.3 7.1 19 7.4 13.7 11.5 15.6 18 10 14.2 4.4 18 6.3 11.5 1 7.4 7.7 7.1Z"
 BLOB = 12  # width of one band position, px
-STRIP_TITLE = "national: lowest {min}, middle half {q1} to {q3}, median {median}, highest {max}"
+STRIP_TITLE = ("national: lowest {min}, middle half {q1} to {q3}, median {median}, highest "
+               "{max}, on a scale from {axis_lo} to {axis_hi}")
 
 
 def coordinate(x: float) -> str:
@@ -70,28 +71,35 @@ def blobs(position: int | None, of: int, scalable: bool = False) -> Markup:
                   f'<use href="#bl{of}"/>{mark}</svg>')
 
 
-def strip_start(figures: dict[str, str], x_q1: float, x_median: float, x_q3: float) -> Markup:
-    """Everything of a dot strip but the dot: the national spread of one input in a period.
+def strip_start(figures: dict[str, str], x_q1: float, x_median: float, x_q3: float,
+                x_min: float = 2.0, x_max: float = 102.0) -> Markup:
+    """Everything of a dot strip but the dot and the axis's end: the national spread of one
+    input in a period, on the input's axis (``axis_lo`` to ``axis_hi``, labelled).
 
-    ``figures`` holds the spelt ``min``, ``q1``, ``median``, ``q3`` and ``max``. One path
-    draws the line from lowest to highest, the box of the middle half and the median tick.
+    ``figures`` holds the spelt ``min``, ``q1``, ``median``, ``q3``, ``max`` and the axis
+    ends. A grey base line is the axis; one path draws the line from lowest to highest, the
+    box of the middle half and the median tick.
     """
     title = escape(STRIP_TITLE.format(**figures))
     lo, hi = coordinate(x_q1), coordinate(x_q3)
-    return Markup(f'<svg class="st" role="img"><title>{title}</title>'
-                  f'<path d="M2 7H102M{lo} 4.5H{hi}V9.5H{lo}zM{coordinate(x_median)} 2V12"/>')
+    return Markup(f'<span class="ax">{escape(figures["axis_lo"])}</span>'
+                  f'<svg class="st" role="img"><title>{title}</title>'
+                  f'<path class="ax" d="M2 13H102"/>'
+                  f'<path d="M{coordinate(x_min)} 7H{coordinate(x_max)}M{lo} 4.5H{hi}V9.5H{lo}z'
+                  f'M{coordinate(x_median)} 2V12"/>')
 
 
-def strip_end(x: float) -> Markup:
-    """The dot of a dot strip, and its end: numbers only."""
-    return Markup(f'<circle cx="{coordinate(x)}" cy="7" r="3.5"/></svg>')
+def strip_end(figures: dict[str, str]) -> Markup:
+    """What closes a dot strip after its dot: the axis's high end."""
+    return Markup(f'</svg><span class="ax">{escape(figures["axis_hi"])}</span>')
 
 
-def strips(starts: np.ndarray, xs: np.ndarray) -> list[Markup]:
-    """Whole dot strips, a column at once: each ``strip_start`` with its dot at ``x``."""
+def strips(starts: np.ndarray, xs: np.ndarray, ends: np.ndarray) -> list[Markup]:
+    """Whole dot strips, a column at once: each ``strip_start`` with its dot at ``x``, then
+    its ``strip_end``."""
     spelt = np.char.replace(np.char.mod("%.1f", xs), ".0", "")  # as ``coordinate``
     whole = starts.astype(str).astype(object) + '<circle cx="' + spelt.astype(object) + \
-        '" cy="7" r="3.5"/></svg>'
+        '" cy="7" r="3.5"/>' + ends.astype(str).astype(object)
     return marked(whole.tolist())
 
 

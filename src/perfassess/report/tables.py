@@ -24,6 +24,7 @@ from perfassess.report.change import changes, positions
 from perfassess.report.data import RunData
 from perfassess.report.facts import PackFacts, number
 from perfassess.report.solidity import StabilityRows, prepare
+from perfassess.report.words import standings
 
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
 TRACE_COLUMNS = ("seq", "step", "field", "value", "rule_id", "status", "reason", "outcome")
@@ -234,6 +235,7 @@ def _area_columns(facts: PackFacts, ratings: pd.DataFrame,
         returned = np.bincount(period_at[present], minlength=len(period_names)) > 0
         entry["others_returned"] = ~entry["shown"] & returned[period_at]
         found = [spreads.get((spec.id, p)) for p in period_names] + [None]
+        ends = np.array([svg.strip_end(f[0]) if f else "" for f in found], dtype=object)
         distributed = np.zeros(n, dtype=bool)
         if "pct" in entry:
             has_spread = np.array([f is not None for f in found], dtype=bool)
@@ -246,9 +248,11 @@ def _area_columns(facts: PackFacts, ratings: pd.DataFrame,
         if distributed.any():
             starts = np.array([f[1] if f else "" for f in found], dtype=object)
             entry["svg"][distributed] = svg.strips(starts[period_at[distributed]],
-                                                   entry["x"][distributed])
+                                                   entry["x"][distributed],
+                                                   ends[period_at[distributed]])
             entry["percentile"] = np.where(distributed, entry["pct"], 0).astype(np.int64)
             entry["count"] = np.where(distributed, entry["n"], 0).astype(np.int64)
+        entry["standing"] = np.where(distributed, entry.get("standing", ""), "")
     return {name: {k: v.tolist() for k, v in entry.items()} for name, entry in inputs.items()}
 
 
@@ -266,17 +270,24 @@ def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
     pct = (ranks - 0.5) / counts * 100.0
     spreads: dict[tuple[str, str], tuple[dict[str, Any], Markup]] = {}
     x_columns: dict[str, np.ndarray] = {}
+    standing = standings(frame, periods, {s.id: s.polarity for s in facts.pack.inputs},
+                         facts.pack.authority.plural) if numeric else {}
     if numeric:
         q = by_period.quantile(np.asarray(QUANTILES))
         for input_id in numeric:
             x_columns[input_id] = np.full(len(ratings), np.nan)
+        declared = {s.id: (s.min, s.max) for s in facts.pack.inputs}
         for period, row in q.groupby(level=0):
             rows = (periods == period).to_numpy()
             for input_id in numeric:
                 spread = [float(v) for v in row[input_id].to_numpy()]
                 if any(math.isnan(v) for v in spread):
                     continue
-                lo, hi = spread[0], spread[-1]
+                # The input's axis: its declared scale where it has one (a 3 of 1-4 sits
+                # at the same place in every row and period), else the period's range.
+                low, high = declared[input_id]
+                lo, hi = (low, high) if low is not None and high is not None and high > low \
+                    else (spread[0], spread[-1])
 
                 def x(v: Any, lo: float = lo, hi: float = hi) -> Any:
                     return np.round(2 + 100 * (v - lo) / (hi - lo), 1) if hi > lo else (
@@ -284,10 +295,11 @@ def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
 
                 figures = dict(zip(("min", "q1", "median", "q3", "max"),
                                    (number(v) for v in spread), strict=True))
-                xs = [float(x(v)) for v in spread[1:4]]
+                figures.update(axis_lo=number(lo), axis_hi=number(hi))
+                xs = [float(x(v)) for v in spread]
                 spreads[(input_id, str(period))] = (
-                    dict(figures, x_q1=xs[0], x_median=xs[1], x_q3=xs[2]),
-                    svg.strip_start(figures, *xs))
+                    dict(figures, x_q1=xs[1], x_median=xs[2], x_q3=xs[3]),
+                    svg.strip_start(figures, xs[1], xs[2], xs[3], xs[0], xs[4]))
                 x_columns[input_id][rows] = x(frame[input_id].to_numpy(dtype=np.float64)[rows])
     inputs: dict[str, dict[str, Any]] = {}
     for spec in facts.pack.inputs:
@@ -306,5 +318,6 @@ def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame
             entry["pct"] = np.floor(pct[spec.id].to_numpy(dtype=np.float64) + 0.5)
             entry["n"] = counts[spec.id].to_numpy(dtype=np.float64)
             entry["x"] = x_columns[spec.id]
+            entry["standing"] = standing[spec.id]
         inputs[spec.id] = entry
     return inputs, spreads

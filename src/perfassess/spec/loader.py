@@ -189,8 +189,12 @@ def _from_document(doc: YamlDocument, folder: Path) -> PackSource:
 
 def canonical_hash(pack: Pack) -> str:
     """Hash of the pack's meaning: formatting, comments, key order and keys spelled out at
-    their default value do not change it (nor does a later release adding an optional key)."""
-    text = json.dumps(pack.model_dump(mode="json", exclude_defaults=True), sort_keys=True,
+    their default value do not change it (nor does a later release adding an optional key).
+    Presentation (``display``, an input's ``scale``) is left out: rewording a page is not a
+    new version of the rules."""
+    dumped = pack.model_dump(mode="json", exclude_defaults=True,
+                             exclude={"display": True, "inputs": {"__all__": {"scale"}}})
+    text = json.dumps(dumped, sort_keys=True,
                       separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 

@@ -158,6 +158,7 @@ class InputSpec(Model):
     # file's indicator), read as this input.
     column: str | None = Field(default=None, min_length=1, max_length=200)
     note: str | None = None
+    scale: str | None = None  # a score scale of ``display.scales``: what each value means
 
     @model_validator(mode="after")
     def _check(self) -> InputSpec:
@@ -675,6 +676,26 @@ class RatingSpec(Model):
     meaning: dict[str, str] = Field(default_factory=dict)
 
 
+class FieldDisplay(Model):
+    """How pages name a field: its title, and the unit after its value."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    unit: str | None = Field(default=None, min_length=1, max_length=40)
+
+
+# A score scale: each whole-number score -> what it means (3: "a good standard").
+ScoreScale = Annotated[dict[int, str], Field(min_length=1, max_length=MAX_LABELS)]
+
+
+class Display(Model):
+    """Presentation only: how pages word fields and scores. Not part of the rules, so not of
+    the pack's content hash (docs/pack.schema.json)."""
+
+    fields: dict[str, FieldDisplay] = Field(default_factory=dict)
+    scales: dict[Annotated[str, Field(pattern=ID_PATTERN)], ScoreScale] = Field(
+        default_factory=dict)
+
+
 class Pack(Model):
     id: str = Field(pattern=PACK_ID_PATTERN)
     title: str
@@ -702,6 +723,20 @@ class Pack(Model):
     authority: Wording = Field(default_factory=Wording)  # "hospital", "hospitals"
     steps: Steps
     uncertainty: Uncertainty | None = None
+    display: Display = Field(default_factory=Display)
+
+    @model_validator(mode="after")
+    def _display_names(self) -> Pack:
+        known = {spec.id for spec in self.inputs} | set(self.outputs) | {self.rating.field}
+        unknown = [name for name in self.display.fields if name not in known]
+        if unknown:
+            raise ValueError(f"display.fields names {unknown[0]!r}, which is neither an input "
+                             "nor an output of the pack")
+        for spec in self.inputs:
+            if spec.scale is not None and spec.scale not in self.display.scales:
+                raise ValueError(f"input {spec.id!r}: scale {spec.scale!r} is not one of "
+                                 "display.scales")
+        return self
 
     @field_validator("digits")
     @classmethod

@@ -62,6 +62,10 @@ PACK_KEYS: dict[str, str] = {
     "attributes": "Columns that describe an authority (region, type), carried into the "
                   "results as text, never read as indicators.",
     "uncertainty": "What may vary in a sensitivity run, and how (docs/sensitivity.md).",
+    "display": "Presentation only, outside the content hash (rewording is no new version): "
+               "`fields` (an input's or output's `title` and `unit` on pages and in explain) "
+               "and `scales` (named score scales: each whole-number score -> what it means, "
+               "for inputs naming one as `scale`).",
 }
 INPUT_KEYS: dict[str, str] = {
     "id": "The indicator's id, as returns name it.",
@@ -82,6 +86,8 @@ INPUT_KEYS: dict[str, str] = {
     "column": "The name the indicator is published under, when not its id: the file's "
               "column (a long file's indicator), read as this input.",
     "note": "Free text about the indicator.",
+    "scale": "A score scale of `display.scales`: pages show what the input's score means "
+             "(presentation only, outside the content hash).",
 }
 # Keys whose values are data, not schemas: never templated.
 _DATA_KEYS = frozenset({"default", "enum", "const", "required", "pattern", "description",
