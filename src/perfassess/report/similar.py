@@ -191,37 +191,43 @@ def _assemble(facts: PackFacts, tables: Tables, layout: Layout, owner: np.ndarra
     rating = np.asarray(columns["rating"], dtype=object)
     stems = np.array([layout.areas[c] for c in codes.tolist()], dtype=object)
     member_codes = np.asarray(member_codes, dtype=object)
-    here = member >= 0
-    at = np.where(here, member, 0)
-    m_names = np.where(here, spelt_names[at], pd.Series(member_codes).map(known).fillna(
-        pd.Series(member_codes)).to_numpy(dtype=object))
-    m_rating = np.where(here, rating[at], "")
-    m_words = np.where(~here, "not in this run for " + periods[owner],
-                       np.where(m_rating == "", "not rated", m_rating))
-    m_html = np.where(here, stems[at] + ".html", "")
-    m_md = np.where(here, stems[at] + ".md", "")
-    members = [Record(code=c, name=nm, rating=r, words=w, href=h, href_md=m, this=False)
-               for c, nm, r, w, h, m in zip(
-                   member_codes.tolist(), m_names.tolist(), m_rating.tolist(),
-                   m_words.tolist(), m_html.tolist(), m_md.tolist(), strict=True)]
-    selves = [Record(code=c, name=nm, rating=r, words=r or "not rated", href="", href_md="",
-                     this=True)
-              for c, nm, r in zip(codes.tolist(), spelt_names.tolist(), rating.tolist(),
-                                  strict=True)]
     one = facts.pack.authority.singular
-    self_words = np.where(rating == "", "not rated", rating)
+    words = np.where(rating == "", "not rated", rating)
+    names_html, names_md = escaped(spelt_names), marked(spelt_names)
+    cell_html, cell_md = _cell(rating, words), _cell_md(rating, words)
+    # A comparator's row is the same on every page that lists it: spelt once per ratings
+    # row, then picked; comparators absent that period (a few) are spelt apart.
+    row_html = ('<tr><th scope="row"><a href="' + escaped(stems) + '.html">' + names_html
+                + "</a></th><td>" + cell_html + "</td></tr>\n")
+    row_md = "| [" + names_md + "](" + stems + ".md) | " + cell_md + " |\n"
+    rows = [Record(code=c, name=nm, rating=r, words=w, href=f"{st}.html", href_md=f"{st}.md",
+                   this=False)
+            for c, nm, r, w, st in zip(codes.tolist(), spelt_names.tolist(), rating.tolist(),
+                                       words.tolist(), stems.tolist(), strict=True)]
+    away = np.flatnonzero(member < 0)
+    away_names = pd.Series(member_codes[away]).map(known).fillna(
+        pd.Series(member_codes[away])).to_numpy(dtype=object)
+    away_words = "not in this run for " + periods[owner[away]]
+    away_html = ('<tr><th scope="row">' + escaped(away_names) + "</th><td><em>"
+                 + escaped(away_words) + "</em></td></tr>\n")
+    away_md = "| " + marked(away_names) + " | _" + marked(away_words) + "_ |\n"
+    rows += [Record(code=c, name=nm, rating="", words=w, href="", href_md="", this=False)
+             for c, nm, w in zip(member_codes[away].tolist(), away_names.tolist(),
+                                 away_words.tolist(), strict=True)]
+    pick = member.copy()
+    pick[away] = len(codes) + np.arange(len(away))
+    members = np.array(rows, dtype=object)[pick].tolist() if len(pick) else []
+    selves = [Record(code=c, name=nm, rating=r, words=w, href="", href_md="", this=True)
+              for c, nm, r, w in zip(codes.tolist(), spelt_names.tolist(), rating.tolist(),
+                                     words.tolist(), strict=True)]
     # Each page's own row first, then its members: rows of one long table, joined by page.
     html = np.concatenate([
-        '<tr class="this"><th scope="row">' + escaped(spelt_names) + f" <small>(this "
-        f"{escape(one)})</small></th><td>" + _cell(rating, self_words) + "</td></tr>\n",
-        "<tr><th scope=\"row\">" + np.where(
-            here, '<a href="' + escaped(m_html) + '">' + escaped(m_names) + "</a>",
-            escaped(m_names)) + "</th><td>" + _cell(m_rating, m_words) + "</td></tr>\n"])
+        '<tr class="this"><th scope="row">' + names_html + f" <small>(this {escape(one)})"
+        "</small></th><td>" + cell_html + "</td></tr>\n",
+        np.concatenate([row_html, away_html])[pick]])
     md = np.concatenate([
-        "| **" + marked(spelt_names) + f"** (this {markdown_cell(one)}) | "
-        + _cell_md(rating, self_words) + " |\n",
-        "| " + np.where(here, "[" + marked(m_names) + "](" + m_md + ")", marked(m_names))
-        + " | " + _cell_md(m_rating, m_words) + " |\n"])
+        "| **" + names_md + f"** (this {markdown_cell(one)}) | " + cell_md + " |\n",
+        np.concatenate([row_md, away_md])[pick]])
     n = len(codes)
     order = np.argsort(np.concatenate([np.arange(n), owner]), kind="stable")
     starts = np.concatenate([[0], np.cumsum(shown + 1)[:-1]]).astype(np.int64)
