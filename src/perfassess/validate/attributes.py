@@ -118,6 +118,8 @@ def _clash(name: str, pack: Pack) -> str:
 
 def _conflicts(given: pd.DataFrame, first: pd.DataFrame, problems: Problems) -> None:
     """W-ATTRIBUTE-CONFLICT where a later row gives another value than the first."""
+    if len(given) == len(first):  # every row is the first of its key: nothing to differ
+        return
     joined = given.merge(first, on=KEYS, suffixes=("", "_first"))
     clash = joined[joined["value"] != joined["value_first"]]
     room = max(problems.limit - problems.counts.get("W-ATTRIBUTE-CONFLICT", 0), 0)
