@@ -56,7 +56,7 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
                 beside.frame.drop(name)
     if marks:
         _mark(frame, marks)
-    ratings = _ratings(plan, frame, {**(names or {}), **returns.names}, returns.attributes)
+    ratings = _ratings(plan, frame, returns, {**(names or {}), **returns.names})
     return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
 
 
@@ -226,8 +226,8 @@ def _attributes(frame: Frame, attributes: pd.DataFrame | None) -> dict[str, pd.S
     return out
 
 
-def _ratings(plan: Plan, frame: Frame, names: dict[str, str],
-             attributes: pd.DataFrame | None = None) -> pd.DataFrame:
+def _ratings(plan: Plan, frame: Frame, returns: Returns, names: dict[str, str]
+             ) -> pd.DataFrame:
     pack = plan.pack
     rating_field = pack.rating.field
     rating = frame.values[rating_field]
@@ -236,7 +236,7 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str],
     data: dict[str, pd.Series] = {
         "authority_code": pd.Series(codes.to_numpy(), dtype=object, copy=False),
         "authority_name": _names(frame, names),
-        **_attributes(frame, attributes),
+        **_attributes(frame, returns.attributes),
         "period": pd.Series(frame.keys["period"].to_numpy(), dtype=object, copy=False),
         "rating": column(rating, frame.types[rating_field]),
     }
@@ -250,7 +250,8 @@ def _ratings(plan: Plan, frame: Frame, names: dict[str, str],
     unrated = np.flatnonzero(~rated)
     note[unrated] = frame.note[unrated]
     blank = unrated[note[unrated] == ""]  # no step said why: name the inputs it lacks
-    lacking = missing_inputs(plan, frame.values, frame.na, rated, blank)
+    # From the returns: a run that frees inputs after their last use still names them.
+    lacking = missing_inputs(plan, returns.values, returns.na, rated, blank)
     every = f", which every rated {pack.authority.singular} has"
     note[blank] = np.where(lacking == "", "", "; no value for " + lacking.astype(object) + every)
     note[blank] = f"no rating: {rating_field} could not be determined" + note[blank]
