@@ -51,7 +51,7 @@ class Reference:
     groups: pd.DataFrame | None = None
 
     @classmethod
-    def read(cls, paths: Path | Sequence[Path]) -> Reference:
+    def read(cls, paths: str | Path | Sequence[str | Path]) -> Reference:
         """Codes and names from CSVs with authority_code and authority_name columns;
         where several files name a code, the earlier file wins (its type and region too)."""
         from perfassess.io.read import read_reference_table
@@ -59,7 +59,7 @@ class Reference:
         problems = Problems()
         names: dict[str, str] = {}
         grouped: list[pd.DataFrame] = []
-        for path in [paths] if isinstance(paths, Path) else list(paths):
+        for path in [paths] if isinstance(paths, (str, Path)) else list(paths):
             frame = read_reference_table(Path(path), problems)
             if frame is None:
                 continue

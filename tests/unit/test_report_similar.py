@@ -138,6 +138,8 @@ def test_the_reference_gives_types_and_regions_the_earlier_file_winning(tmp_path
         {"authority_code": "A", "authority_type": "Shire county", "region": "South East"},
         {"authority_code": "B", "authority_type": "London borough", "region": "London"}]
     assert Reference.read(names_only).groups is None
+    # A path given as text is one file, not a list of one-character names.
+    assert Reference.read(str(names_only)).names == {"C": "Cee"}
 
 
 def test_names_from_data_are_escaped_in_both_tables() -> None:
