@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint typecheck sample check-packs bench clean
+.PHONY: run test lint typecheck sample check-packs bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ check-packs: $(VENV)/.run-installed
 BENCH ?= full
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --set $(BENCH) $(BENCH_ARGS)
+
+## screenshots: PNGs of a national summary and an area page at 400 and 1280 px in docs/screenshots/
+screenshots: $(VENV)/.dev-installed
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """A real browser opens the reports: headless Chromium, no console output, real pixels.
 
-Skipped only where no Chromium can be found (``.ci/run`` installs Debian's ``chromium``).
+Fails where no Chromium can be found (``.ci/run`` installs Debian's ``chromium``).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("Chromium not found on this machine (Debian: apt-get install chromium; "
-                ".ci/run installs it when it can)")
+    pytest.fail("Chromium not found on this machine (Debian: apt-get install chromium; "
+                ".ci/run installs it)")
 
 
 def browse(page: Path, work: Path, *extra: str) -> tuple[str, list[str]]:

@@ -1,22 +1,13 @@
 """Real pages of the default run in headless Chromium (Playwright): readable at 400 px and
 1280 px without the page scrolling sideways, every table's columns reachable inside its
-own box, A4 print, and the run index's filter box."""
+own box, A4 print, and the run index's filter box (fixtures in tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.conftest import ROOT
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 PAGES = [
     "index.html",
@@ -49,33 +40,6 @@ LAYOUT = """() => {
   });
   return {width: root.scrollWidth, window: window.innerWidth, problems};
 }"""
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(found).exists():
-        pytest.fail("no Chromium: apt-get install -y chromium (.ci/run installs it)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default run, built once per session by the command line."""
-    out = tmp_path_factory.mktemp("layout") / "reports"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.run([sys.executable, "-m", "perfassess", "score", "--out", str(out),
-                           "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          check=False, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium())
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Any, path: Path, width: int, script: bool = True) -> tuple[Any, Any,

@@ -102,6 +102,8 @@ def hex_map(cells: Iterable[Cell], label: str) -> tuple[Markup, list[Cell]]:
         title = escape(f"{cell.name}: {cell.rating}")
         parts.append(f'<a href="{escape(cell.href)}"><title>{title}</title><path '
                      f'class="{tone}" d="{corner(spot.q, spot.r)}"/></a>')
+    # A group, not an image: an image's inside is hidden from assistive technology, and
+    # here every hex is a link to be reached and named.
     svg = (f'<svg class="hexmap" viewBox="0 0 {coordinate(width)} {coordinate(height)}" '
-           f'role="img" aria-label="{escape(label)}">{"".join(parts)}</svg>')
+           f'role="group" aria-label="{escape(label)}">{"".join(parts)}</svg>')
     return Markup(svg), left
