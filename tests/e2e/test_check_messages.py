@@ -142,7 +142,8 @@ def test_an_output_declaring_digits_is_shown_so_everywhere_but_its_data(runs: Pa
     assert ',72.22222222222221,' in ratings
     explained = perfassess("explain", folder, "--pack", runs / "one-place", "--authority",
                            "E06000001", "--period", "2025", cwd=runs)
-    assert "percent_score = 72.2  = total_score / 36 * 100" in explained.stdout
+    assert ("Score as a percentage of the maximum (percent_score) = 72.2  = total_score / 36 "
+            "* 100") in explained.stdout
     # The built-in pack's manifest says nothing of digits: its bytes are as before.
     assert "digits" not in json.loads((runs / PACK / "manifest.json").read_text())["pack"]
 
