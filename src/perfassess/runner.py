@@ -96,6 +96,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
     results: list[ScoreResult] = []
     scored: list[RunRequest] = []  # the request of each result
     attached: list[Attached | None] = []
+    histories: list[pd.DataFrame | None] = []  # each result's earlier run, read once
     done: dict[str, ScoreResult] = {}
     problems = Problems()
     failed: set[str] = set()
@@ -109,11 +110,11 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
                 continue
             fed = [feed_table(done, feed, pack, problems) for feed in request.feeds]
             applies = reference if request.reference else None  # councils' lists or none
+            history = read_history(request.previous, pack)
             progress.stage(f"{pack.id}: reading, checking and scoring")
-            result = score(pack, request.inputs,
-                           reference=applies,
+            result = score(pack, request.inputs, reference=applies,
                            trace=options.trace, fed=fed, prefer=request.prefer,
-                           history=read_history(request.previous, pack),
+                           history=history,
                            sheet=options.sheet, base=options.base, shared=request.shared,
                            header_row=options.header_row, attributes=request.attributes,
                            key=request.key, name=request.name, period=request.period,
@@ -122,8 +123,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
             progress.end(f"{len(result.ratings):,} authority-periods")
             if request.sensitivity is not None or request.stability is not None:
                 progress.stage(f"{pack.id}: how solid each rating is")
-            analysis = _stability(request, result,
-                                  applies, options)
+            analysis = _stability(request, result, applies, options)
             if analysis is not None:
                 progress.end(f"{analysis.view.draws:,} draws")
         except ProblemsFound as exc:
@@ -135,6 +135,7 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         results.append(result)
         scored.append(request)
         attached.append(analysis)
+        histories.append(history)
     _read_by_none([r for r, q in zip(results, scored, strict=True) if q.shared], problems)
     gate(results, problems, strict=options.strict, fail_on_unrated=options.fail_on_unrated)
     if problems.has_errors():
@@ -144,10 +145,11 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         # All packs' outputs and the index replace the old ones together, or none do.
         with atomic_batch():
             folders = []
-            for result, request, analysis in zip(results, requests, attached, strict=True):
+            for result, request, analysis, history in zip(results, scored, attached, histories,
+                                                          strict=True):
                 groups = reference.groups if reference is not None and request.reference \
                     else None
-                folders.append(publish(result, options, request, analysis, groups))
+                folders.append(publish(result, options, request, analysis, groups, history))
             if options.report:  # the index links the reports; a batch run has none
                 from perfassess.report.index import indexed_folders, write_index
 
@@ -313,7 +315,8 @@ def _stability(request: RunRequest, result: ScoreResult, reference: Reference | 
 
 
 def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
-            analysis: Attached | None = None, groups: pd.DataFrame | None = None) -> Path:
+            analysis: Attached | None = None, groups: pd.DataFrame | None = None,
+            history: pd.DataFrame | None = None) -> Path:
     target = options.out / result.pack.id
     progress = options.progress
     progress.stage(f"{result.pack.id}: writing results")
@@ -342,8 +345,7 @@ def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None
                                          stability=analysis.view if analysis else None,
                                          progress=progress,
                                          published=request.published if request else None,
-                                         history=read_history(request.previous, result.pack)
-                                         if request else None, groups=groups))
+                                         history=history, groups=groups))
             progress.end()
         write_json(build_manifest(result, work, outputs, options,
                                   request or RunRequest(result.pack.id, result.inputs)),

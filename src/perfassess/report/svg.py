@@ -100,10 +100,10 @@ def strips(starts: np.ndarray, xs: np.ndarray, ends: np.ndarray) -> list[Markup]
     spelt = np.char.replace(np.char.mod("%.1f", xs), ".0", "")  # as ``coordinate``
     whole = starts.astype(str).astype(object) + '<circle cx="' + spelt.astype(object) + \
         '" cy="7" r="3.5"/>' + ends.astype(str).astype(object)
-    return marked(whole.tolist())
+    return as_markup(whole.tolist())
 
 
-def marked(texts: list[str]) -> list[Markup]:
+def as_markup(texts: list[str]) -> list[Markup]:
     """Texts made of markup already escaped, as Markup. ``str.__new__`` is what
     ``Markup(text)`` does for a plain ``str``, without its per-call checks."""
     return [str.__new__(Markup, t) for t in texts]

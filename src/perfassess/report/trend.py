@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -213,15 +214,17 @@ def _coordinates(values: np.ndarray) -> np.ndarray:
 
 def escaped(values: np.ndarray) -> np.ndarray:
     """Text for markup: each distinct value escaped once."""
-    codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=False)
-    spelt = np.array([str(escape(u)) for u in uniques], dtype=object)
-    return spelt[codes].reshape(values.shape) if len(uniques) else values.astype(object)
+    return _each_distinct(values, lambda u: str(escape(u)))
 
 
 def marked(values: np.ndarray) -> np.ndarray:
     """Text for Markdown (the ``md`` filter): each distinct value once."""
+    return _each_distinct(values, markdown_cell)
+
+
+def _each_distinct(values: np.ndarray, spell: Callable[[Any], str]) -> np.ndarray:
     codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=False)
-    spelt = np.array([markdown_cell(u) for u in uniques], dtype=object)
+    spelt = np.array([spell(u) for u in uniques], dtype=object)
     return spelt[codes].reshape(values.shape) if len(uniques) else values.astype(object)
 
 
