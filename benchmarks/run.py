@@ -159,10 +159,19 @@ class Suite:
 
     def _measure(self, scenario: Scenario, dataset: Dataset | None) -> Result:
         measurements: list[Measurement] = []
-        out = self.scratch / scenario.name.replace("/", "_")
+        stem = scenario.name.replace("/", "_")
+        # Runs that write reports write thousands of files. Deleting them right before the
+        # next repeat would charge it seconds of system time: ext4 skips inodes deleted in
+        # the last minute when it allocates new ones. So each such repeat gets a folder of
+        # its own, removed with the scratch folder when the benchmark ends.
+        few_files = scenario.kind in ("scale", "duckdb", "floor")
+        out = self.scratch / stem
         rows: int | None = dataset.rows if dataset else None
-        for _ in range(scenario.repeat):
-            shutil.rmtree(out, ignore_errors=True)
+        for k in range(scenario.repeat):
+            if few_files:
+                shutil.rmtree(out, ignore_errors=True)
+            else:
+                out = self.scratch / f"{stem}_{k}"
             out.mkdir(parents=True)
             ratings = self._ratings_of(scenario.uses)
             argv, cwd = command(scenario, dataset.path if dataset else None, out, self.flags,
@@ -184,8 +193,6 @@ class Suite:
             result.ratings = out / str(scenario.pack) / "ratings.parquet"
         elif last.ok and scenario.kind == "duckdb":
             result.ratings = out / "reference.parquet"
-        elif scenario.kind not in ("scale", "duckdb", "floor"):
-            shutil.rmtree(out, ignore_errors=True)
         return result
 
     def _ratings_of(self, name: str | None) -> Path | None:

@@ -108,6 +108,9 @@ class AreaBuilder:
         self.scales = self._band_scales()
         self.defs_stars = bool(facts.scale.stars)
         self.picked = _Picked.of(facts, tables)
+        self.finals = _Among.of(np.asarray(tables.steps.columns["final"], dtype=bool),
+                                tables.steps.starts)
+        self.output_status = _final_column(tables.steps, self.finals, self.outputs, "status")
         schema = facts.loaded.plan.schema
         self.cap_words = {f"{step.id}/{cap.id}": cap_words(cap, schema)
                           for step in facts.limits.values() for cap in step.caps}
@@ -140,7 +143,7 @@ class AreaBuilder:
         period = str(columns["period"][i])
         steps = TraceRows(tables.steps, i)
         picked = self.picked.rows(steps, i)
-        last = _Last(steps)
+        last = _Last(steps, self.finals.of_area(i))
         rating = self._rating(i, last.get(facts.pack.rating.field), steps)
         inputs = self._inputs(i, last) if tables.have_inputs else []
         outputs = self._outputs(i, last)
@@ -243,11 +246,12 @@ class AreaBuilder:
                 if r["id"] in wanted and r["present"]]
 
     def _outputs(self, i: int, last: Mapping[str, Record]) -> list[Record]:
-        columns = self.tables.columns
+        columns, traced = self.tables.columns, self.output_status
         out = []
         for name, title, unit in self.output_words:
-            traced = last.get(name)
-            status = traced["status"] if traced else "documented"
+            status = traced[name][i]
+            if status is None:
+                status = "documented"
             out.append(Record(id=name, title=title, unit=unit, value=columns[name][i],
                               status=status, uncertain=status in UNCERTAIN))
         return out
@@ -367,11 +371,10 @@ class TraceRows(Sequence[Record]):
 class _Last(Mapping[str, Record]):
     """Each field's value as the report shows it: its last row that is no cap's verdict."""
 
-    def __init__(self, steps: TraceRows) -> None:
-        columns = steps.slices.columns
-        fields, final = columns["field"], columns["final"]
+    def __init__(self, steps: TraceRows, finals: list[int]) -> None:
+        fields = steps.slices.columns["field"]
         self.steps = steps
-        self.at = {fields[k]: k for k in range(steps.start, steps.stop) if final[k]}
+        self.at = {fields[k]: k for k in finals}  # a later row of a field wins
 
     def __getitem__(self, field: str) -> Record:
         return self.steps.row(self.at[field])
@@ -441,6 +444,24 @@ class _Picked:
         found = [str(columns["rule_id"][k]) for k in self.uncertain.of_area(i)
                  if columns["status"][k] == status]
         return list(dict.fromkeys(found))
+
+
+def _final_column(steps: Slices, finals: _Among, fields: list[str], key: str
+                  ) -> dict[str, list[Any]]:
+    """Column ``key`` of each field's last final trace row, per area (None where none), as
+    ``_Last`` finds it, for every area at once."""
+    at = np.asarray(finals.at, dtype=np.int64)
+    area = np.repeat(np.arange(len(finals.starts) - 1), np.diff(finals.starts))
+    field = np.asarray(steps.columns["field"], dtype=object)[at]
+    values = np.asarray(steps.columns[key], dtype=object)[at]
+    out = {}
+    for name in fields:
+        rows = np.flatnonzero(field == name)[::-1]  # the last row of an area first
+        areas, first = np.unique(area[rows], return_index=True)
+        column = np.full(len(finals.starts) - 1, None, dtype=object)
+        column[areas] = values[rows[first]]
+        out[name] = column.tolist()
+    return out
 
 
 def _feeds(facts: PackFacts) -> set[str]:
