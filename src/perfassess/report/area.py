@@ -20,6 +20,7 @@ from perfassess.engine.steps.limit import CAP_OUTCOMES, cap_words
 from perfassess.io.names import safe_filenames
 from perfassess.report import svg
 from perfassess.report.data import RunData
+from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import (
     UNCERTAIN,
     PackFacts,
@@ -118,8 +119,13 @@ class AreaBuilder:
         self.similar = prepare_similar(facts, tables, layout, data.groups)
 
     def _static_input(self, spec: InputSpec) -> dict[str, Any]:
-        return {"id": spec.id, "title": self.facts.title(spec.id),
+        title, polarity = self.facts.title(spec.id), POLARITY.get(spec.polarity, "")
+        return {"id": spec.id, "title": title,
                 "unit": self.facts.units.get(spec.id, ""),
+                # The row's heading, the same on every page: spelt once per pack.
+                "head": Markup("{} <small><code>{}</code>{}</small>").format(
+                    title, spec.id, polarity),
+                "head_md": f"{markdown_cell(title)} `{spec.id}`",
                 "domain": spec.domain or "", "polarity": spec.polarity,
                 "polarity_text": POLARITY.get(spec.polarity, ""),
                 "required": spec.required}
@@ -278,6 +284,8 @@ class AreaBuilder:
             out.append(Record(
                 static, present=present, na=na, na_means=na_means if na else "",
                 value=entry["text"][i], note=entry["note"][i], source=entry["source"][i],
+                cell=entry["cell"][i], cell_md=entry["cell_md"][i],
+                position=entry["position"][i],
                 band=band, distribution=distribution))
         return out
 

@@ -22,12 +22,24 @@ COLUMNS = ("previous_period", "previous_rating", "change", "direction", "status"
 
 def positions(ratings: pd.DataFrame, codes: pd.Series | np.ndarray,
               periods: pd.Series | np.ndarray) -> np.ndarray:
-    """Row position in ``ratings`` of each (code, period), -1 where there is none."""
+    """Row position in ``ratings`` of each (code, period), -1 where there is none.
+
+    A trace repeats each pair once per row: the pairs are factorized (cheap on categoricals)
+    and only the distinct ones are spelt and looked up."""
     index = pd.MultiIndex.from_arrays([ratings["authority_code"].astype(str).to_numpy(),
                                        ratings["period"].astype(str).to_numpy()])
-    wanted = pd.MultiIndex.from_arrays([np.asarray(codes).astype(str),
-                                        np.asarray(periods).astype(str)])
-    return np.asarray(index.get_indexer(wanted), dtype=np.int64)
+    code_at, code_names = pd.factorize(pd.Series(codes).reset_index(drop=True))
+    period_at, period_names = pd.factorize(pd.Series(periods).reset_index(drop=True))
+    pair = code_at.astype(np.int64) * (len(period_names) + 1) + period_at
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    names = np.asarray(code_names, dtype=object).astype(str)
+    spans = np.asarray(period_names, dtype=object).astype(str)
+    wanted = pd.MultiIndex.from_arrays([names[distinct // (len(period_names) + 1)],
+                                        spans[distinct % (len(period_names) + 1)]])
+    found: np.ndarray = np.asarray(index.get_indexer(wanted), dtype=np.int64)[
+        inverse.reshape(-1)]
+    found[(code_at < 0) | (period_at < 0)] = -1  # a missing code or period is in no row
+    return found
 
 
 def changes(ratings: pd.DataFrame, trace: pd.DataFrame, facts: PackFacts) -> pd.DataFrame:

@@ -14,8 +14,9 @@ from perfassess.report.change import positions
 from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import PackFacts
 from perfassess.report.record import Record
+from perfassess.report.spelt import escaped, marked
 from perfassess.report.tables import Tables
-from perfassess.report.trend import escaped, key_scores, marked, rating_values
+from perfassess.report.trend import key_scores, rating_values
 from perfassess.spec.pack import CompareNeighboursStep
 
 if TYPE_CHECKING:

@@ -94,16 +94,16 @@ def strip_end(figures: dict[str, str]) -> Markup:
     return Markup(f'</svg><span class="ax">{escape(figures["axis_hi"])}</span>')
 
 
-def strips(starts: np.ndarray, xs: np.ndarray, ends: np.ndarray) -> list[Markup]:
+def strips(starts: np.ndarray, xs: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Whole dot strips, a column at once: each ``strip_start`` with its dot at ``x``, then
-    its ``strip_end``."""
+    its ``strip_end``; as markup in plain text (``as_markup`` marks it)."""
     spelt = np.char.replace(np.char.mod("%.1f", xs), ".0", "")  # as ``coordinate``
-    whole = starts.astype(str).astype(object) + '<circle cx="' + spelt.astype(object) + \
-        '" cy="7" r="3.5"/>' + ends.astype(str).astype(object)
-    return as_markup(whole.tolist())
+    whole: np.ndarray = starts.astype(str).astype(object) + '<circle cx="' + \
+        spelt.astype(object) + '" cy="7" r="3.5"/>' + ends.astype(str).astype(object)
+    return whole
 
 
-def as_markup(texts: list[str]) -> list[Markup]:
+def as_markup(texts: Iterable[str]) -> list[Markup]:
     """Texts made of markup already escaped, as Markup. ``str.__new__`` is what
     ``Markup(text)`` does for a plain ``str``, without its per-call checks."""
     return [str.__new__(Markup, t) for t in texts]

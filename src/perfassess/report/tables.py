@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from perfassess.core.people import DIGITS
 from perfassess.core.people import number_text as number_text
@@ -22,8 +22,10 @@ from perfassess.engine.steps.limit import CAP_OUTCOMES
 from perfassess.report import svg
 from perfassess.report.change import changes, positions
 from perfassess.report.data import RunData
+from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import PackFacts, number
 from perfassess.report.solidity import StabilityRows, prepare
+from perfassess.report.spelt import escaped, marked
 from perfassess.report.words import standings
 
 QUANTILES = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -245,15 +247,34 @@ def _area_columns(facts: PackFacts, ratings: pd.DataFrame,
             period_at]
         entry["svg"] = repeated(None, n)
         entry["percentile"] = entry["count"] = np.zeros(n, dtype=np.int64)
+        entry["standing"] = np.where(distributed, entry.get("standing", ""), "")
+        # The national-position cell, spelt once per pack: the strip, then the standing.
+        position = repeated("", n)
         if distributed.any():
             starts = np.array([f[1] if f else "" for f in found], dtype=object)
-            entry["svg"][distributed] = svg.strips(starts[period_at[distributed]],
-                                                   entry["x"][distributed],
-                                                   ends[period_at[distributed]])
+            drawn = svg.strips(starts[period_at[distributed]], entry["x"][distributed],
+                               ends[period_at[distributed]])
+            entry["svg"][distributed] = svg.as_markup(drawn)
+            position[distributed] = drawn + " " + escaped(entry["standing"][distributed])
             entry["percentile"] = np.where(distributed, entry["pct"], 0).astype(np.int64)
             entry["count"] = np.where(distributed, entry["n"], 0).astype(np.int64)
-        entry["standing"] = np.where(distributed, entry.get("standing", ""), "")
+        entry["position"] = np.array(svg.as_markup(position), dtype=object)
+        entry.update(_value_cells(entry, facts.units.get(spec.id, "")))
     return {name: {k: v.tolist() for k, v in entry.items()} for name, entry in inputs.items()}
+
+
+def _value_cells(entry: dict[str, np.ndarray], unit: str) -> dict[str, np.ndarray]:
+    """The value cell of an input's row on every area page, spelt once per pack: ``cell``
+    (markup) and ``cell_md`` — the value and unit, n/a or "no return", and any note."""
+    present, na, text, note = entry["present"], entry["na"], entry["text"], entry["note"]
+    absent = np.where(na, "n/a", "no return").astype(object)
+    html = np.where(present, escaped(text) + (f" {escape(unit)}" if unit else ""), absent)
+    md = np.where(present, marked(text) + (f" {markdown_cell(unit)}" if unit else ""), absent)
+    noted = note != ""
+    if noted.any():
+        html[noted] = html[noted] + "<br><small>" + escaped(note[noted]) + "</small>"
+        md[noted] = md[noted] + " (" + marked(note[noted]) + ")"
+    return {"cell": np.array(svg.as_markup(html), dtype=object), "cell_md": md}
 
 
 def _prepare_inputs(data: RunData, facts: PackFacts, ratings: pd.DataFrame

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from perfassess.core.people import DIGITS, number
 from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import PackFacts
 from perfassess.report.record import Record
+from perfassess.report.spelt import escaped, marked
 from perfassess.report.svg import coordinate
 from perfassess.report.tables import Tables
 
@@ -210,22 +210,6 @@ def _earlier(facts: PackFacts, history: pd.DataFrame, scores: list[str], run_per
 def _coordinates(values: np.ndarray) -> np.ndarray:
     """SVG coordinates to one decimal without a trailing ``.0``, a whole array at once."""
     return np.char.replace(np.char.mod("%.1f", values), ".0", "").astype(object)
-
-
-def escaped(values: np.ndarray) -> np.ndarray:
-    """Text for markup: each distinct value escaped once."""
-    return _each_distinct(values, lambda u: str(escape(u)))
-
-
-def marked(values: np.ndarray) -> np.ndarray:
-    """Text for Markdown (the ``md`` filter): each distinct value once."""
-    return _each_distinct(values, markdown_cell)
-
-
-def _each_distinct(values: np.ndarray, spell: Callable[[Any], str]) -> np.ndarray:
-    codes, uniques = pd.factorize(values.ravel(), use_na_sentinel=False)
-    spelt = np.array([spell(u) for u in uniques], dtype=object)
-    return spelt[codes].reshape(values.shape) if len(uniques) else values.astype(object)
 
 
 def _charts(facts: PackFacts, every: list[str], state: np.ndarray, y: np.ndarray,
