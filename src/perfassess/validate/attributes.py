@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from perfassess.core.problems import Problem, Problems
@@ -36,7 +37,8 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
             problems.add(Problem("E-ATTRIBUTE-CLASH", f"attribute {name!r} is {what}",
                                  value=name, expected="a column name of its own"))
     names = [name for name, what in clashes.items() if not what]
-    parts = []
+    parts: list[pd.DataFrame] = []
+    present: set[str] = set()
     for k, source in enumerate(tables):
         if source.derived:
             continue
@@ -44,36 +46,58 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
         mine = t["indicator"].isin(names).to_numpy()
         if not mine.any():
             continue
-        taken = t[mine].reset_index(drop=True)
-        # Columns stay pandas columns (text stays text): no round trip through numpy
-        # objects, which costs more than the rest here for a file of many attributes.
+        taken = t[mine]
+        present.update(str(name) for name in taken["indicator"].unique())
+        # Columns stay pandas columns (text stays text, keys stay categorical): no round
+        # trip through Python objects for a file of many attributes.
         value = taken["value"]
         text = (value.astype(str) if not pd.api.types.is_string_dtype(value.dtype)
                 or isinstance(value.dtype, pd.CategoricalDtype) else value)
+        text = text.where(value.notna(), "").str.strip()
+        blank = (text == "").to_numpy()
         parts.append(pd.DataFrame({
-            "authority_code": taken["authority_code"].astype(str),
-            "period": taken["period"].astype(str),
-            "attribute": taken["indicator"].astype(str),
-            "value": text.where(value.notna(), "").str.strip(),
-            "file": source.file, "line": taken["_line"],
-            "column": taken["_column"].astype(str), "order": k}))
+            "authority_code": taken["authority_code"].to_numpy()[~blank],
+            "period": taken["period"].array[~blank],
+            "attribute": taken["indicator"].array[~blank],
+            "value": text.array[~blank],
+            "file": source.file, "line": taken["_line"].to_numpy()[~blank],
+            "column": taken["_column"].array[~blank], "order": k}))
         tables[k] = replace(source, table=t[~mine].reset_index(drop=True))
-    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+    given = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in [*KEYS, "value", "file", "line", "column", "order"]})
-    given = found[found["value"] != ""].sort_values(["order", "line"], kind="stable")
-    first = given.drop_duplicates(KEYS, keep="first")
-    _conflicts(given, first, problems)
+    first = given
+    if given.duplicated(KEYS).any():
+        given = given.sort_values(["order", "line"], kind="stable")
+        first = given.drop_duplicates(KEYS, keep="first")
+        _conflicts(given, first, problems)
     for name in names:
-        if not (found["attribute"] == name).any():
+        if name not in present:
             problems.add(Problem("W-ATTRIBUTE-MISSING", f"attribute {name!r} is declared but "
                                  "no file has it; its column in the results is empty",
                                  value=name, expected=f"a column {name}"))
-    wide = first.pivot(index=["authority_code", "period"], columns="attribute",
-                       values="value") if len(first) else pd.DataFrame(
-        index=pd.MultiIndex.from_arrays([[], []], names=["authority_code", "period"]))
-    wide = wide.reindex(columns=names).astype(object).fillna("")
-    wide.columns.name = None
-    return tables, wide.reset_index()
+    return tables, _spread(first, names)
+
+
+def _spread(first: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """One row per authority and period (sorted as text), a text column per attribute name
+    ('' where none is given): the pivot, done as one scatter into a grid."""
+    keys = pd.MultiIndex.from_arrays([first["authority_code"], first["period"]])
+    index = keys.unique()
+    cells = np.full((len(index), len(names)), "", dtype=object)
+    cells[index.get_indexer(keys), _codes(first["attribute"], names)] = (
+        first["value"].to_numpy(dtype=object))
+    wide = pd.DataFrame(cells, columns=names, dtype=object)
+    wide.insert(0, "period", index.get_level_values(1).astype(str))
+    wide.insert(0, "authority_code", index.get_level_values(0).astype(str))
+    # A categorical key's level follows its categories, not the text: sort the few rows here.
+    return wide.sort_values(["authority_code", "period"], kind="stable", ignore_index=True)
+
+
+def _codes(values: pd.Series, names: list[str]) -> np.ndarray:
+    """Each value's position in ``names`` (categorical values recoded, not spelt again)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.set_categories(names).cat.codes.to_numpy()
+    return pd.Categorical(values.astype(str), categories=names).codes
 
 
 def is_pattern(name: str) -> bool:
