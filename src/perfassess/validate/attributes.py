@@ -54,22 +54,21 @@ def take_attributes(tables: list[SourceTable], names: list[str], pack: Pack,
         text = (value.astype(str) if not pd.api.types.is_string_dtype(value.dtype)
                 or isinstance(value.dtype, pd.CategoricalDtype) else value)
         text = text.where(value.notna(), "").str.strip()
-        blank = (text == "").to_numpy()
+        given = (text != "").to_numpy()
+        taken, text = taken[given], text[given]
         parts.append(pd.DataFrame({
-            "authority_code": taken["authority_code"].to_numpy()[~blank],
-            "period": taken["period"].array[~blank],
-            "attribute": taken["indicator"].array[~blank],
-            "value": text.array[~blank],
-            "file": source.file, "line": taken["_line"].to_numpy()[~blank],
-            "column": taken["_column"].array[~blank], "order": k}))
+            "authority_code": taken["authority_code"].to_numpy(),
+            "period": taken["period"].array, "attribute": taken["indicator"].array,
+            "value": text.array, "file": source.file, "line": taken["_line"].to_numpy(),
+            "column": taken["_column"].array, "order": k}))
         tables[k] = replace(source, table=t[~mine].reset_index(drop=True))
-    given = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in [*KEYS, "value", "file", "line", "column", "order"]})
-    first = given
-    if given.duplicated(KEYS).any():
-        given = given.sort_values(["order", "line"], kind="stable")
-        first = given.drop_duplicates(KEYS, keep="first")
-        _conflicts(given, first, problems)
+    first = found
+    if found.duplicated(KEYS).any():
+        found = found.sort_values(["order", "line"], kind="stable")
+        first = found.drop_duplicates(KEYS, keep="first")
+        _conflicts(found, first, problems)
     for name in names:
         if name not in present:
             problems.add(Problem("W-ATTRIBUTE-MISSING", f"attribute {name!r} is declared but "
