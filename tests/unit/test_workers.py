@@ -42,4 +42,4 @@ def test_how_many_processes() -> None:
     assert processes(3, worth_it=False) == 3
     assert processes(0, worth_it=True) == 1
     assert processes(None, worth_it=False) == 1
-    assert processes(None, worth_it=True) == (os.cpu_count() or 1)
+    assert processes(None, worth_it=True) == len(os.sched_getaffinity(0))

@@ -94,7 +94,7 @@ def _built(work: Path, target: Path) -> Iterator[Path]:
     pending = _PENDING.get()
     if pending is not None:
         pending.append((work, target))
-        _hook(f"built-{len(pending)}")
+        kill_hook(f"built-{len(pending)}")
     else:
         _publish([(work, target)])
 
@@ -157,27 +157,27 @@ def _switch(pending: list[tuple[Path, Path]]) -> None:
     with _locked(parent), _signals_wait() as caught:
         try:
             _repair(parent)
-            _hook("built")
+            kill_hook("built")
             _stop_if(caught)
             os.sync()  # the new files reach the disk before the journal says they are whole
             _write_journal(parent, {"pid": os.getpid(), "state": "switching",
                                     "entries": entries})
-            _hook("journal")
+            kill_hook("journal")
             for number, entry in enumerate(entries, 1):
                 _stop_if(caught)
                 target = parent / entry["target"]
                 if _exists(target):
                     os.replace(target, parent / entry["old"])
-                    _hook(f"aside-{number}")
+                    kill_hook(f"aside-{number}")
                 os.replace(parent / entry["new"], target)
-                _hook(f"in-{number}")
+                kill_hook(f"in-{number}")
             _stop_if(caught)
         except BaseException:
             _roll_back(parent, entries)
             raise
         _write_journal(parent, {"pid": os.getpid(), "state": "committed",
                                 "entries": entries})
-        _hook("committed")
+        kill_hook("committed")
         # Committed: the new outputs stand. A signal from here on is too late to stop the
         # run; the old folders are removed and the run ends as it would have.
         _roll_forward(parent, entries)
@@ -395,7 +395,8 @@ def _signals_wait() -> Iterator[list[int]]:
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
 
 
-def _hook(stage: str) -> None:
+def kill_hook(stage: str) -> None:
+    """Signal this process at ``stage`` when the environment asks (the interruption tests)."""
     wanted = os.environ.get(TEST_HOOK)
     if wanted and wanted.rpartition(":")[0] == stage:
         os.kill(os.getpid(), getattr(signal, wanted.rpartition(":")[2]))

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from jinja2 import Template
 
 from perfassess.core.progress import SILENT, Progress
 from perfassess.core.results import ScoreResult
+from perfassess.core.workers import fork_imap, processes
 from perfassess.io.names import names_inside
+from perfassess.io.write import kill_hook
 from perfassess.report.area import AreaBuilder, Layout
 from perfassess.report.data import RunData
 from perfassess.report.downloads import area_csvs
@@ -35,7 +39,9 @@ TEMPLATES = {
 STYLE = "style.css"
 SUMMARY = "summary.html"  # the run summary (summary.md, written with the results) as a page
 HASHES = "reports.sha256"
-CHUNK = 64  # area pages' authority-periods rendered between two progress reports
+CHUNK = 64  # authority-periods whose area pages are rendered as one piece of work
+# Area reports below which rendering them on the other cores costs more than it saves.
+MIN_FORKED = 400
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
@@ -54,9 +60,12 @@ def write_reports(result: ScoreResult, folder: Path, templates: Path | None = No
 
 
 def write_run_reports(data: RunData, folder: Path, templates: Path | None = None,
-                      progress: Progress = SILENT) -> dict[str, dict[str, Any]]:
+                      progress: Progress = SILENT, workers: int | None = None
+                      ) -> dict[str, dict[str, Any]]:
     """Write the reports into ``folder`` (the fresh folder a run is built in); ``progress``
-    is told of the area pages (two per authority-period) in chunks of ``CHUNK``."""
+    is told of the area pages (two per authority-period) in chunks of ``CHUNK``. The area
+    reports are rendered on ``workers`` forked processes (default: every core, when there
+    are enough of them to repay the fork)."""
     env = environment(templates)
     facts = pack_facts(data.loaded)
     tables = prepare_tables(data, facts)
@@ -81,21 +90,46 @@ def write_run_reports(data: RunData, folder: Path, templates: Path | None = None
     _write(folder, SUMMARY, env.get_template(f"{SUMMARY}.j2").render(summary), hashes)
     html, md = (env.get_template(name) for name in TEMPLATES["area"])
     builder = AreaBuilder(data, facts, tables, layout)
-    figures = area_csvs(facts, tables, builder.outputs)
-    columns = tables.columns
-    n, told = len(tables.ratings), 0
-    for i in range(n):
-        context = builder.context(i)
-        code, period = str(columns["authority_code"][i]), str(columns["period"][i])
-        _write(folder, layout.area(period, code, "html"), html.render(context), hashes)
-        _write(folder, layout.area(period, code, "md"), md.render(context), hashes)
-        _write(folder, layout.area(period, code, "csv"), figures[i], hashes)
-        if i + 1 - told == CHUNK or i + 1 == n:
-            progress.advance(2 * (i + 1 - told))
-            told = i + 1
+    pages = _AreaPages(folder, builder, html, md, area_csvs(facts, tables, builder.outputs))
+    n = len(tables.ratings)
+    blocks = [range(first, min(first + CHUNK, n)) for first in range(0, n, CHUNK)]
+    written = fork_imap(_write_areas, pages, blocks, processes(workers, n >= MIN_FORKED))
+    try:
+        for number, (block, block_hashes) in enumerate(zip(blocks, written, strict=True), 1):
+            hashes.update(block_hashes)
+            progress.advance(2 * len(block))
+            kill_hook(f"areas-{number}")
+    finally:
+        written.close()
     lines = "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
     (folder / HASHES).write_bytes(lines.encode("utf-8"))
     return {HASHES: {"files": len(hashes)}}
+
+
+@dataclass
+class _AreaPages:
+    """What every area report is made from: inherited by forked workers, never pickled."""
+
+    folder: Path
+    builder: AreaBuilder
+    html: Template
+    md: Template
+    figures: list[str]  # each authority-period's own CSV
+
+
+def _write_areas(pages: _AreaPages, rows: range) -> dict[str, str]:
+    """The area reports of ratings rows ``rows``: written, and their hashes returned."""
+    builder, layout = pages.builder, pages.builder.layout
+    columns = builder.tables.columns
+    hashes: dict[str, str] = {}
+    for i in rows:
+        context = builder.context(i)
+        code, period = str(columns["authority_code"][i]), str(columns["period"][i])
+        _write(pages.folder, layout.area(period, code, "html"), pages.html.render(context),
+               hashes)
+        _write(pages.folder, layout.area(period, code, "md"), pages.md.render(context), hashes)
+        _write(pages.folder, layout.area(period, code, "csv"), pages.figures[i], hashes)
+    return hashes
 
 
 def report_files(folder: Path) -> dict[str, str]:

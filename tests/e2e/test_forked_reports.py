@@ -1,0 +1,115 @@
+"""Area reports rendered on forked workers: the same files as in one process, the same coded
+problem when a template fails there, and an interruption that leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from perfassess.api import score
+from perfassess.core.problems import ProblemsFound
+from perfassess.io.write import TEST_HOOK
+from perfassess.report.data import RunData
+from perfassess.report.publish import CHUNK, MIN_FORKED, write_run_reports
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "data" / "sample"
+CQC = [SAMPLE / "cqc_2024_2025_wide.csv", SAMPLE / "cqc_2024_evidence_categories.csv"]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def cqc() -> RunData:
+    data = RunData.from_result(score("cqc-la-2024", CQC))
+    assert len(data.ratings) > 2 * CHUNK  # three pieces of work at least
+    return data
+
+
+def test_two_workers_write_the_files_one_process_writes(cqc: RunData, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    assert write_run_reports(cqc, one, workers=1) == write_run_reports(cqc, two, workers=2)
+    written = files(two)
+    assert sum(name.endswith(".html") and "/areas/" in name for name in written) == \
+        len(cqc.ratings)
+    assert written == files(one)
+
+
+def test_a_template_failing_in_a_worker_is_the_problem_one_process_reports(
+        cqc: RunData, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    last = str(cqc.ratings["authority_code"].iloc[-1])  # rendered by the last piece of work
+    (mine / "area.md.j2").write_text(
+        f"# {{{{ authority.code }}}}\n{{{{ 1 // 0 if authority.code == '{last}' }}}}\n",
+        encoding="utf-8")
+    shown = []
+    for workers in (1, 2):
+        folder = tmp_path / f"out{workers}"
+        folder.mkdir()
+        with pytest.raises(ProblemsFound) as caught:
+            write_run_reports(cqc, folder, mine, workers=workers)
+        shown.append([(p.code, p.file, p.row, p.message) for p in caught.value.problems])
+    assert shown[0] == shown[1]
+    code, file, row, _ = shown[0][0]
+    assert (code, row) == ("E-TEMPLATE-ERROR", 2) and file.endswith("mine/area.md.j2")
+    assert "ZeroDivisionError" in shown[0][0][3]
+
+
+OFLOG = SAMPLE / "oflog_asc_2015_2019.csv"  # more authority-periods than MIN_FORKED
+SCORE = ["-m", "perfassess", "score", "--pack", "oflog-asc", "--input", str(OFLOG)]
+
+
+def areas_written(out: Path) -> int:
+    """Area reports in the run's hidden work folders so far."""
+    count = 0
+    for work in (out.glob(".*") if out.is_dir() else []):
+        for areas in work.glob("*/areas"):
+            count += len(os.listdir(areas))
+    return count
+
+
+def interrupted(tmp_path: Path, sig: str, to: str) -> subprocess.CompletedProcess[str]:
+    """The run, sent ``sig`` while the workers render: by the test hook to the parent alone
+    (as ``kill PID`` does), or to its whole process group (as Ctrl-C at a terminal does)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    if to == "parent":
+        env[TEST_HOOK] = f"areas-2:{sig}"
+    argv = [sys.executable, *SCORE, "--out", str(tmp_path / "out")]
+    with subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as child:
+        if to == "group":
+            while areas_written(tmp_path / "out") < 3 * CHUNK and child.poll() is None:
+                time.sleep(0.005)
+            os.killpg(child.pid, getattr(signal, sig))
+        stdout, stderr = child.communicate(timeout=300)
+    return subprocess.CompletedProcess(argv, child.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize("to", ["parent", "group"])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_an_interruption_while_workers_render_leaves_nothing_behind(tmp_path: Path, sig: str,
+                                                                    to: str) -> None:
+    assert OFLOG.read_text(encoding="utf-8").count("\n") > MIN_FORKED
+    proc = interrupted(tmp_path, sig, to)
+    assert proc.returncode == (1 if sig == "SIGINT" else -signal.SIGTERM), proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+    for pid in filter(str.isdigit, os.listdir("/proc")):  # no worker outlives the run
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        assert cwd != str(tmp_path), f"process {pid} still runs in the test's folder"
