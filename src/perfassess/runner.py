@@ -19,7 +19,7 @@ from perfassess.io.published import read_published_parquet
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
     atomic_batch,
-    atomic_folder,
+    atomic_folders,
     output_error,
     pending_outputs,
     publishing,
@@ -144,12 +144,9 @@ def run(requests: list[RunRequest], options: RunOptions) -> RunOutcome:
         check_out(options.out, [r.pack.id for r in results], options.report)
         # All packs' outputs and the index replace the old ones together, or none do.
         with atomic_batch():
-            folders = []
-            for result, request, analysis, history in zip(results, scored, attached, histories,
-                                                          strict=True):
-                groups = reference.groups if reference is not None and request.reference \
-                    else None
-                folders.append(publish(result, options, request, analysis, groups, history))
+            groups = [reference.groups if reference is not None and request.reference
+                      else None for request in scored]
+            folders = publish(results, options, scored, attached, groups, histories)
             if options.report:  # the index links the reports; a batch run has none
                 from perfassess.report.index import indexed_folders, write_index
 
@@ -314,40 +311,52 @@ def _stability(request: RunRequest, result: ScoreResult, reference: Reference | 
     return attached.read(request.stability / result.pack.id, result, rerun)
 
 
-def publish(result: ScoreResult, options: RunOptions, request: RunRequest | None = None,
-            analysis: Attached | None = None, groups: pd.DataFrame | None = None,
-            history: pd.DataFrame | None = None) -> Path:
-    target = options.out / result.pack.id
+def publish(results: list[ScoreResult], options: RunOptions, requests: list[RunRequest],
+            analyses: list[Attached | None], groups: list[pd.DataFrame | None],
+            histories: list[pd.DataFrame | None]) -> list[Path]:
+    """Each result's folder, built beside its target: results, then every pack's reports
+    (side by side on this machine's cores), then the manifests that list them."""
+    targets = [options.out / result.pack.id for result in results]
     progress = options.progress
-    progress.stage(f"{result.pack.id}: writing results")
-    with atomic_folder(target) as work:
-        outputs: dict[str, dict[str, Any]] = {}
-        write_csv_and_parquet(result.ratings, work / "ratings.csv", work / "ratings.parquet")
-        for name in ("ratings.csv", "ratings.parquet"):
-            outputs[name] = {"rows": len(result.ratings)}
-        if options.trace != "none":
-            write_parquet(result.trace, work / "trace.parquet")
-            outputs["trace.parquet"] = {"rows": len(result.trace)}
-        write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
-                                  options.templates), work / "summary.md")
-        outputs["summary.md"] = {}
-        if analysis is not None:
-            from perfassess.attached import FOLDER
-
-            outputs.update({f"{FOLDER}/{name}": entry
-                            for name, entry in analysis.write(work / FOLDER).items()})
-        progress.end()
-        if options.report:  # imported only here: a batch run never loads the report code
-            from perfassess.report.publish import write_reports
-
-            progress.stage(f"{result.pack.id}: rendering reports", 2 * len(result.ratings))
-            outputs.update(write_reports(result, work, options.templates,
-                                         stability=analysis.view if analysis else None,
-                                         progress=progress,
-                                         published=request.published if request else None,
-                                         history=history, groups=groups))
+    with atomic_folders(targets) as works:
+        outputs = []
+        for result, work, analysis in zip(results, works, analyses, strict=True):
+            progress.stage(f"{result.pack.id}: writing results")
+            outputs.append(_write_results(result, work, options, analysis))
             progress.end()
-        write_json(build_manifest(result, work, outputs, options,
-                                  request or RunRequest(result.pack.id, result.inputs)),
-                   work / MANIFEST_FILE)
-    return target
+        if options.report:  # imported only here: a batch run never loads the report code
+            from perfassess.report.publish import PackReports, write_packs_reports
+
+            packs = [PackReports(result, work, analysis.view if analysis else None,
+                                 request.published, history, group)
+                     for result, work, analysis, request, history, group in zip(
+                         results, works, analyses, requests, histories, groups, strict=True)]
+            for entries, written in zip(outputs, write_packs_reports(
+                    packs, options.templates, progress), strict=True):
+                entries.update(written)
+        for result, work, entries, request in zip(results, works, outputs, requests,
+                                                  strict=True):
+            write_json(build_manifest(result, work, entries, options, request),
+                       work / MANIFEST_FILE)
+    return targets
+
+
+def _write_results(result: ScoreResult, work: Path, options: RunOptions,
+                   analysis: Attached | None) -> dict[str, dict[str, Any]]:
+    """The ratings, the trace, the run summary and the sensitivity folder; their entries."""
+    outputs: dict[str, dict[str, Any]] = {}
+    write_csv_and_parquet(result.ratings, work / "ratings.csv", work / "ratings.parquet")
+    for name in ("ratings.csv", "ratings.parquet"):
+        outputs[name] = {"rows": len(result.ratings)}
+    if options.trace != "none":
+        write_parquet(result.trace, work / "trace.parquet")
+        outputs["trace.parquet"] = {"rows": len(result.trace)}
+    write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
+                              options.templates), work / "summary.md")
+    outputs["summary.md"] = {}
+    if analysis is not None:
+        from perfassess.attached import FOLDER
+
+        outputs.update({f"{FOLDER}/{name}": entry
+                        for name, entry in analysis.write(work / FOLDER).items()})
+    return outputs

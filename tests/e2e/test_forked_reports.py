@@ -3,6 +3,7 @@ problem when a template fails there, and an interruption that leaves nothing beh
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,7 +69,10 @@ def test_a_template_failing_in_a_worker_is_the_problem_one_process_reports(
 
 
 OFLOG = SAMPLE / "oflog_asc_2015_2019.csv"  # more authority-periods than MIN_FORKED
-SCORE = ["-m", "perfassess", "score", "--pack", "oflog-asc", "--input", str(OFLOG)]
+ONE_PACK = ["--pack", "oflog-asc", "--input", str(OFLOG)]
+# Two packs: each rendered whole by a worker, side by side.
+RUN_FILE = {"runs": [{"pack": "cqc-la-2024", "inputs": [str(p) for p in CQC]},
+                     {"pack": "caa-2009", "inputs": [str(SAMPLE / "caa_2009.csv")]}]}
 
 
 def areas_written(out: Path) -> int:
@@ -80,29 +84,37 @@ def areas_written(out: Path) -> int:
     return count
 
 
-def interrupted(tmp_path: Path, sig: str, to: str) -> subprocess.CompletedProcess[str]:
+def interrupted(tmp_path: Path, sig: str, to: str, packs: str
+                ) -> subprocess.CompletedProcess[str]:
     """The run, sent ``sig`` while the workers render: by the test hook to the parent alone
     (as ``kill PID`` does), or to its whole process group (as Ctrl-C at a terminal does)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     if to == "parent":
-        env[TEST_HOOK] = f"areas-2:{sig}"
-    argv = [sys.executable, *SCORE, "--out", str(tmp_path / "out")]
+        env[TEST_HOOK] = f"areas-2:{sig}" if packs == "one" else f"packs-1:{sig}"
+    if packs == "one":
+        chosen = ONE_PACK
+    else:
+        (tmp_path / "run.yaml").write_text(json.dumps(RUN_FILE), encoding="utf-8")
+        chosen = ["--config", str(tmp_path / "run.yaml")]
+    argv = [sys.executable, "-m", "perfassess", "score", *chosen, "--out",
+            str(tmp_path / "out")]
     with subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, start_new_session=True) as child:
         if to == "group":
-            while areas_written(tmp_path / "out") < 3 * CHUNK and child.poll() is None:
+            while areas_written(tmp_path / "out") < CHUNK and child.poll() is None:
                 time.sleep(0.005)
             os.killpg(child.pid, getattr(signal, sig))
         stdout, stderr = child.communicate(timeout=300)
     return subprocess.CompletedProcess(argv, child.returncode, stdout, stderr)
 
 
+@pytest.mark.parametrize("packs", ["one", "two"])
 @pytest.mark.parametrize("to", ["parent", "group"])
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
-def test_an_interruption_while_workers_render_leaves_nothing_behind(tmp_path: Path, sig: str,
-                                                                    to: str) -> None:
+def test_an_interruption_while_workers_render_leaves_nothing_behind(
+        tmp_path: Path, sig: str, to: str, packs: str) -> None:
     assert OFLOG.read_text(encoding="utf-8").count("\n") > MIN_FORKED
-    proc = interrupted(tmp_path, sig, to)
+    proc = interrupted(tmp_path, sig, to, packs)
     assert proc.returncode == (1 if sig == "SIGINT" else -signal.SIGTERM), proc.stderr
     assert "Traceback" not in proc.stderr
     out = tmp_path / "out"
@@ -113,3 +125,23 @@ def test_an_interruption_while_workers_render_leaves_nothing_behind(tmp_path: Pa
         except OSError:
             continue
         assert cwd != str(tmp_path), f"process {pid} still runs in the test's folder"
+
+
+def test_a_template_failing_in_a_pack_worker_fails_the_run_as_in_one_process(
+        tmp_path: Path) -> None:
+    """Two packs rendered side by side; caa-2009's national page fails in its worker: the
+    run reports the template's coded problem at its line, exits 1 and writes nothing."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "national.md.j2").write_text(
+        "# {{ pack.id }}\n{{ 1 // 0 if pack.id == 'caa-2009' }}\n", encoding="utf-8")
+    (tmp_path / "run.yaml").write_text(json.dumps(RUN_FILE), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "perfassess", "score", "--config", str(tmp_path / "run.yaml"),
+         "--templates", str(mine), "--out", str(tmp_path / "out")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "E-TEMPLATE-ERROR" in proc.stderr and "mine/national.md.j2:2" in proc.stderr
+    assert "ZeroDivisionError" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

@@ -9,7 +9,7 @@ import pytest
 
 from perfassess import runner
 from perfassess.core.problems import ProblemsFound
-from perfassess.io.write import atomic_batch, atomic_folder
+from perfassess.io.write import atomic_batch, atomic_folder, atomic_folders, pending_outputs
 from perfassess.runner import RunOptions, RunRequest, run
 
 WIDE = ("authority_code,period,qs1_assessing_needs,qs2_supporting_healthier_lives,"
@@ -101,3 +101,25 @@ def test_a_batch_swaps_only_when_every_folder_succeeded(tmp_path: Path) -> None:
                 (work / "x.txt").write_text("new", encoding="utf-8")
     assert [(f / "x.txt").read_text() for f in (first, second)] == ["new", "new"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_folders_built_side_by_side_replace_their_targets_all_or_none(tmp_path: Path) -> None:
+    targets = [tmp_path / name for name in ("a", "b", "c")]
+    for folder in targets[:2]:
+        folder.mkdir()
+        (folder / "x.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_folders(targets) as works:
+        for work in works:
+            (work / "x.txt").write_text("new", encoding="utf-8")
+        raise RuntimeError("boom")
+    assert [(f / "x.txt").read_text() for f in targets[:2]] == ["old", "old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # nothing of the works
+    with atomic_batch():
+        with atomic_folders(targets) as works:
+            assert [w.parent for w in works] == [tmp_path] * 3 and len(set(works)) == 3
+            for work, target in zip(works, targets, strict=True):
+                (work / "x.txt").write_text(f"new {target.name}", encoding="utf-8")
+        assert list(pending_outputs()) == targets  # in the order given
+        assert (targets[0] / "x.txt").read_text() == "old"  # built, not yet swapped in
+    assert [(f / "x.txt").read_text() for f in targets] == ["new a", "new b", "new c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c"]

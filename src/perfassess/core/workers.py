@@ -65,6 +65,11 @@ def fork_imap(function: Callable[[S, I], R], shared: S, items: Sequence[I],
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def in_worker() -> bool:
+    """Whether this process is a worker of ``fork_map`` or ``fork_imap``."""
+    return _WORK is not None
+
+
 def _adopt(function: Callable[[Any, Any], Any], shared: Any) -> None:
     global _WORK
     # Ctrl-C and SIGTERM are the parent's to act on: it cancels the work and cleans up. A

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from perfassess.core.problems import Problem, Problems, ProblemsFound
+from perfassess.core.workers import in_worker
 from perfassess.io.spreadsheet import spreadsheet_safe
 
 if TYPE_CHECKING:
@@ -76,6 +77,33 @@ def atomic_folder(target: Path) -> Iterator[Path]:
 
 
 @contextmanager
+def atomic_folders(targets: list[Path]) -> Iterator[list[Path]]:
+    """:func:`atomic_folder` for several targets at once (filled side by side): a fresh
+    folder for each; all are removed on any failure, and on success each replaces its
+    target as ``atomic_folder``'s would, in the order given."""
+    works: list[Path] = []
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            works.append(_fresh(target, "tmp"))
+            works[-1].mkdir()
+    except OSError as exc:
+        for work in works:
+            _remove(work)
+        raise output_error(exc, targets[len(works) - 1] if works else targets[0]) from exc
+    try:
+        yield works
+    except BaseException as exc:
+        for work in works:
+            _remove(work)
+        if isinstance(exc, OSError):
+            raise output_error(exc, targets[0]) from exc
+        raise
+    for work, target in zip(works, targets, strict=True):
+        _register(work, target)
+
+
+@contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a fresh path beside ``target`` to write a file at; published as a folder is."""
     with _built(_fresh(target, "tmp"), target) as work:
@@ -91,6 +119,11 @@ def _built(work: Path, target: Path) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise output_error(exc, target) from exc
         raise
+    _register(work, target)
+
+
+def _register(work: Path, target: Path) -> None:
+    """A built output: switched in with its batch, or now if there is none."""
     pending = _PENDING.get()
     if pending is not None:
         pending.append((work, target))
@@ -396,9 +429,10 @@ def _signals_wait() -> Iterator[list[int]]:
 
 
 def kill_hook(stage: str) -> None:
-    """Signal this process at ``stage`` when the environment asks (the interruption tests)."""
+    """Signal this process at ``stage`` when the environment asks (the interruption tests);
+    never a worker, which leaves signals to its parent."""
     wanted = os.environ.get(TEST_HOOK)
-    if wanted and wanted.rpartition(":")[0] == stage:
+    if wanted and not in_worker() and wanted.rpartition(":")[0] == stage:
         os.kill(os.getpid(), getattr(signal, wanted.rpartition(":")[2]))
 
 

@@ -41,22 +41,77 @@ SUMMARY = "summary.html"  # the run summary (summary.md, written with the result
 HASHES = "reports.sha256"
 CHUNK = 64  # authority-periods whose area pages are rendered as one piece of work
 # Area reports below which rendering them on the other cores costs more than it saves.
-MIN_FORKED = 400
+MIN_FORKED = 2 * CHUNK
+
+
+@dataclass
+class PackReports:
+    """One pack's reports to render into ``folder``: with ``stability`` (a sensitivity
+    analysis of the same returns), the reports say how solid each rating is; ``published``
+    gives periods' publication dates (YYYY-MM-DD); ``history`` an earlier run's ratings
+    (trends), ``groups`` the reference's types and regions (similar councils)."""
+
+    result: ScoreResult
+    folder: Path
+    stability: StabilityView | None = None
+    published: dict[str, str] | None = None
+    history: pd.DataFrame | None = None
+    groups: pd.DataFrame | None = None
+
+    @property
+    def pages(self) -> int:
+        """Area pages: two per authority-period."""
+        return 2 * len(self.result.ratings)
+
+    def write(self, templates: Path | None, progress: Progress = SILENT,
+              workers: int | None = None) -> dict[str, dict[str, Any]]:
+        data = RunData.from_result(self.result, self.stability)
+        data.published = dict(self.published or {})
+        data.history, data.groups = self.history, self.groups
+        return write_run_reports(data, self.folder, templates, progress, workers)
 
 
 def write_reports(result: ScoreResult, folder: Path, templates: Path | None = None,
                   stability: StabilityView | None = None, progress: Progress = SILENT,
                   published: dict[str, str] | None = None, history: pd.DataFrame | None = None,
                   groups: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
-    """Render every report of one pack into ``folder``; returns the manifest's entries.
-    With ``stability`` (a sensitivity analysis of the same returns), the reports say how
-    solid each rating is; ``published`` gives periods' publication dates (YYYY-MM-DD);
-    ``history`` an earlier run's ratings (trends), ``groups`` the reference's types and
-    regions (similar councils)."""
-    data = RunData.from_result(result, stability)
-    data.published = dict(published or {})
-    data.history, data.groups = history, groups
-    return write_run_reports(data, folder, templates, progress)
+    """Render every report of one pack into ``folder``; returns the manifest's entries
+    (the arguments are those of :class:`PackReports`)."""
+    return PackReports(result, folder, stability, published, history, groups).write(
+        templates, progress)
+
+
+def write_packs_reports(packs: list[PackReports], templates: Path | None = None,
+                        progress: Progress = SILENT) -> list[dict[str, dict[str, Any]]]:
+    """Every pack's reports, each pack's manifest entries in order. Several packs are
+    rendered side by side, a pack to a forked worker at a time (the largest first, so none
+    is left running alone at the end); one pack's area reports are shared out instead."""
+    if len(packs) == 1:
+        progress.stage(f"{packs[0].result.pack.id}: rendering reports", packs[0].pages)
+        written = [packs[0].write(templates, progress)]
+        progress.end()
+        return written
+    total = sum(p.pages for p in packs)
+    progress.stage(f"rendering the reports of {len(packs)} packs", total)
+    order = sorted(range(len(packs)), key=lambda k: -packs[k].pages)
+    done: dict[int, dict[str, dict[str, Any]]] = {}
+    written_by = fork_imap(_write_pack, (packs, templates), order,
+                           processes(None, total >= 2 * MIN_FORKED))
+    try:
+        for k, entries in zip(order, written_by, strict=True):
+            done[k] = entries
+            progress.advance(packs[k].pages)
+            kill_hook(f"packs-{len(done)}")
+    finally:
+        written_by.close()
+    progress.end()
+    return [done[k] for k in range(len(packs))]
+
+
+def _write_pack(shared: tuple[list[PackReports], Path | None], k: int
+                ) -> dict[str, dict[str, Any]]:
+    packs, templates = shared
+    return packs[k].write(templates, workers=1)  # the other cores render other packs
 
 
 def write_run_reports(data: RunData, folder: Path, templates: Path | None = None,
