@@ -15,9 +15,16 @@ import pytest
 
 from perfassess.api import score
 from perfassess.core.problems import ProblemsFound
+from perfassess.core.progress import Progress
 from perfassess.io.write import TEST_HOOK
 from perfassess.report.data import RunData
-from perfassess.report.publish import CHUNK, MIN_FORKED, write_run_reports
+from perfassess.report.publish import (
+    CHUNK,
+    MIN_FORKED,
+    PackReports,
+    write_packs_reports,
+    write_run_reports,
+)
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
@@ -145,3 +152,37 @@ def test_a_template_failing_in_a_pack_worker_fails_the_run_as_in_one_process(
     assert "E-TEMPLATE-ERROR" in proc.stderr and "mine/national.md.j2:2" in proc.stderr
     assert "ZeroDivisionError" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+class Stages(Progress):
+    """A progress watcher that keeps the names of the stages it is told of."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.names.append(name)
+
+
+def test_packs_go_side_by_side_unless_one_has_most_of_the_pages(tmp_path: Path) -> None:
+    cqc = score("cqc-la-2024", CQC)
+    caa = score("caa-2009", [SAMPLE / "caa_2009.csv"])
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("\n".join((SAMPLE / "caa_2009.csv").read_text(encoding="utf-8")
+                              .splitlines()[:2]) + "\n", encoding="utf-8")
+    one = score("caa-2009", [tiny])
+    assert len(one.ratings) == 1
+    for results, told in (([cqc, caa], ["rendering the reports of 2 packs"]),
+                          ([cqc, one], ["cqc-la-2024: rendering reports",
+                                        "caa-2009: rendering reports"])):
+        folders = [tmp_path / f"{len(told)}-{k}" for k in range(len(results))]
+        for folder in folders:
+            folder.mkdir()
+        stages = Stages()
+        written = write_packs_reports([PackReports(r, f) for r, f in zip(results, folders,
+                                                                         strict=True)],
+                                      progress=stages)
+        assert stages.names == told
+        for result, folder, entries in zip(results, folders, written, strict=True):
+            areas = list(folder.glob("*/areas/*.html"))
+            assert len(areas) == len(result.ratings) and entries["reports.sha256"]["files"]

@@ -42,6 +42,7 @@ HASHES = "reports.sha256"
 CHUNK = 64  # authority-periods whose area pages are rendered as one piece of work
 # Area reports below which rendering them on the other cores costs more than it saves.
 MIN_FORKED = 2 * CHUNK
+ALONE = 0.6  # the share of a run's area pages above which one pack is rendered on its own
 
 
 @dataclass
@@ -85,11 +86,14 @@ def write_packs_reports(packs: list[PackReports], templates: Path | None = None,
                         progress: Progress = SILENT) -> list[dict[str, dict[str, Any]]]:
     """Every pack's reports, each pack's manifest entries in order. Several packs are
     rendered side by side, a pack to a forked worker at a time (the largest first, so none
-    is left running alone at the end); one pack's area reports are shared out instead."""
-    if len(packs) == 1:
-        progress.stage(f"{packs[0].result.pack.id}: rendering reports", packs[0].pages)
-        written = [packs[0].write(templates, progress)]
-        progress.end()
+    is left running alone at the end). A pack with most of the pages would keep one worker
+    busy long after the others, so then each pack's area reports are shared out in turn."""
+    if len(packs) == 1 or max(p.pages for p in packs) > ALONE * sum(p.pages for p in packs):
+        written = []
+        for pack in packs:
+            progress.stage(f"{pack.result.pack.id}: rendering reports", pack.pages)
+            written.append(pack.write(templates, progress))
+            progress.end()
         return written
     total = sum(p.pages for p in packs)
     progress.stage(f"rendering the reports of {len(packs)} packs", total)
