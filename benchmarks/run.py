@@ -182,12 +182,15 @@ class Suite:
             if not measured.ok:
                 break
         last = measurements[-1]
+        pages = None
         if scenario.kind == "sample" and last.ok:
             rows = _rows_read(out)
+            pages = sum(1 for page in out.glob("*/*/areas/*") if page.suffix in (".html", ".md"))
         status = last.status
         if last.status.startswith("failed") and last.output.strip():
             status += ": " + last.output.strip().splitlines()[-1][:200]
         result = Result(scenario, self._row(scenario, dataset, measurements, status, rows))
+        result.row["area_pages"] = pages
         result.keep.append(out)
         if last.ok and scenario.kind == "scale":
             result.ratings = out / str(scenario.pack) / "ratings.parquet"

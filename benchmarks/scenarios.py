@@ -81,7 +81,8 @@ class Scenario:
     uses: str | None = None  # floor: the perfassess scenario whose ratings it writes again
     draws: int = 0  # sensitivity: how many draws
     trace: str | None = None  # scale: the --trace mode, instead of the batch flags' none
-    mode: str | None = None  # published: rules-check, batch (no reports, no trace) or full
+    mode: str | None = None  # published: rules-check, batch (no reports, no trace) or full;
+    # sample: no-report
 
     @property
     def runs_perfassess_score(self) -> bool:
@@ -102,6 +103,8 @@ def all_scenarios() -> list[Scenario]:
         Scenario("startup/import-score", "import-score", True, repeat=10),
         Scenario("cli/help", "help", True, repeat=10),
         Scenario("sample/default-run", "sample", True, repeat=5),
+        # The same run without reports: the difference is what rendering them costs.
+        Scenario("sample/no-report", "sample", True, repeat=3, mode="no-report"),
     ]
     out += [Scenario(f"sensitivity/ss-stars-2002/{draws}", "sensitivity", draws <= 1_000,
                      repeat=3, pack="ss-stars-2002", draws=draws)
@@ -156,7 +159,8 @@ def perfassess_args(scenario: Scenario, data_path: str | None, out: Path,
                     flags: list[str]) -> tuple[list[str], Path]:
     """The arguments after ``perfassess`` for a scoring scenario, and the folder to run in."""
     if scenario.kind == "sample":
-        return ["score", "--out", str(out)], REPO
+        return ["score", "--out", str(out),
+                *(["--no-report"] if scenario.mode == "no-report" else [])], REPO
     if scenario.kind == "published":
         assert scenario.pack is not None
         if scenario.mode == "rules-check":
