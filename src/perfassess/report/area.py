@@ -30,6 +30,7 @@ from perfassess.report.facts import (
     pack_summary,
     signed,
 )
+from perfassess.report.outputs import OutputRows
 from perfassess.report.record import Record
 from perfassess.report.similar import prepare_similar
 from perfassess.report.solidity import area_record
@@ -112,6 +113,9 @@ class AreaBuilder:
         self.finals = _Among.of(np.asarray(tables.steps.columns["final"], dtype=bool),
                                 tables.steps.starts)
         self.output_status = _final_column(tables.steps, self.finals, self.outputs, "status")
+        self.output_rows = OutputRows(
+            [w for w in self.output_words if w[0] in self.shown_outputs],
+            tables.columns, self.output_status, len(tables.ratings))
         schema = facts.loaded.plan.schema
         self.cap_words = {f"{step.id}/{cap.id}": cap_words(cap, schema)
                           for step in facts.limits.values() for cap in step.caps}
@@ -155,7 +159,9 @@ class AreaBuilder:
         outputs = self._outputs(i, last)
         limits = _limits(facts, picked, last, self.cap_words)
         domains = _domains(facts, inputs)
-        shown_by_limits = {lim["field"] for lim in limits}
+        shown_by_limits = frozenset(lim["field"] for lim in limits)
+        output_rows, output_rows_md = self.output_rows.rows(
+            i, shown_by_limits.intersection(self.shown_outputs))
         scales = {r["band"]["of"] for r in inputs if r["band"]}
         if rating["stars"] is None and rating["position"] is not None:
             scales.add(len(rating["labels"]))
@@ -179,6 +185,8 @@ class AreaBuilder:
             outputs=outputs,
             output_groups=_groups([o for o in outputs if o["id"] in self.shown_outputs
                                    and o["id"] not in shown_by_limits]),
+            output_rows=output_rows,  # output_groups' rows, spelt: HTML
+            output_rows_md=output_rows_md,  # and Markdown
             inputs=inputs,
             have_inputs=tables.have_inputs,
             have_bands=bool(facts.bands or facts.scales),
