@@ -30,6 +30,7 @@ from perfassess.report.facts import (
     pack_summary,
     signed,
 )
+from perfassess.report.input_rows import input_rows
 from perfassess.report.outputs import OutputRows
 from perfassess.report.record import Record
 from perfassess.report.similar import prepare_similar
@@ -171,6 +172,10 @@ class AreaBuilder:
             html=f"{layout.areas[code]}.html", md=f"{layout.areas[code]}.md",
             csv=f"{layout.areas[code]}.csv", ratings="../../ratings.csv",
             run_summary="../../summary.html", run_summary_md="../../summary.md")
+        have_bands = bool(facts.bands or facts.scales)
+        input_groups = domains + _others(inputs)
+        band_status = _shared_status([r["band"]["status"] for r in inputs if r["band"]])
+        rows, rows_md = input_rows(input_groups, bool(domains), have_bands, band_status)
         return Record(
             pack=self.pack,
             authority=Record(code=code, name=str(columns["authority_name"][i] or "")),
@@ -189,10 +194,12 @@ class AreaBuilder:
             output_rows_md=output_rows_md,  # and Markdown
             inputs=inputs,
             have_inputs=tables.have_inputs,
-            have_bands=bool(facts.bands or facts.scales),
+            have_bands=have_bands,
             domains=domains,
-            input_groups=domains + _others(inputs),
-            band_status=_shared_status([r["band"]["status"] for r in inputs if r["band"]]),
+            input_groups=input_groups,
+            band_status=band_status,
+            input_rows=rows,  # input_groups' rows, as the built-in pages print them: HTML
+            input_rows_md=rows_md,  # and Markdown
             limits=limits,
             decisions=[s for k, s in picked if self.picked.decision[k]],
             flags=[r for r in inputs if r["id"] in facts.flags],
