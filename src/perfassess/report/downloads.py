@@ -55,33 +55,40 @@ def area_csvs(facts: PackFacts, tables: Tables, outputs: list[str]) -> list[str]
     shown = np.stack([b[6] for b in blocks], axis=1)  # n x k
     keep = shown.reshape(-1)
 
+    # A figure's kind, field, title and unit repeat on every area's file, and an area's
+    # code, name and period on each of its lines: each such text is made safe and quoted
+    # once, then taken where it goes.
     def per_area(values: list[object] | np.ndarray) -> pa.Array:
-        return pa.array(np.repeat(np.asarray(values, dtype=object).astype(str), k)[keep],
-                        type=pa.string())
+        spelt = _cells(pa.array(np.asarray(values, dtype=object).astype(str), type=pa.string()))
+        return spelt.take(pa.array(np.repeat(np.arange(n), k)[keep]))
 
     def per_block(index: int) -> pa.Array:
-        return pa.array(np.tile(np.array([b[index] for b in blocks], dtype=object), n)[keep],
-                        type=pa.string())
+        spelt = _cells(pa.array([b[index] for b in blocks], type=pa.string()))
+        return spelt.take(pa.array(np.tile(np.arange(k), n)[keep]))
 
     def cells(index: int) -> pa.Array:
-        return pa.array(np.stack([b[index] for b in blocks], axis=1).reshape(-1)[keep]
-                        .astype(str), type=pa.string())
+        return _cells(pa.array(np.stack([b[index] for b in blocks], axis=1).reshape(-1)[keep]
+                               .astype(str), type=pa.string()))
 
     names = np.asarray(columns["authority_name"], dtype=object)
     names = np.where(pd.isna(names), "", names)
-    table = pa.table([per_area(columns["authority_code"]), per_area(names),
-                      per_area(columns["period"]), per_block(0), per_block(1), per_block(2),
-                      cells(4), per_block(3), cells(5)], names=list(COLUMNS))
-    table = spreadsheet_safe(table)
-    lines = pc.binary_join_element_wise(*[_quoted(c) for c in table.columns], ",")
+    lines = pc.binary_join_element_wise(
+        per_area(columns["authority_code"]), per_area(names), per_area(columns["period"]),
+        per_block(0), per_block(1), per_block(2), cells(4), per_block(3), cells(5), ",")
     # Each line with its newline (joined to an empty text by one), so that an area's file
     # is its lines run together.
-    spelt = pc.binary_join_element_wise(lines, "", "\n").to_pylist() if len(table) else []
+    spelt = pc.binary_join_element_wise(lines, "", "\n").to_pylist() if len(lines) else []
     starts = np.concatenate([[0], np.cumsum(shown.sum(axis=1))]).astype(np.int64).tolist()
     return [HEADER + "".join(spelt[a:b]) for a, b in pairwise(starts)]
 
 
-def _quoted(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _cells(texts: pa.Array) -> pa.Array:
+    """Texts as CSV cells: formulas neutralised, then quoted where need be."""
+    safe = spreadsheet_safe(pa.table({"text": texts})).column(0).combine_chunks()
+    return _quoted(safe)
+
+
+def _quoted(column: pa.Array) -> pa.Array:
     """A text column as CSV cells: quoted, its quotes doubled, where it holds a comma, a
     quote or a line break; as it is otherwise."""
     needs = pc.match_substring_regex(column, r'[",\r\n]')
