@@ -123,3 +123,13 @@ def test_folders_built_side_by_side_replace_their_targets_all_or_none(tmp_path: 
         assert (targets[0] / "x.txt").read_text() == "old"  # built, not yet swapped in
     assert [(f / "x.txt").read_text() for f in targets] == ["new a", "new b", "new c"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c"]
+
+
+def test_folders_that_cannot_be_made_leave_none_of_the_others(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    targets = [tmp_path / "a", tmp_path / "file" / "b"]
+    with pytest.raises(ProblemsFound) as caught, atomic_folders(targets):
+        pass
+    problem = next(iter(caught.value.problems))
+    assert problem.code == "E-OUTPUT-WRITE" and "file" in str(problem.file)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # a's work removed

@@ -82,15 +82,17 @@ def atomic_folders(targets: list[Path]) -> Iterator[list[Path]]:
     folder for each; all are removed on any failure, and on success each replaces its
     target as ``atomic_folder``'s would, in the order given."""
     works: list[Path] = []
+    where = targets[0] if targets else Path()
     try:
-        for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            works.append(_fresh(target, "tmp"))
-            works[-1].mkdir()
+        for where in targets:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            work = _fresh(where, "tmp")
+            work.mkdir()
+            works.append(work)
     except OSError as exc:
         for work in works:
             _remove(work)
-        raise output_error(exc, targets[len(works) - 1] if works else targets[0]) from exc
+        raise output_error(exc, where) from exc
     try:
         yield works
     except BaseException as exc:
