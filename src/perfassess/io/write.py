@@ -66,14 +66,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     is left as it was; a file-system error becomes the problem E-OUTPUT-WRITE. Inside
     :func:`atomic_batch` the switch waits for the whole batch.
     """
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = _fresh(target, "tmp")
-        work.mkdir()  # with the user's umask (0755 under 022), as any folder they make
-    except OSError as exc:
-        raise output_error(exc, target) from exc
-    with _built(work, target):
-        yield work
+    with atomic_folders([target]) as works:
+        yield works[0]
 
 
 @contextmanager
@@ -87,7 +81,7 @@ def atomic_folders(targets: list[Path]) -> Iterator[list[Path]]:
         for where in targets:
             where.parent.mkdir(parents=True, exist_ok=True)
             work = _fresh(where, "tmp")
-            work.mkdir()
+            work.mkdir()  # with the user's umask (0755 under 022), as any folder they make
             works.append(work)
     except OSError as exc:
         for work in works:

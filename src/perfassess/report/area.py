@@ -31,7 +31,7 @@ from perfassess.report.facts import (
     signed,
 )
 from perfassess.report.input_rows import input_rows
-from perfassess.report.outputs import OutputRows
+from perfassess.report.outputs import OutputRows, by_title
 from perfassess.report.record import Record
 from perfassess.report.similar import prepare_similar
 from perfassess.report.solidity import area_record
@@ -114,6 +114,7 @@ class AreaBuilder:
         self.finals = _Among.of(np.asarray(tables.steps.columns["final"], dtype=bool),
                                 tables.steps.starts)
         self.output_status = _final_column(tables.steps, self.finals, self.outputs, "status")
+        self.have_bands = bool(facts.bands or facts.scales)
         self.output_rows = OutputRows(
             [w for w in self.output_words if w[0] in self.shown_outputs],
             tables.columns, self.output_status, len(tables.ratings))
@@ -172,10 +173,9 @@ class AreaBuilder:
             html=f"{layout.areas[code]}.html", md=f"{layout.areas[code]}.md",
             csv=f"{layout.areas[code]}.csv", ratings="../../ratings.csv",
             run_summary="../../summary.html", run_summary_md="../../summary.md")
-        have_bands = bool(facts.bands or facts.scales)
         input_groups = domains + _others(inputs)
         band_status = _shared_status([r["band"]["status"] for r in inputs if r["band"]])
-        rows, rows_md = input_rows(input_groups, bool(domains), have_bands, band_status)
+        rows, rows_md = input_rows(input_groups, bool(domains), self.have_bands, band_status)
         return Record(
             pack=self.pack,
             authority=Record(code=code, name=str(columns["authority_name"][i] or "")),
@@ -194,7 +194,7 @@ class AreaBuilder:
             output_rows_md=output_rows_md,  # and Markdown
             inputs=inputs,
             have_inputs=tables.have_inputs,
-            have_bands=have_bands,
+            have_bands=self.have_bands,
             domains=domains,
             input_groups=input_groups,
             band_status=band_status,
@@ -502,19 +502,9 @@ def _rel(here: str, target: str) -> str:
 
 def _groups(outputs: list[Record]) -> list[Record]:
     """Outputs side by side under their shared title (one row per title, in pack order)."""
-    groups: list[Record] = []
-    titled: dict[str, Record] = {}
-    for o in outputs:
-        group = titled.get(o["title"]) if o["title"] else None
-        if group is None:
-            group = Record(title=o["title"], outputs=[], status="")
-            groups.append(group)
-            if o["title"]:
-                titled[o["title"]] = group
-        group["outputs"].append(o)
-    for g in groups:
-        g["status"] = _shared_status([o["status"] for o in g["outputs"]])
-    return groups
+    return [Record(title=group[0]["title"], outputs=group,
+                   status=_shared_status([o["status"] for o in group]))
+            for group in by_title(outputs, lambda o: o["title"])]
 
 
 def _shared_status(statuses: list[str]) -> str:

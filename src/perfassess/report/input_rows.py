@@ -31,26 +31,28 @@ def input_rows(groups: Sequence[Record], domains: bool, have_bands: bool,
                         f"{_group_head(group)}</th></tr>\n")
             md.append(_group_head_md(group, have_bands))
         for r in group["inputs"]:
-            band = r["band"]
-            if not have_bands:
-                html.append(f"<tr><th>{r['head']}</th><td>{r['cell']}</td>"
-                            f"<td>{r['position']}</td></tr>\n")
-                md.append(f"| {r['head_md']} | {r['cell_md']} | {_standing(r)} |\n")
-                continue
-            if not band:
-                band_html = band_md = ""
-            else:
-                own = band["status"] != band_status
-                # str(): a Markup on the right of + would escape the text on its left.
-                band_html = f"{band['svg']} {escape(band['label'])}" + (
-                    str(svg.badge(band["status"])) if own else "")
-                band_md = f"{band['dots']} {markdown_cell(band['label'])}" + (
-                    svg.badge_md(band["status"]) if own else "")
-            html.append(f"<tr><th>{r['head']}</th><td>{r['cell']}</td><td>{band_html}</td>"
+            band_html = band_md = ""
+            if have_bands:
+                band_html, band_md = _band_cells(r["band"], band_status)
+            html.append(f"<tr><th>{r['head']}</th><td>{r['cell']}</td>{band_html}"
                         f"<td>{r['position']}</td></tr>\n")
-            md.append(f"| {r['head_md']} | {r['cell_md']} | {band_md} | {_standing(r)} |\n")
+            md.append(f"| {r['head_md']} | {r['cell_md']}{band_md} | {_standing(r)} |\n")
         html.append("</tbody>\n")
     return Markup("".join(html)), "".join(md)
+
+
+def _band_cells(band: Record | None, band_status: str) -> tuple[str, str]:
+    """The band column's cell, HTML and Markdown (its separator first); its status badged
+    unless every band on the page shares it."""
+    if not band:
+        return "<td></td>", " | "
+    badged = band["status"] != band_status
+    # str(): a Markup on the right of + would escape the text on its left.
+    html = f"{band['svg']} {escape(band['label'])}" + (
+        str(svg.badge(band["status"])) if badged else "")
+    md = f"{band['dots']} {markdown_cell(band['label'])}" + (
+        svg.badge_md(band["status"]) if badged else "")
+    return f"<td>{html}</td>", f" | {md}"
 
 
 def _standing(row: Record) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -11,6 +12,25 @@ from perfassess.report import svg
 from perfassess.report.environment import markdown_cell
 from perfassess.report.facts import UNCERTAIN
 from perfassess.report.spelt import each_distinct, escaped, marked
+
+T = TypeVar("T")
+
+
+def by_title(items: Sequence[T], title: Callable[[T], str]) -> list[list[T]]:
+    """Items side by side under their shared title, one group per title where it first
+    comes (in the items' order); an item without a title is a group of its own."""
+    groups: list[list[T]] = []
+    titled: dict[str, list[T]] = {}
+    for item in items:
+        name = title(item)
+        group = titled.get(name) if name else None
+        if group is None:
+            group = []
+            groups.append(group)
+            if name:
+                titled[name] = group
+        group.append(item)
+    return groups
 
 
 class OutputRows:
@@ -35,21 +55,9 @@ class OutputRows:
         return spelt[0][i], spelt[1][i]
 
     def _spell(self, hidden: frozenset[str]) -> tuple[list[Markup], list[str]]:
-        groups: list[list[tuple[str, str, str]]] = []
-        titled: dict[str, list[tuple[str, str, str]]] = {}
-        for word in self.words:
-            if word[0] in hidden:
-                continue
-            group = titled.get(word[1]) if word[1] else None
-            if group is None:
-                group = []
-                groups.append(group)
-                if word[1]:
-                    titled[word[1]] = group
-            group.append(word)
         html = np.full(self.n, "", dtype=object)
         md = np.full(self.n, "", dtype=object)
-        for group in groups:
+        for group in by_title([w for w in self.words if w[0] not in hidden], lambda w: w[1]):
             row_html, row_md = self._group(group)
             html += row_html
             md += row_md

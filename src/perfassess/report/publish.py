@@ -88,14 +88,14 @@ def write_packs_reports(packs: list[PackReports], templates: Path | None = None,
     rendered side by side, a pack to a forked worker at a time (the largest first, so none
     is left running alone at the end). A pack with most of the pages would keep one worker
     busy long after the others, so then each pack's area reports are shared out in turn."""
-    if len(packs) == 1 or max(p.pages for p in packs) > ALONE * sum(p.pages for p in packs):
+    total = sum(p.pages for p in packs)
+    if len(packs) == 1 or max(p.pages for p in packs) > ALONE * total:
         written = []
         for pack in packs:
             progress.stage(f"{pack.result.pack.id}: rendering reports", pack.pages)
             written.append(pack.write(templates, progress))
             progress.end()
         return written
-    total = sum(p.pages for p in packs)
     progress.stage(f"rendering the reports of {len(packs)} packs", total)
     order = sorted(range(len(packs)), key=lambda k: -packs[k].pages)
     done: dict[int, dict[str, dict[str, Any]]] = {}
