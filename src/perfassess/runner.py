@@ -18,6 +18,7 @@ from perfassess.engine.frame import TraceMode
 from perfassess.io.published import read_published_parquet
 from perfassess.io.read import SourceTable
 from perfassess.io.write import (
+    ROW_GROUP,
     atomic_batch,
     atomic_folders,
     output_error,
@@ -349,8 +350,8 @@ def _write_results(result: ScoreResult, work: Path, options: RunOptions,
     for name in ("ratings.csv", "ratings.parquet"):
         outputs[name] = {"rows": len(result.ratings)}
     if options.trace != "none":
-        write_parquet(result.trace, work / "trace.parquet")
-        outputs["trace.parquet"] = {"rows": len(result.trace)}
+        rows = write_parquet(result.evaluation.trace_batches(ROW_GROUP), work / "trace.parquet")
+        outputs["trace.parquet"] = {"rows": rows}
     write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
                               options.templates), work / "summary.md")
     outputs["summary.md"] = {}

@@ -11,6 +11,7 @@ from perfassess.core.returns import Returns
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from perfassess.engine.evaluate import Evaluation
     from perfassess.io.read import SourceTable
@@ -57,3 +58,8 @@ class ScoreResult:
     @property
     def trace(self) -> pd.DataFrame:
         return self.evaluation.trace
+
+    @property
+    def trace_table(self) -> pa.Table:
+        """The trace as Arrow (what ``trace.parquet`` holds), without pandas."""
+        return self.evaluation.trace_table

@@ -23,10 +23,10 @@ def processes(wanted: int | None, worth_it: bool) -> int:
         return 1
     if wanted is not None:
         return max(1, wanted)
-    return _cores() if worth_it else 1
+    return cores() if worth_it else 1
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on (fewer than the machine's, under an affinity mask)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

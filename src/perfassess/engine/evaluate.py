@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from perfassess.core.problems import Problem, Problems, ProblemsFound
 from perfassess.core.returns import Returns
 from perfassess.engine.dataflow import dead_after, outputs, reads
 from perfassess.engine.expr import ZeroDivisor
-from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
+from perfassess.engine.fields import STATUSES, FieldType, read_only, repeated, spell
 from perfassess.engine.frame import Frame, Trace, TraceChunk, TraceMode
 from perfassess.engine.plan import Counterfactual, Plan, Runner
 from perfassess.engine.steps.registry import kind_of
@@ -23,7 +26,27 @@ from perfassess.spec.pack import StepBase
 class Evaluation:
     frame: Frame
     ratings: pd.DataFrame
-    trace: pd.DataFrame
+    # The trace is spelt out when it is first asked for (and not at all with --trace none).
+    _table: pa.Table | None = field(default=None, init=False, repr=False)
+    _trace: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    @property
+    def trace_table(self) -> pa.Table:
+        if self._table is None:
+            self._table = self.frame.trace.to_table(self.frame.keys)
+        return self._table
+
+    @property
+    def trace(self) -> pd.DataFrame:
+        if self._trace is None:
+            self._trace = self.trace_table.to_pandas()
+        return self._trace
+
+    def trace_batches(self, rows: int) -> Iterator[pa.Table]:
+        """The trace a batch of rows at a time, without holding it all (once made, whole)."""
+        if self._table is not None:
+            return iter([self._table])
+        return self.frame.trace.batches(self.frame.keys, rows)
 
 
 def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
@@ -57,7 +80,7 @@ def evaluate(plan: Plan, returns: Returns, names: dict[str, str] | None = None,
     if marks:
         _mark(frame, marks)
     ratings = _ratings(plan, frame, returns, {**(names or {}), **returns.names})
-    return Evaluation(frame, ratings, frame.trace.to_frame(frame.keys))
+    return Evaluation(frame, ratings)
 
 
 @dataclass
@@ -169,16 +192,19 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
     origin = returns.origin
     if not frame.trace.wants("input") or origin is None or origin.empty:
         return
-    place = (origin["file"].astype(str) + ":" + origin["line"].astype(str) + ":"
-             + origin["column"].astype(str)).to_numpy(dtype=object)
+    parts = (pa.array(origin["file"]), pa.array(origin["line"].to_numpy(dtype=np.int64)),
+             pa.array(origin["column"]))
+    place = pc.binary_join_element_wise(*(part.cast(pa.large_string()) for part in parts),
+                                        pa.scalar(":", pa.large_string()))
     for indicator, index in origin.groupby("indicator", sort=True).indices.items():
         rows = origin["row"].to_numpy()[index]
         name = str(indicator)
-        spelt = format_values(frame.values[name][rows], frame.types[name])
+        spelt = spell(frame.values[name][rows], frame.types[name])
         if name in frame.na:
-            spelt = np.where(frame.na[name][rows], "n/a", spelt)
-        frame.trace.add(TraceChunk(rows, "input", name, spelt.astype(object), "input",
-                                   frame.status[name][rows], place[index], "input"))
+            spelt = spelt.where(frame.na[name][rows], "n/a")
+        frame.trace.add(TraceChunk(rows, "input", name, spelt, "input",
+                                   frame.status[name][rows], place.take(pa.array(index)),
+                                   "input"))
 
 
 def _names(frame: Frame, names: dict[str, str]) -> pd.Series:

@@ -43,39 +43,59 @@ def label_type(name: str, labels: tuple[str, ...]) -> FieldType:
     return FieldType("label", tuple(labels), name)
 
 
-def format_values(values: np.ndarray, ftype: FieldType) -> np.ndarray:
-    """Spell values as strings, vectorised: labels by vocabulary, numbers with %.12g.
+@dataclass(frozen=True)
+class Spelt:
+    """Text as codes into its distinct spellings: a column of millions of rows holds far
+    fewer texts, and moving codes costs less than moving texts."""
 
-    Each distinct value is spelt once: a column of millions of rows holds far fewer
-    values, and formatting is what costs."""
+    codes: np.ndarray  # intp, a position in words for each value
+    words: np.ndarray  # object, the distinct texts
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def text(self) -> np.ndarray:
+        spelt: np.ndarray = self.words[self.codes]
+        return spelt
+
+    def where(self, mask: np.ndarray, word: str) -> Spelt:
+        """``word`` where ``mask`` holds, these texts elsewhere."""
+        return Spelt(np.where(mask, len(self.words), self.codes),
+                     np.append(self.words, np.array([word], dtype=object)))
+
+
+def spell(values: np.ndarray, ftype: FieldType) -> Spelt:
+    """Spell values as text, vectorised: labels by vocabulary, numbers with %.12g, missing
+    as ''. Each distinct value is spelt once, since formatting is what costs."""
     if ftype.kind == "text":
-        return np.where(pd.isna(values), "", values.astype(object)).astype(object)
+        return Spelt(np.arange(len(values)),
+                     np.where(pd.isna(values), "", values.astype(object)).astype(object))
     missing = np.isnan(values)
     if ftype.kind == "label":
         assert ftype.vocabulary is not None
-        vocab = np.array((*ftype.vocabulary, ""), dtype=object)
-        codes = np.where(missing, len(ftype.vocabulary), values).astype(np.int64)
-        return vocab[codes]
+        return Spelt(np.where(missing, len(ftype.vocabulary), values).astype(np.intp),
+                     np.array((*ftype.vocabulary, ""), dtype=object))
     if ftype.kind == "boolean":
-        spelt: np.ndarray = _BOOLEAN_WORDS[(values > 0).astype(np.intp)]
-    elif ftype.kind == "integer":
-        spelt = _spelt_once(np.where(missing, 0, values).astype(np.int64), "%d")
+        return Spelt(np.where(missing, 2, values > 0).astype(np.intp), _BOOLEAN_WORDS)
+    if ftype.kind == "integer":
+        distinct, where = np.unique(np.where(missing, 0, values).astype(np.int64),
+                                    return_inverse=True)
+        words = np.char.mod("%d", distinct)
     else:
         # By bit pattern, so 0.0 and -0.0 (spelt "0" and "-0") stay apart.
-        spelt = _spelt_once(np.where(missing, 0.0, values).view(np.int64), "%.12g",
-                            np.float64)
-    spelt[missing] = ""
-    return spelt
+        distinct, where = np.unique(np.where(missing, 0.0, values).view(np.int64),
+                                    return_inverse=True)
+        words = np.char.mod("%.12g", distinct.view(np.float64))
+    return Spelt(np.where(missing, len(words), where.reshape(-1)),
+                 np.append(words.astype(object), np.array([""], dtype=object)))
 
 
-_BOOLEAN_WORDS = np.array(["false", "true"], dtype=object)
+def format_values(values: np.ndarray, ftype: FieldType) -> np.ndarray:
+    """Values spelt as text (:func:`spell`), one object per value."""
+    return spell(values, ftype).text()
 
 
-def _spelt_once(keys: np.ndarray, form: str, dtype: type | None = None) -> np.ndarray:
-    distinct, where = np.unique(keys, return_inverse=True)
-    numbers = distinct.view(dtype) if dtype is not None else distinct
-    words: np.ndarray = np.char.mod(form, numbers).astype(object)
-    return words[where.reshape(-1)]
+_BOOLEAN_WORDS = np.array(["false", "true", ""], dtype=object)
 
 
 def repeated(value: object, n: int) -> np.ndarray:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from perfassess.engine.fields import STATUSES, FieldType, format_values, read_only, repeated
+from perfassess.core.workers import cores
+from perfassess.engine.fields import STATUSES, FieldType, Spelt, read_only, repeated, spell
 
 if TYPE_CHECKING:
     from perfassess.engine.expr import Scope
 
 TraceMode = Literal["full", "summary", "none"]
+# A text column of a trace chunk: one text for every row, a text per row (an object array,
+# or an Arrow array when nearly all differ), or codes into the distinct texts.
+Text: TypeAlias = "str | np.ndarray | pa.Array | Spelt"
 # The trace's columns: where, which step and field, the value and the rule that decided it,
 # its status, the reason for people, then the facts for programs (docs/trace.md): the
 # outcome's code and the details some outcomes have ('' elsewhere).
@@ -28,12 +35,12 @@ class TraceChunk:
     rows: np.ndarray  # row positions in the frame
     step: str
     field: str
-    value: np.ndarray  # object (strings)
-    rule_id: np.ndarray | str
+    value: Text
+    rule_id: Text
     status: np.ndarray  # int8 status codes
-    reason: np.ndarray | str
-    outcome: np.ndarray | str
-    details: dict[str, np.ndarray | str] | None = None  # by name, of DETAILS
+    reason: Text
+    outcome: Text
+    details: dict[str, Text] | None = None  # by name, of DETAILS
     # A rule's verdict on the rows (a cap fired), not the value: its status is the rule's.
     verdict: bool = False
 
@@ -58,56 +65,102 @@ class Trace:
             return
         self.chunks.append(chunk)
 
-    def to_frame(self, keys: pd.DataFrame) -> pd.DataFrame:
+    def to_table(self, keys: pd.DataFrame) -> pa.Table:
+        """The trace as one Arrow table (:meth:`batches`, one after the other)."""
+        return pa.concat_tables(list(self.batches(keys)))
+
+    def batches(self, keys: pd.DataFrame, rows: int = 1 << 20) -> Iterator[pa.Table]:
+        """The trace, ``rows`` rows at a time, row by row in the frame's order and step by
+        step within a row; text as ``large_string``.
+
+        Each text column is held as codes into its distinct texts (docs/trace.md), and only
+        a batch's rows are spelt out, on another core while the last batch is used: the
+        whole trace of a large run is several times its ratings and never all in memory.
+        """
         if not self.chunks:
-            return pd.DataFrame({c: pd.Series([], dtype=object) for c in TRACE_COLUMNS})
-        rows = np.concatenate([c.rows for c in self.chunks])
-        seq = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
-                              for i, c in enumerate(self.chunks)])
-        order = np.lexsort((seq, rows))
+            yield pa.table({c: pa.nulls(0) for c in TRACE_COLUMNS})
+            return
+        where = np.concatenate([c.rows for c in self.chunks])
+        chunk = np.concatenate([np.full(len(c.rows), i, dtype=np.int32)
+                                for i, c in enumerate(self.chunks)])
+        order = np.lexsort((chunk, where))
         lengths = [len(c.rows) for c in self.chunks]
+        texts: dict[str, list[Text]] = {
+            "step": [c.step for c in self.chunks], "field": [c.field for c in self.chunks],
+            "value": [c.value for c in self.chunks], "rule_id": [c.rule_id for c in self.chunks],
+            "reason": [c.reason for c in self.chunks],
+            "outcome": [c.outcome for c in self.chunks],
+            **{name: [(c.details or {}).get(name, "") for c in self.chunks] for name in DETAILS}}
+        coded = {name: _coded(parts, lengths) for name, parts in texts.items()}
+        coded["status"] = _Coded(_words(np.array(STATUSES, dtype=object)),
+                                 np.concatenate([c.status for c in self.chunks]), False)
+        codes = _words(keys["authority_code"].to_numpy())
+        periods = _words(keys["period"].to_numpy())
 
-        def column(parts: list[np.ndarray | str]) -> pa.Array:
-            return _text(parts, lengths, order)
+        def batch(start: int) -> pa.Table:
+            at = order[start:start + rows]
+            of = chunk[at]
+            row = pa.array(where[at])
+            return pa.table({"authority_code": codes.take(row), "period": periods.take(row),
+                             "seq": pa.array(of),
+                             **{name: text.spelt(at, of) for name, text in coded.items()}}
+                            ).select(list(TRACE_COLUMNS))
 
-        status_codes = np.concatenate([c.status for c in self.chunks]).astype(np.int32)
-        at = pa.array(rows[order])
-        table = pa.table({
-            "authority_code": pa.array(keys["authority_code"].to_numpy(), pa.string()).take(at),
-            "period": pa.array(keys["period"].to_numpy(), pa.string()).take(at),
-            "seq": pa.array(seq[order]),
-            "step": column([c.step for c in self.chunks]),
-            "field": column([c.field for c in self.chunks]),
-            "value": column([c.value for c in self.chunks]),
-            "rule_id": column([c.rule_id for c in self.chunks]),
-            "status": _decoded(status_codes[order], pa.array(STATUSES, pa.string())),
-            "reason": column([c.reason for c in self.chunks]),
-            "outcome": column([c.outcome for c in self.chunks]),
-            **{name: column([(c.details or {}).get(name, "") for c in self.chunks])
-               for name in DETAILS},
-        })
-        # Text arrives as pandas' string columns, as the rest of the results are.
-        frame: pd.DataFrame = table.to_pandas()
-        return frame
-
-
-def _text(parts: list[np.ndarray | str], lengths: list[int], order: np.ndarray) -> pa.Array:
-    """One text column from each chunk's part (a text for every row, or one for them all),
-    in ``order``. The rows are put in order as codes into the distinct texts, then spelt:
-    moving codes costs far less than moving the texts themselves."""
-    encoded = pa.chunked_array(
-        [pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
-                                        pa.array([part], pa.string()))
-         if isinstance(part, str) else pa.array(part, pa.string()).dictionary_encode()
-         for part, n in zip(parts, lengths, strict=True)]).unify_dictionaries()
-    codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False)
-                            for chunk in encoded.chunks])
-    return _decoded(codes[order], encoded.chunks[0].dictionary)
+        # Arrow's take and NumPy's gathers let go of the GIL: the next batch is spelt while
+        # this one is written.
+        with ThreadPoolExecutor(max_workers=cores()) as pool:
+            ahead: deque[Future[pa.Table]] = deque()
+            for start in range(0, len(order), rows):
+                ahead.append(pool.submit(batch, start))
+                if len(ahead) > cores():
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
 
 
-def _decoded(codes: np.ndarray, words: pa.Array) -> pa.Array:
-    spelt: pa.Array = pa.DictionaryArray.from_arrays(pa.array(codes), words).dictionary_decode()
-    return spelt
+@dataclass(frozen=True)
+class _Coded:
+    """One text column of the trace as codes into ``words``: a code for each chunk (when
+    every chunk has one text for all its rows), or for each row, in the chunks' order."""
+
+    words: pa.Array
+    codes: np.ndarray
+    by_chunk: bool
+
+    def spelt(self, at: np.ndarray, chunk: np.ndarray) -> pa.Array:
+        """The texts of the rows at these positions of the chunks' order (in ``chunk``)."""
+        spelt: pa.Array = self.words.take(pa.array(self.codes[chunk if self.by_chunk else at]))
+        return spelt
+
+
+def _coded(parts: list[Text], lengths: list[int]) -> _Coded:
+    """A text column from each chunk's part: a Spelt part is codes already, one text is one
+    code, and a text array is put as codes by equality (a step writes few distinct texts)."""
+    if all(isinstance(part, str) for part in parts):
+        distinct, inverse = np.unique(np.array(parts, dtype=object), return_inverse=True)
+        return _Coded(_words(distinct), inverse.reshape(-1), by_chunk=True)
+    found: list[pa.Array] = []
+    codes: list[np.ndarray] = []
+    base = 0
+    for part, n in zip(parts, lengths, strict=True):
+        if isinstance(part, str):
+            here, texts = np.zeros(n, dtype=np.intp), _words(np.array([part], dtype=object))
+        elif isinstance(part, Spelt):
+            here, texts = part.codes, _words(part.words)
+        elif isinstance(part, pa.Array):  # texts that are nearly all different
+            here, texts = np.arange(n), part
+        else:
+            here, distinct = pd.factorize(part, use_na_sentinel=False)  # None as NaN: null
+            texts = pa.array(np.asarray(distinct, dtype=object), pa.large_string(),
+                             from_pandas=True)
+        codes.append(here + base)
+        found.append(texts)
+        base += len(texts)
+    return _Coded(pa.concat_arrays(found), np.concatenate(codes), by_chunk=False)
+
+
+def _words(texts: np.ndarray) -> pa.Array:
+    return pa.array(texts, pa.large_string())
 
 
 @dataclass
@@ -224,9 +277,9 @@ class Frame:
         if not keep_missing and self.types[name].kind != "text":
             keep = keep & ~np.isnan(self.values[name])
         rows = np.flatnonzero(keep)
-        spelt = format_values(self.values[name][rows], self.types[name])
         self.trace.add(TraceChunk(
-            rows=rows, step=step, field=name, value=spelt,
+            rows=rows, step=step, field=name, value=spell(self.values[name][rows],
+                                                         self.types[name]),
             rule_id=rule_id if isinstance(rule_id, str) else rule_id[rows],
             status=self.status[name][rows],
             reason=reason if isinstance(reason, str) else reason[rows],

@@ -9,10 +9,11 @@ import secrets
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from itertools import chain
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -488,12 +489,26 @@ def _csv_options(header: bool) -> pacsv.WriteOptions:
     return pacsv.WriteOptions(quoting_style="needed", delimiter=",", include_header=header)
 
 
-def write_parquet(frame: pd.DataFrame | pa.Table, path: Path) -> None:
-    """Parquet, compressed; the same data always gives the same bytes."""
+ROW_GROUP = 1 << 20  # rows in a Parquet row group (Arrow's default, pinned)
+
+
+def write_parquet(frame: pd.DataFrame | pa.Table | Iterable[pa.Table], path: Path) -> int:
+    """Parquet, compressed; the same data always gives the same bytes. Tables given one
+    after another (of :data:`ROW_GROUP` rows each, but the last) make the file one table
+    of them all makes, while only one is held. Returns the rows written."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(arrow_table(frame), path, compression="zstd", use_dictionary=True,
-                   write_statistics=True)
+    parts: Iterator[pa.Table] = (iter([arrow_table(frame)])
+                                 if isinstance(frame, (pa.Table, pd.DataFrame)) else iter(frame))
+    first = next(parts)
+    with pq.ParquetWriter(path, first.schema, compression="zstd", use_dictionary=True,
+                          write_statistics=True) as writer:
+        rows = 0
+        for part in chain([first], parts):
+            writer.write_table(part, row_group_size=ROW_GROUP)
+            rows += part.num_rows
+    return rows
 
 
 def write_json(data: object, path: Path) -> None:
