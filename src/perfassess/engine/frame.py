@@ -73,7 +73,7 @@ class Trace:
         """The trace, ``rows`` rows at a time, row by row in the frame's order and step by
         step within a row; text as ``large_string``.
 
-        Each text column is held as codes into its distinct texts (docs/trace.md), and only
+        Each text column is held as codes into its distinct texts (docs/engine.md), and only
         a batch's rows are spelt out, on another core while the last batch is used: the
         whole trace of a large run is several times its ratings and never all in memory.
         """
