@@ -350,8 +350,10 @@ def _write_results(result: ScoreResult, work: Path, options: RunOptions,
     for name in ("ratings.csv", "ratings.parquet"):
         outputs[name] = {"rows": len(result.ratings)}
     if options.trace != "none":
-        rows = write_parquet(result.evaluation.trace_batches(ROW_GROUP), work / "trace.parquet")
-        outputs["trace.parquet"] = {"rows": rows}
+        # The pages read the whole trace anyway; a batch run streams it, never holding it all.
+        trace = ([result.trace_table] if options.report
+                 else result.evaluation.trace_batches(ROW_GROUP))
+        outputs["trace.parquet"] = {"rows": write_parquet(trace, work / "trace.parquet")}
     write_text(render_summary(result.pack.plan, result.ratings, result.pack.content_hash,
                               options.templates), work / "summary.md")
     outputs["summary.md"] = {}
