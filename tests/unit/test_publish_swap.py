@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,22 @@ def publish(out: Path, text: str) -> None:
             path.write_text(text, encoding="utf-8")
 
 
+@pytest.fixture
+def ctrl_c_acts() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here, as in a terminal, even when the suite was started
+    as a background job (whose shell set SIGINT to be ignored)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 OLD = {"a/x.txt": "old", "b/x.txt": "old", "index.md": "old"}
 NEW = {"a/x.txt": "new", "b/x.txt": "new", "index.md": "new"}
 
 
 @pytest.mark.parametrize("stage", ["built-2", "built", "journal", "aside-1", "in-1",
                                    "aside-2", "in-3"])
+@pytest.mark.usefixtures("ctrl_c_acts")
 def test_ctrl_c_at_any_stage_before_the_commit_puts_everything_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
     publish(tmp_path, "old")
