@@ -91,24 +91,25 @@ class Trace:
             "reason": [c.reason for c in self.chunks],
             "outcome": [c.outcome for c in self.chunks],
             **{name: [(c.details or {}).get(name, "") for c in self.chunks] for name in DETAILS}}
-        coded = {name: _coded(parts, lengths) for name, parts in texts.items()}
-        coded["status"] = _Coded(_words(np.array(STATUSES, dtype=object)),
-                                 np.concatenate([c.status for c in self.chunks]), False)
         codes = _words(keys["authority_code"].to_numpy())
         periods = _words(keys["period"].to_numpy())
-
-        def batch(start: int) -> pa.Table:
-            at = order[start:start + rows]
-            of = chunk[at]
-            row = pa.array(where[at])
-            return pa.table({"authority_code": codes.take(row), "period": periods.take(row),
-                             "seq": pa.array(of),
-                             **{name: text.spelt(at, of) for name, text in coded.items()}}
-                            ).select(list(TRACE_COLUMNS))
-
-        # Arrow's take and NumPy's gathers let go of the GIL: the next batch is spelt while
-        # this one is written.
+        # Arrow's take and NumPy's gathers let go of the GIL: the columns are coded side by
+        # side, and the next batch is spelt while this one is written.
         with ThreadPoolExecutor(max_workers=cores()) as pool:
+            coded = dict(zip(texts, pool.map(lambda parts: _coded(parts, lengths),
+                                             texts.values()), strict=True))
+            coded["status"] = _Coded(_words(np.array(STATUSES, dtype=object)),
+                                     np.concatenate([c.status for c in self.chunks]), False)
+
+            def batch(start: int) -> pa.Table:
+                at = order[start:start + rows]
+                of = chunk[at]
+                row = pa.array(where[at])
+                return pa.table({"authority_code": codes.take(row), "period": periods.take(row),
+                                 "seq": pa.array(of),
+                                 **{name: text.spelt(at, of) for name, text in coded.items()}}
+                                ).select(list(TRACE_COLUMNS))
+
             ahead: deque[Future[pa.Table]] = deque()
             for start in range(0, len(order), rows):
                 ahead.append(pool.submit(batch, start))
@@ -116,7 +117,6 @@ class Trace:
                     yield ahead.popleft().result()
             while ahead:
                 yield ahead.popleft().result()
-
 
 @dataclass(frozen=True)
 class _Coded:

@@ -932,10 +932,16 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     names, notes = _names_and_notes(long)
     origin = None
     if want_origin:
+        # Text kept as object columns: as pandas' inferred text type, each of these columns
+        # as long as the returns would be copied into Arrow strings here, only to be read
+        # once, by the trace.
         origin = pd.DataFrame({
-            "row": row, "indicator": long.indicators[long.indicator],
-            "file": np.array([t.file for t in long.tables], dtype=object)[long.table],
-            "line": _gather(long, "_line"), "column": _gather(long, "_column")})
+            "row": row,
+            "indicator": pd.Series(long.indicators[long.indicator], dtype=object, copy=False),
+            "file": pd.Series(np.array([t.file for t in long.tables], dtype=object)[long.table],
+                              dtype=object, copy=False),
+            "line": _gather(long, "_line", np.int64),
+            "column": pd.Series(_gather(long, "_column"), dtype=object, copy=False)})
 
     def first(rows: np.ndarray) -> pd.DataFrame:
         starts = _first_rows(row, n)[rows]
@@ -943,11 +949,18 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     return Returns(keys, values, na, names, notes, rows_read, origin), first
 
 
-def _gather(long: _Long, column: str) -> np.ndarray:
-    out = np.empty(len(long.table), dtype=object)
+def _gather(long: _Long, column: str, dtype: type = object) -> np.ndarray:
+    """A column of the tables as read, at each long row (categories looked up only there)."""
+    out: np.ndarray = np.empty(len(long.table), dtype=dtype)
     for t, source in enumerate(long.tables):
         mine = long.table == t
-        out[mine] = np.asarray(source.table[column].to_numpy()[long.index[mine]], dtype=object)
+        values = source.table[column]
+        at = long.index[mine]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            words = np.asarray([*values.cat.categories, None], dtype=object)  # code -1: None
+            out[mine] = words[values.cat.codes.to_numpy()[at]]
+        else:
+            out[mine] = np.asarray(values.to_numpy()[at], dtype=dtype)
     return out
 
 
