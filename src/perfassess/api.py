@@ -237,7 +237,7 @@ def score(pack: str | LoadedPack, inputs: Inputs, *,
             and not checked.returns.origin.empty:
         names = {str(p): display_path(p, base) for p in checked.inputs}
         origin = checked.returns.origin
-        origin["file"] = origin["file"].replace(names)
+        origin["file"] = origin["file"].map(lambda file: names.get(file, file))
     sources, together = digests(checked.sources)
     checked.sources.clear()  # the rows as read are not needed again: free them first
     evaluation = evaluate(checked.pack.plan, checked.returns,

@@ -932,16 +932,17 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
     names, notes = _names_and_notes(long)
     origin = None
     if want_origin:
-        # Text kept as object columns: as pandas' inferred text type, each of these columns
-        # as long as the returns would be copied into Arrow strings here, only to be read
-        # once, by the trace.
+        # Files and columns as codes: each column is as long as the returns, and spelt as
+        # text here it would be copied into strings only to be read once, by the trace.
+        files, file_code = np.unique(np.array([t.file for t in long.tables], dtype=object),
+                                     return_inverse=True)
         origin = pd.DataFrame({
             "row": row,
             "indicator": pd.Series(long.indicators[long.indicator], dtype=object, copy=False),
-            "file": pd.Series(np.array([t.file for t in long.tables], dtype=object)[long.table],
-                              dtype=object, copy=False),
+            "file": pd.Categorical.from_codes(file_code.reshape(-1)[long.table],
+                                              pd.Index(files)),
             "line": _gather(long, "_line", np.int64),
-            "column": pd.Series(_gather(long, "_column"), dtype=object, copy=False)})
+            "column": _gather_categories(long, "_column")})
 
     def first(rows: np.ndarray) -> pd.DataFrame:
         starts = _first_rows(row, n)[rows]
@@ -950,18 +951,26 @@ def _pivot(long: _Long, pack: Pack, rows_read: int, want_origin: bool
 
 
 def _gather(long: _Long, column: str, dtype: type = object) -> np.ndarray:
-    """A column of the tables as read, at each long row (categories looked up only there)."""
+    """A column of the tables as read, at each long row."""
     out: np.ndarray = np.empty(len(long.table), dtype=dtype)
     for t, source in enumerate(long.tables):
         mine = long.table == t
-        values = source.table[column]
-        at = long.index[mine]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            words = np.asarray([*values.cat.categories, None], dtype=object)  # code -1: None
-            out[mine] = words[values.cat.codes.to_numpy()[at]]
-        else:
-            out[mine] = np.asarray(values.to_numpy()[at], dtype=dtype)
+        out[mine] = np.asarray(source.table[column].to_numpy()[long.index[mine]], dtype=dtype)
     return out
+
+
+def _gather_categories(long: _Long, column: str) -> pd.Categorical:
+    """A text column of the tables as read, at each long row, as codes into the distinct
+    texts of every table."""
+    columns = [pd.Series(source.table[column], dtype="category") for source in long.tables]
+    words = pd.Index(np.unique(np.concatenate(
+        [np.asarray(c.cat.categories, dtype=object) for c in columns] or [np.array([])])))
+    codes = np.full(len(long.table), -1, dtype=np.int32)
+    for t, values in enumerate(columns):
+        mine = long.table == t
+        local = np.append(words.get_indexer(values.cat.categories), -1)  # code -1 stays -1
+        codes[mine] = local[values.cat.codes.to_numpy()[long.index[mine]]]
+    return pd.Categorical.from_codes(codes, categories=words)
 
 
 def _names_and_notes(long: _Long) -> tuple[dict[str, str], pd.DataFrame]:
