@@ -68,9 +68,9 @@ def table(rows: list[dict[str, Any]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     checks = [f"  {row['scenario']}: {row['check']}" for row in rows
-              if row["kind"] == "duckdb" and row.get("check")]
+              if row["kind"] in ("duckdb", "polars") and row.get("check")]
     if checks:
-        lines += ["", "DuckDB reference against perfassess:", *checks]
+        lines += ["", "References (DuckDB, Polars) against perfassess:", *checks]
     return "\n".join(lines)
 
 
@@ -92,6 +92,11 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             note = "; ".join(filter(None, [note, (
                 f"{BIG_FLOOR} (only start-up, reading, the logical hash and writing the two "
                 f"ratings files) is {floor['duckdb_ratio']:.1f}x")]))
+        polars = by.get("polars/cqc-la-2024/2e6")
+        if polars is not None and polars.get("duckdb_ratio") is not None:
+            note = "; ".join(filter(None, [note, (
+                f"the same query in Polars (no validation, hash or CSV) is "
+                f"{polars['duckdb_ratio']:.1f}x")]))
         out.append(_target(f"{BIG_CQC}: wall time as a multiple of DuckDB's", ratio, 1.5,
                            big, note, big.get("duckdb_cpu_ratio")))
     cpa = by.get(BIG_CPA)

@@ -136,9 +136,10 @@ class Suite:
         print(f"{row['status']}, {report.number(row['wall_s'], 2)} s, "
               f"{report.number(row['peak_rss_mib'], 0)} MiB"
               + (f", {row['check']}" if row.get("check") else ""), flush=True)
-        if scenario.kind == "duckdb":  # the run, its floor and its reference are done
+        if scenario.kind == "duckdb":  # the run, its floor and its references are done
             for done in self.results:
-                if scenario.checks in (done.scenario.name, done.scenario.uses) or done is result:
+                if scenario.checks in (done.scenario.name, done.scenario.uses,
+                                       done.scenario.checks):
                     for path in done.keep:
                         shutil.rmtree(path, ignore_errors=True)
 
@@ -164,7 +165,7 @@ class Suite:
         # next repeat would charge it seconds of system time: ext4 skips inodes deleted in
         # the last minute when it allocates new ones. So each such repeat gets a folder of
         # its own, removed with the scratch folder when the benchmark ends.
-        few_files = scenario.kind in ("scale", "duckdb", "floor")
+        few_files = scenario.kind in ("scale", "duckdb", "polars", "floor")
         out = self.scratch / stem
         rows: int | None = dataset.rows if dataset else None
         for k in range(scenario.repeat):
@@ -194,7 +195,7 @@ class Suite:
         result.keep.append(out)
         if last.ok and scenario.kind == "scale":
             result.ratings = out / str(scenario.pack) / "ratings.parquet"
-        elif last.ok and scenario.kind == "duckdb":
+        elif last.ok and scenario.kind in ("duckdb", "polars"):
             result.ratings = out / "reference.parquet"
         return result
 
@@ -232,25 +233,31 @@ class Suite:
             "tree_peak_mib": max(trees) if (trees := [m.tree_peak_mib for m in runs
                                                       if m.tree_peak_mib is not None]) else None,
             "peak_over_arrow": peak / arrow_mib if peak and arrow_mib and
-            scenario.kind in ("scale", "floor", "duckdb") else None,
+            scenario.kind in ("scale", "floor", "duckdb", "polars") else None,
             "status": status,
             "flags": self.flags if scenario.kind == "scale" else [],
         }
         return row
 
     def _check(self, reference: Result) -> None:
-        """Pair the reference with its perfassess run: same answer, and the time ratio."""
+        """Pair a reference with its perfassess run: the same answer; and, for DuckDB's, the
+        time ratio of the run, its floor and the Polars reference to it."""
         ours = next(r for r in self.results if r.scenario.name == reference.scenario.checks)
         if ours.ratings is None or reference.ratings is None:
             reference.row["check"] = "not checked: a run did not finish"
             return
         agreement = compare_in_child(reference.ratings, ours.ratings)
-        reference.row["check"] = ours.row["check"] = agreement.describe()
+        reference.row["check"] = agreement.describe()
+        if reference.scenario.kind != "duckdb":
+            return
+        ours.row["check"] = agreement.describe()
         if not (agreement.equal and reference.row["wall_s"]):
             return
-        floors = [r for r in self.results if r.scenario.uses == ours.scenario.name
-                  and r.row["status"] == "ok"]
-        for row in [ours.row, *(f.row for f in floors)]:
+        beside = [r for r in self.results if ours.scenario.name in (r.scenario.uses,
+                                                                    r.scenario.checks)
+                  and r is not reference and r.row["status"] == "ok"
+                  and (r.scenario.kind != "polars" or r.row.get("check", "").startswith("equal"))]
+        for row in [ours.row, *(r.row for r in beside)]:
             row["duckdb_ratio"] = row["wall_s"] / reference.row["wall_s"]
             if row["cpu_s"] and reference.row["cpu_s"]:
                 row["duckdb_cpu_ratio"] = row["cpu_s"] / reference.row["cpu_s"]

@@ -72,12 +72,13 @@ class Scenario:
 
     name: str
     kind: str  # python, import-cli, import-score, help, sample, national, batch, scale,
-    # floor, duckdb, sensitivity, published
+    # floor, polars, duckdb, sensitivity, published
     quick: bool  # part of the quick set
     repeat: int = 1  # runs; the median wall time is reported
     pack: str | None = None
     data: DataSpec | None = None
-    checks: str | None = None  # duckdb: the perfassess scenario whose ratings it must equal
+    checks: str | None = None  # duckdb, polars: the perfassess scenario whose ratings it
+    # must equal
     uses: str | None = None  # floor: the perfassess scenario whose ratings it writes again
     draws: int = 0  # sensitivity: how many draws
     trace: str | None = None  # scale: the --trace mode, instead of the batch flags' none
@@ -132,6 +133,9 @@ def all_scenarios() -> list[Scenario]:
                 # A few seconds each, and easily disturbed by other work: three runs.
                 out.append(Scenario(f"floor/{setup.pack}/{size_label(size)}", "floor", quick,
                                     repeat=3, pack=setup.pack, data=data, uses=name))
+                # The same query in Polars, the engine issue 15 chose: how near it comes.
+                out.append(Scenario(f"polars/{setup.pack}/{size_label(size)}", "polars", quick,
+                                    repeat=3, pack=setup.pack, data=data, checks=name))
                 out.append(Scenario(f"duckdb/{setup.pack}/{size_label(size)}", "duckdb", quick,
                                     repeat=3, pack=setup.pack, data=data, checks=name))
     return out
@@ -194,9 +198,11 @@ def command(scenario: Scenario, data_path: str | None, out: Path, flags: list[st
         return [python, "-c", "import perfassess.cli, perfassess.runner"], REPO
     if scenario.kind == "help":
         return [python, "-m", "perfassess", "--help"], REPO
-    if scenario.kind == "duckdb":
+    if scenario.kind in ("duckdb", "polars"):
         assert scenario.pack is not None and data_path is not None
-        return [python, "-m", "benchmarks.reference", scenario.pack, data_path,
+        module = {"duckdb": "benchmarks.reference", "polars": "benchmarks.polars_reference"}[
+            scenario.kind]
+        return [python, "-m", module, scenario.pack, data_path,
                 str(out / "reference.parquet")], REPO
     if scenario.kind == "floor":
         assert data_path is not None and ratings is not None
