@@ -33,11 +33,11 @@ def _wide(returns: pl.LazyFrame, numbers: tuple[str, ...], texts: tuple[str, ...
     null) of each indicator, and the largest text of each of ``texts``."""
     import polars as pl
 
-    v = pl.col("value").cast(pl.Float64, strict=False)
-    is_ = pl.col("indicator").__eq__
+    value, indicator = pl.col("value"), pl.col("indicator")
+    number = value.cast(pl.Float64, strict=False)
     return returns.group_by("authority_code", "period").agg(
-        *(v.filter(is_(name)).max().alias(name) for name in numbers),
-        *(pl.col("value").filter(is_(name)).max().alias(name) for name in texts))
+        *(number.filter(indicator == name).max().alias(name) for name in numbers),
+        *(value.filter(indicator == name).max().alias(name) for name in texts))
 
 
 def _sum(columns: list[pl.Expr]) -> pl.Expr:

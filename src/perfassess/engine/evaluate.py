@@ -196,8 +196,9 @@ def _trace_inputs(frame: Frame, returns: Returns) -> None:
              pa.array(origin["column"]))
     place = pc.binary_join_element_wise(*(part.cast(pa.large_string()) for part in parts),
                                         pa.scalar(":", pa.large_string()))
+    row = origin["row"].to_numpy()
     for indicator, index in origin.groupby("indicator", sort=True).indices.items():
-        rows = origin["row"].to_numpy()[index]
+        rows = row[index]
         name = str(indicator)
         spelt = spell(frame.values[name][rows], frame.types[name])
         if name in frame.na:

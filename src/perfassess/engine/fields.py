@@ -51,9 +51,6 @@ class Spelt:
     codes: np.ndarray  # intp, a position in words for each value
     words: np.ndarray  # object, the distinct texts
 
-    def __len__(self) -> int:
-        return len(self.codes)
-
     def text(self) -> np.ndarray:
         spelt: np.ndarray = self.words[self.codes]
         return spelt
@@ -78,14 +75,12 @@ def spell(values: np.ndarray, ftype: FieldType) -> Spelt:
     if ftype.kind == "boolean":
         return Spelt(np.where(missing, 2, values > 0).astype(np.intp), _BOOLEAN_WORDS)
     if ftype.kind == "integer":
-        distinct, where = np.unique(np.where(missing, 0, values).astype(np.int64),
-                                    return_inverse=True)
-        words = np.char.mod("%d", distinct)
+        keys, form, as_number = np.where(missing, 0, values).astype(np.int64), "%d", None
     else:
         # By bit pattern, so 0.0 and -0.0 (spelt "0" and "-0") stay apart.
-        distinct, where = np.unique(np.where(missing, 0.0, values).view(np.int64),
-                                    return_inverse=True)
-        words = np.char.mod("%.12g", distinct.view(np.float64))
+        keys, form, as_number = np.where(missing, 0.0, values).view(np.int64), "%.12g", np.float64
+    distinct, where = np.unique(keys, return_inverse=True)
+    words = np.char.mod(form, distinct if as_number is None else distinct.view(as_number))
     return Spelt(np.where(missing, len(words), where.reshape(-1)),
                  np.append(words.astype(object), np.array([""], dtype=object)))
 

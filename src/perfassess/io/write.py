@@ -88,8 +88,24 @@ def atomic_folders(targets: list[Path]) -> Iterator[list[Path]]:
         for work in works:
             _remove(work)
         raise output_error(exc, where) from exc
-    try:
+    with _built(works, targets):
         yield works
+
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a fresh path beside ``target`` to write a file at; published as a folder is."""
+    work = _fresh(target, "tmp")
+    with _built([work], [target]):
+        yield work
+
+
+@contextmanager
+def _built(works: list[Path], targets: list[Path]) -> Iterator[None]:
+    """Outputs being built: all removed if the building fails (a file-system error becomes
+    E-OUTPUT-WRITE, on the first target), else each registered for its switch."""
+    try:
+        yield
     except BaseException as exc:
         for work in works:
             _remove(work)
@@ -98,25 +114,6 @@ def atomic_folders(targets: list[Path]) -> Iterator[list[Path]]:
         raise
     for work, target in zip(works, targets, strict=True):
         _register(work, target)
-
-
-@contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a fresh path beside ``target`` to write a file at; published as a folder is."""
-    with _built(_fresh(target, "tmp"), target) as work:
-        yield work
-
-
-@contextmanager
-def _built(work: Path, target: Path) -> Iterator[Path]:
-    try:
-        yield work
-    except BaseException as exc:
-        _remove(work)
-        if isinstance(exc, OSError):
-            raise output_error(exc, target) from exc
-        raise
-    _register(work, target)
 
 
 def _register(work: Path, target: Path) -> None:
